@@ -1,0 +1,41 @@
+# sigma's front door: `make run` to try it, `make test` to check it.
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test lint format install
+
+$(INSTALLED): requirements/dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
+	touch $@
+
+install: $(INSTALLED)
+
+run: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo
+	@echo "sigma tourne sur http://127.0.0.1:8000 (courriels envoyés : http://127.0.0.1:8000/dev/mail/)"
+	@echo "Comptes de démonstration, mot de passe commun : Demo-Sigma-2026!"
+	@echo "  66bdj5zw4x        compte principal de ORGANISME TEST PRF 23 (Mme BLA PAU)"
+	@echo "  8wwapv3bzk        compte secondaire (M. GU Be)"
+	@echo "  test.identifiant  compte secondaire (Mme NOM TEST COMPTE PRENOM TEST COMPTE)"
+	@echo "  durand.fdm        compte principal de FORMATIONS DU MIDI (M. DURAND Marc)"
+	@echo "  agent.region      agent de la Région (Mme MARTIN Claire)"
+	@echo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	SIGMA_ENV=test $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	SIGMA_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,122 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.password_validation import MAXIMUM_LENGTH
+
+
+class LoginForm(forms.Form):
+    identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        max_length=MAXIMUM_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["identifiant"].widget.attrs.update(autocomplete="username", autofocus=True)
+
+
+class AccountForm(forms.ModelForm):
+    """Civilité, Nom d'usage, Prénom, Courriel: the guide's "Gestion du compte" window."""
+
+    class Meta:
+        model = User
+        fields = ["civilite", "last_name", "first_name", "email"]
+        labels = {
+            "civilite": _("Civilité"),
+            "last_name": _("Nom d'usage"),
+            "first_name": _("Prénom"),
+            "email": _("Courriel"),
+        }
+        help_texts = {"email": _("Adresse du nouveau compte utilisateur, qui recevra les accès.")}
+
+
+class PasswordGenerationForm(forms.Form):
+    identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
+    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    email = forms.EmailField(label=_("Courriel"))
+
+
+class IdentifiantReminderForm(forms.Form):
+    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    email = forms.EmailField(label=_("Courriel"))
+
+
+class CredentialsForm(forms.Form):
+    """Mon compte > Modifications: identifiant and password.
+
+    The current password is asked for unless the user arrived through a
+    one-time link (then they hold only a temporary password they never saw).
+    """
+
+    current_password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        max_length=MAXIMUM_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    identifiant = forms.CharField(label=_("Identifiant"), max_length=64, help_text=_("64 caractères max."))
+    new_password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        max_length=MAXIMUM_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html,
+    )
+    new_password_confirmation = forms.CharField(
+        label=_("Confirmer le mot de passe"),
+        strip=False,
+        max_length=MAXIMUM_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        kwargs.setdefault("initial", {"identifiant": user.identifiant})
+        super().__init__(*args, **kwargs)
+        if user.has_temporary_password:
+            del self.fields["current_password"]
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Le mot de passe actuel est incorrect."), code="password_incorrect")
+        return password
+
+    def clean_identifiant(self):
+        identifiant = self.cleaned_data["identifiant"]
+        if any(char.isspace() for char in identifiant):
+            raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
+        taken = User.objects.filter(identifiant__iexact=identifiant).exclude(pk=self.user.pk).exists()
+        if taken:
+            raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
+        return identifiant
+
+    def clean(self):
+        cleaned_data = super().clean()
+        password = cleaned_data.get("new_password")
+        confirmation = cleaned_data.get("new_password_confirmation")
+        if password and confirmation and password != confirmation:
+            self.add_error(
+                "new_password_confirmation",
+                forms.ValidationError(_("Les deux mots de passe ne sont pas identiques."), code="password_mismatch"),
+            )
+        if password:
+            # Judge the password against the identifiant the user is about to keep.
+            candidate = User(
+                identifiant=cleaned_data.get("identifiant", self.user.identifiant),
+                first_name=self.user.first_name,
+                last_name=self.user.last_name,
+                email=self.user.email,
+            )
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("new_password", error)
+        return cleaned_data

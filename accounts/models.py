@@ -1,0 +1,188 @@
+import secrets
+import string
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
+GENERATED_IDENTIFIANT_LENGTH = 10
+
+
+class UserQuerySet(models.QuerySet):
+    def alive(self):
+        """Accounts that have not been deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def get_by_identifiant(self, identifiant):
+        return self.alive().get(identifiant__iexact=identifiant.strip())
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get_by_identifiant(username)
+
+
+def generate_identifiant():
+    """A random identifiant of 10 lowercase letters and digits, not yet taken."""
+    while True:
+        candidate = "".join(secrets.choice(IDENTIFIANT_ALPHABET) for _ in range(GENERATED_IDENTIFIANT_LENGTH))
+        if not User.objects.filter(identifiant__iexact=candidate).exists():
+            return candidate
+
+
+class User(AbstractBaseUser):
+    """An account of SIGMA: an organisme's primary or secondary account, or a Region agent."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("Compte principal")
+        SECONDARY = "secondary", _("Compte secondaire")
+        REGION_AGENT = "region_agent", _("Agent de la Région")
+
+    class Civilite(models.TextChoices):
+        MADAME = "madame", _("Madame")
+        MONSIEUR = "monsieur", _("Monsieur")
+
+    class PasswordState(models.TextChoices):
+        NOT_SET = "not_set", _("Non encore généré")
+        TEMPORARY = "temporary", _("Temporaire")
+        CHOSEN = "chosen", _("Choisi par l'utilisateur")
+
+    identifiant = models.CharField(_("identifiant"), max_length=64)
+    civilite = models.CharField(_("civilité"), max_length=10, choices=Civilite, default=Civilite.MADAME)
+    last_name = models.CharField(_("nom d'usage"), max_length=150)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    email = models.EmailField(_("courriel"), max_length=254)
+    organisme = models.ForeignKey(
+        "organisations.Organisme",
+        verbose_name=_("organisme"),
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("type de compte"), max_length=20, choices=Kind)
+    is_active = models.BooleanField(_("compte actif"), default=True)
+    is_blocked = models.BooleanField(_("compte bloqué"), default=False)
+    failed_login_count = models.PositiveSmallIntegerField(_("tentatives de connexion infructueuses"), default=0)
+    password_state = models.CharField(
+        _("état du mot de passe"), max_length=10, choices=PasswordState, default=PasswordState.NOT_SET
+    )
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "identifiant"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("identifiant"),
+                name="unique_identifiant_ignoring_case",
+                violation_error_message=_("Cet identifiant est déjà utilisé."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisme"],
+                condition=models.Q(kind="primary", deleted_at__isnull=True),
+                name="one_primary_account_per_organisme",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="region_agent", organisme__isnull=True)
+                    | models.Q(kind__in=["primary", "secondary"], organisme__isnull=False)
+                ),
+                name="organisme_set_for_organisme_accounts_only",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        """As the guide shows a manager: "NOM Prénom"."""
+        return f"{self.last_name} {self.first_name}".strip()
+
+    @property
+    def civil_name(self):
+        """As the guide's messages name someone: "Madame NOM Prénom"."""
+        return f"{self.get_civilite_display()} {self.full_name}"
+
+    @property
+    def short_civil_name(self):
+        """As the guide's organisme page shows the manager: "Mme. NOM Prénom"."""
+        title = _("Mme.") if self.civilite == self.Civilite.MADAME else _("M.")
+        return f"{title} {self.full_name}"
+
+    @property
+    def is_primary(self):
+        return self.kind == self.Kind.PRIMARY
+
+    @property
+    def is_secondary(self):
+        return self.kind == self.Kind.SECONDARY
+
+    @property
+    def is_region_agent(self):
+        return self.kind == self.Kind.REGION_AGENT
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def has_temporary_password(self):
+        return self.password_state == self.PasswordState.TEMPORARY
+
+    @property
+    def can_log_in(self):
+        return self.is_active and not self.is_blocked and not self.is_deleted
+
+    def get_username(self):
+        return self.identifiant
+
+
+class PasswordLink(models.Model):
+    """A one-time link that logs its user in with a temporary password.
+
+    Only the SHA-256 digest of the token is stored; the token itself exists
+    only in the e-mail that carries it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_links")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("lien de génération de mot de passe")
+        verbose_name_plural = _("liens de génération de mot de passe")
+
+    def __str__(self):
+        return f"{self.user} (expire le {self.expires_at:%d/%m/%Y %H:%M})"
+
+
+class UnknownIdentifiantAttempts(models.Model):
+    """Failed logins against identifiants that match no account.
+
+    Counted like a real account's so that the answers (including the blocked
+    message) never reveal whether an identifiant exists. Keyed by an HMAC of
+    the lowercased identifiant: what people type there is not kept in clear.
+    """
+
+    identifiant_digest = models.CharField(max_length=64, unique=True)
+    failed_count = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.failed_count} échec(s), dernier le {self.last_attempt_at:%d/%m/%Y %H:%M}"

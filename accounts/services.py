@@ -1,0 +1,287 @@
+"""Every change to an account goes through one of these actions.
+
+Each runs in one transaction, writes its audit entry and queues its e-mail
+(sent only once the transaction commits).
+"""
+
+import enum
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from accounts import links
+from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
+from audit.models import AuditEntry
+from audit.services import record
+from core.emails import absolute_url, send_email_on_commit
+
+EDITABLE_FIELDS = ("civilite", "last_name", "first_name", "email")
+
+
+def _account_context(account):
+    return {
+        "account": account,
+        "generation_url": absolute_url(reverse("accounts:password_generation")),
+        "login_url": absolute_url(reverse("accounts:login")),
+    }
+
+
+@transaction.atomic
+def create_account(*, organisme, kind, acting_account, civilite, last_name, first_name, email):
+    """Create an organisme's account with a generated identifiant and no password yet;
+    its user gets the first e-mail, leading to the password generation page."""
+    account = User(
+        identifiant=generate_identifiant(),
+        organisme=organisme,
+        kind=kind,
+        civilite=civilite,
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        password_state=User.PasswordState.NOT_SET,
+    )
+    account.set_unusable_password()
+    account.save()
+    record(AuditEntry.Action.ACCOUNT_CREATED, account=account, actor=acting_account)
+    send_email_on_commit(to=account.email, template="account_created", context=_account_context(account))
+    return account
+
+
+def create_secondary_account(*, organisme, acting_account, **data):
+    return create_account(organisme=organisme, kind=User.Kind.SECONDARY, acting_account=acting_account, **data)
+
+
+@transaction.atomic
+def modify_account(account, *, acting_account, **data):
+    changes = {}
+    for field in EDITABLE_FIELDS:
+        new_value = data[field]
+        old_value = getattr(account, field)
+        if new_value != old_value:
+            changes[field] = [old_value, new_value]
+            setattr(account, field, new_value)
+    if changes:
+        account.save(update_fields=list(changes))
+        record(AuditEntry.Action.ACCOUNT_MODIFIED, account=account, actor=acting_account, changes=changes)
+    return changes
+
+
+@transaction.atomic
+def regenerate_password(account, *, acting_account):
+    """The current password stops working at once (which also ends the account's
+    sessions); the user goes through the password generation again."""
+    account.set_unusable_password()
+    account.password_state = User.PasswordState.NOT_SET
+    account.save(update_fields=["password", "password_state"])
+    links.revoke_links(account)
+    record(AuditEntry.Action.PASSWORD_REGENERATED, account=account, actor=acting_account)
+    context = _account_context(account) | {"by_region": acting_account.is_region_agent}
+    send_email_on_commit(to=account.email, template="password_regenerated", context=context)
+
+
+@transaction.atomic
+def delete_account(account, *, acting_account):
+    """Remove the account for good while keeping its name for attribution.
+
+    Its identifiant and e-mail address are dropped (freeing the identifiant),
+    its password made unusable; the row stays so that what it did is still
+    attributed to "Madame NOM Prénom".
+    """
+    record(AuditEntry.Action.ACCOUNT_DELETED, account=account, actor=acting_account)
+    account.deleted_at = timezone.now()
+    account.identifiant = f"supprime-{secrets.token_hex(12)}"
+    account.email = ""
+    account.is_active = False
+    account.set_unusable_password()
+    account.save(update_fields=["deleted_at", "identifiant", "email", "is_active", "password"])
+    links.revoke_links(account)
+
+
+@transaction.atomic
+def unblock_account(account, *, acting_account):
+    User.objects.filter(pk=account.pk).update(is_blocked=False, failed_login_count=0)
+    account.refresh_from_db(fields=["is_blocked", "failed_login_count"])
+    record(AuditEntry.Action.ACCOUNT_UNBLOCKED, account=account, actor=acting_account)
+
+
+@transaction.atomic
+def deactivate_account(account, *, acting_account):
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+    links.revoke_links(account)
+    record(AuditEntry.Action.ACCOUNT_DEACTIVATED, account=account, actor=acting_account)
+
+
+@transaction.atomic
+def activate_account(account, *, acting_account):
+    account.is_active = True
+    account.save(update_fields=["is_active"])
+    record(AuditEntry.Action.ACCOUNT_ACTIVATED, account=account, actor=acting_account)
+
+
+# Password generation and one-time links
+
+
+def _same_text(a, b):
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+@transaction.atomic
+def request_password_link(*, identifiant, last_name, first_name, email):
+    """Send a one-time link when all four fields match an active account.
+
+    Returns nothing: the page answers the same whether or not they matched.
+    A blocked account may ask too: using the link proves the user owns the
+    mailbox, and unblocks it.
+    """
+    account = User.objects.alive().filter(identifiant__iexact=identifiant.strip(), is_active=True).first()
+    if account is None or not (
+        _same_text(account.last_name, last_name)
+        and _same_text(account.first_name, first_name)
+        and _same_text(account.email, email)
+    ):
+        return
+    token = links.issue_link(account)
+    record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, actor=account)
+    context = _account_context(account) | {
+        "link_url": absolute_url(reverse("accounts:password_link", args=[token])),
+        "link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600,
+    }
+    send_email_on_commit(to=account.email, template="password_link", context=context)
+
+
+def log_in_with_link(request, link):
+    """Consume `link` and log its user in with a temporary password.
+
+    Returns the user, or None when the link was consumed meanwhile by a
+    parallel request."""
+    with transaction.atomic():
+        deleted, _ = type(link).objects.filter(pk=link.pk).delete()
+        if not deleted:
+            return None
+        user = User.objects.select_for_update().get(pk=link.user_id)
+        links.revoke_links(user)
+        user.set_password(secrets.token_urlsafe(32))
+        user.password_state = User.PasswordState.TEMPORARY
+        user.save(update_fields=["password", "password_state"])
+        record(AuditEntry.Action.PASSWORD_LINK_USED, account=user, actor=user)
+        if user.is_blocked:
+            _unblock_by_owner(user)
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    return user
+
+
+def _unblock_by_owner(user):
+    User.objects.filter(pk=user.pk).update(is_blocked=False, failed_login_count=0)
+    user.is_blocked, user.failed_login_count = False, 0
+    record(AuditEntry.Action.ACCOUNT_UNBLOCKED, account=user, actor=user, changes={"by": "password_link"})
+    primary = user.organisme.primary_account if user.organisme_id else None
+    if primary and primary.pk != user.pk and primary.email:
+        send_email_on_commit(
+            to=primary.email,
+            template="account_unblocked_by_owner",
+            context={"account": user, "primary": primary},
+        )
+
+
+@transaction.atomic
+def change_credentials(user, *, identifiant, password, acting_account):
+    """Save a new identifiant and password chosen by the user ("Mon compte")."""
+    changes = {}
+    if identifiant != user.identifiant:
+        changes["identifiant"] = [user.identifiant, identifiant]
+        user.identifiant = identifiant
+    user.set_password(password)
+    user.password_state = User.PasswordState.CHOSEN
+    user.save(update_fields=["identifiant", "password", "password_state"])
+    links.revoke_links(user)
+    record(AuditEntry.Action.CREDENTIALS_CHANGED, account=user, actor=acting_account, changes=changes)
+
+
+@transaction.atomic
+def remind_identifiant(*, last_name, first_name, email):
+    """E-mail their identifiant to the active accounts matching all three fields."""
+    candidates = User.objects.alive().filter(is_active=True, email__iexact=email.strip())
+    for account in candidates:
+        if _same_text(account.last_name, last_name) and _same_text(account.first_name, first_name):
+            record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, actor=account)
+            send_email_on_commit(to=account.email, template="identifiant_reminder", context=_account_context(account))
+
+
+# Login and lockout
+
+
+class LoginOutcome(enum.Enum):
+    SUCCESS = "success"
+    INVALID = "invalid"
+    BLOCKED = "blocked"
+    INACTIVE = "inactive"
+
+
+def _unknown_identifiant_digest(identifiant):
+    return salted_hmac("sigma.unknown-identifiant", identifiant.casefold(), algorithm="sha256").hexdigest()
+
+
+def log_in(request, *, identifiant, password):
+    """Check the credentials and log the user in, counting failures.
+
+    After MAX_FAILED_LOGINS consecutive failures the account is blocked and
+    even the right password is refused. Identifiants that match no account
+    get exactly the same answers, so none can be probed.
+    """
+    identifiant = identifiant.strip()
+    user = User.objects.alive().filter(identifiant__iexact=identifiant).first()
+    if user is None:
+        return _fail_unknown_identifiant(identifiant, password)
+    if user.is_blocked:
+        return LoginOutcome.BLOCKED
+    if not user.check_password(password):
+        return _count_failure(user)
+    if not user.is_active:
+        return LoginOutcome.INACTIVE
+    if user.failed_login_count:
+        User.objects.filter(pk=user.pk).update(failed_login_count=0)
+    record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    return LoginOutcome.SUCCESS
+
+
+def _count_failure(user):
+    limit = settings.MAX_FAILED_LOGINS
+    with transaction.atomic():
+        # One UPDATE, so that parallel wrong attempts each count.
+        updated = User.objects.filter(pk=user.pk, is_blocked=False).update(
+            failed_login_count=F("failed_login_count") + 1,
+            is_blocked=Case(When(failed_login_count__gte=limit - 1, then=Value(True)), default=Value(False)),
+        )
+        user.refresh_from_db(fields=["is_blocked", "failed_login_count"])
+        record(AuditEntry.Action.LOGIN_FAILED, account=user, actor=None)
+        if not user.is_blocked:
+            return LoginOutcome.INVALID
+        if updated and user.failed_login_count == limit:
+            links.revoke_links(user)
+            record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, actor=None, changes={"reason": "failed_logins"})
+    return LoginOutcome.BLOCKED
+
+
+def _fail_unknown_identifiant(identifiant, password):
+    limit = settings.MAX_FAILED_LOGINS
+    attempts, _ = UnknownIdentifiantAttempts.objects.get_or_create(
+        identifiant_digest=_unknown_identifiant_digest(identifiant)
+    )
+    if attempts.failed_count >= limit:
+        return LoginOutcome.BLOCKED
+    # Cost the same time as checking a real password.
+    make_password(password)
+    UnknownIdentifiantAttempts.objects.filter(pk=attempts.pk).update(
+        failed_count=F("failed_count") + 1, last_attempt_at=timezone.now()
+    )
+    attempts.refresh_from_db(fields=["failed_count"])
+    return LoginOutcome.BLOCKED if attempts.failed_count >= limit else LoginOutcome.INVALID

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One event in an account's life, written by the action that caused it.
+
+    Names are copied at the time of the event so that the trail still reads
+    correctly after an account is renamed or deleted.
+    """
+
+    class Action(models.TextChoices):
+        ACCOUNT_CREATED = "account_created", _("Création du compte")
+        ACCOUNT_MODIFIED = "account_modified", _("Modification du compte")
+        PASSWORD_REGENERATED = "password_regenerated", _("Régénération du mot de passe")
+        PASSWORD_LINK_REQUESTED = "password_link_requested", _("Demande de génération de mot de passe")
+        PASSWORD_LINK_USED = "password_link_used", _("Connexion par lien de génération de mot de passe")
+        CREDENTIALS_CHANGED = "credentials_changed", _("Modification de l'identifiant et du mot de passe")
+        IDENTIFIANT_REMINDED = "identifiant_reminded", _("Envoi de l'identifiant oublié")
+        LOGIN_SUCCEEDED = "login_succeeded", _("Connexion réussie")
+        LOGIN_FAILED = "login_failed", _("Échec de connexion")
+        ACCOUNT_BLOCKED = "account_blocked", _("Blocage du compte")
+        ACCOUNT_UNBLOCKED = "account_unblocked", _("Déblocage du compte")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("Désactivation du compte")
+        ACCOUNT_ACTIVATED = "account_activated", _("Activation du compte")
+        ACCOUNT_DELETED = "account_deleted", _("Suppression du compte")
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("auteur"), max_length=320, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    account_name = models.CharField(_("compte"), max_length=320, blank=True)
+    organisme = models.ForeignKey(
+        "organisations.Organisme", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changes = models.JSONField(_("détails"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("journal des événements")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.account_name}"

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("dashboard.urls")),
+    path("", include("accounts.urls")),
+    path("", include("core.urls")),
+    path("organisme/", include("organisations.urls")),
+]

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.urls import path
+
+from core import views
+
+app_name = "core"
+urlpatterns = [
+    path("contacts/", views.contacts, name="contacts"),
+]
+if settings.DEV_MAIL_VIEWER:
+    urlpatterns += [
+        path("dev/mail/", views.dev_mail_list, name="dev_mail_list"),
+        path("dev/mail/<str:name>/", views.dev_mail_detail, name="dev_mail_detail"),
+    ]

@@ -1,0 +1,46 @@
+from email import policy
+from email.parser import BytesParser
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import render
+
+
+@login_not_required
+def contacts(request):
+    """Contacts et assistance: the last section of the guide."""
+    return render(request, "core/contacts.html")
+
+
+def _mail_files():
+    folder = settings.MAIL_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.eml"), reverse=True)
+
+
+def _read_mail(path):
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    body = message.get_body(preferencelist=("plain",))
+    return {
+        "name": path.name,
+        "subject": message["subject"],
+        "to": message["to"],
+        "date": message["date"],
+        "text": body.get_content() if body else "",
+    }
+
+
+@login_not_required
+def dev_mail_list(request):
+    """Development only: the e-mails sigma has "sent", newest first."""
+    return render(request, "core/dev_mail_list.html", {"mails": [_read_mail(p) for p in _mail_files()]})
+
+
+@login_not_required
+def dev_mail_detail(request, name):
+    path = next((p for p in _mail_files() if p.name == name), None)
+    if path is None:
+        raise Http404
+    return render(request, "core/dev_mail_detail.html", {"mail": _read_mail(path)})

@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from organisations.validators import validate_siret
+
+
+class Organisme(models.Model):
+    """A training organisation (organisme de formation) working for the Region."""
+
+    raison_sociale = models.CharField(_("raison sociale"), max_length=255)
+    enseigne = models.CharField(_("enseigne"), max_length=255, blank=True)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisme de formation")
+        verbose_name_plural = _("organismes de formation")
+        ordering = ["raison_sociale"]
+
+    def __str__(self):
+        return self.raison_sociale
+
+    @property
+    def primary_account(self):
+        from accounts.models import User
+
+        return self.accounts.alive().filter(kind=User.Kind.PRIMARY).first()

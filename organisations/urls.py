@@ -1,0 +1,12 @@
+from django.urls import path
+
+from organisations import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("fiche/", views.organisme_detail, name="organisme_detail"),
+    path("comptes/", views.account_list, name="account_list"),
+    path("comptes/nouveau/", views.account_create, name="account_create"),
+    path("comptes/<int:pk>/modifier/", views.account_update, name="account_update"),
+    path("comptes/<int:pk>/<slug:action>/", views.account_action, name="account_action"),
+]
