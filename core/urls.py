@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import path
 
 from core import views
@@ -6,9 +5,6 @@ from core import views
 app_name = "core"
 urlpatterns = [
     path("contacts/", views.contacts, name="contacts"),
+    path("dev/mail/", views.dev_mail_list, name="dev_mail_list"),
+    path("dev/mail/<str:name>/", views.dev_mail_detail, name="dev_mail_detail"),
 ]
-if settings.DEV_MAIL_VIEWER:
-    urlpatterns += [
-        path("dev/mail/", views.dev_mail_list, name="dev_mail_list"),
-        path("dev/mail/<str:name>/", views.dev_mail_detail, name="dev_mail_detail"),
-    ]

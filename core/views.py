@@ -1,5 +1,6 @@
 from email import policy
 from email.parser import BytesParser
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -11,6 +12,16 @@ from django.shortcuts import render
 def contacts(request):
     """Contacts et assistance: the last section of the guide."""
     return render(request, "core/contacts.html")
+
+
+def development_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.DEV_MAIL_VIEWER:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _mail_files():
@@ -33,12 +44,14 @@ def _read_mail(path):
 
 
 @login_not_required
+@development_only
 def dev_mail_list(request):
     """Development only: the e-mails sigma has "sent", newest first."""
     return render(request, "core/dev_mail_list.html", {"mails": [_read_mail(p) for p in _mail_files()]})
 
 
 @login_not_required
+@development_only
 def dev_mail_detail(request, name):
     path = next((p for p in _mail_files() if p.name == name), None)
     if path is None:
