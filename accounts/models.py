@@ -5,6 +5,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
@@ -74,6 +75,8 @@ class User(AbstractBaseUser):
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+    # Bumped to end the account's open sessions for good (see _get_session_auth_hash).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -150,6 +153,17 @@ class User(AbstractBaseUser):
 
     def get_username(self):
         return self.identifiant
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers only the password: a session ended by blocking or
+        # deactivating the account would come back when it is unblocked or
+        # reactivated. The generation, bumped then, ends it for good.
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class PasswordLink(models.Model):

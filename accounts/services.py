@@ -114,7 +114,8 @@ def unblock_account(account, *, acting_account):
 @transaction.atomic
 def deactivate_account(account, *, acting_account):
     account.is_active = False
-    account.save(update_fields=["is_active"])
+    account.session_generation += 1
+    account.save(update_fields=["is_active", "session_generation"])
     links.revoke_links(account)
     record(AuditEntry.Action.ACCOUNT_DEACTIVATED, account=account, actor=acting_account)
 
@@ -266,6 +267,7 @@ def _count_failure(user):
         if not user.is_blocked:
             return LoginOutcome.INVALID
         if updated and user.failed_login_count == limit:
+            User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
             links.revoke_links(user)
             record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, actor=None, changes={"reason": "failed_logins"})
     return LoginOutcome.BLOCKED
@@ -280,8 +282,11 @@ def _fail_unknown_identifiant(identifiant, password):
         return LoginOutcome.BLOCKED
     # Cost the same time as checking a real password.
     make_password(password)
-    UnknownIdentifiantAttempts.objects.filter(pk=attempts.pk).update(
-        failed_count=F("failed_count") + 1, last_attempt_at=timezone.now()
-    )
-    attempts.refresh_from_db(fields=["failed_count"])
+    with transaction.atomic():
+        # As _count_failure: one capped UPDATE read back under its row lock, so
+        # parallel attempts get the very answers an existing account gives.
+        UnknownIdentifiantAttempts.objects.filter(pk=attempts.pk, failed_count__lt=limit).update(
+            failed_count=F("failed_count") + 1, last_attempt_at=timezone.now()
+        )
+        attempts.refresh_from_db(fields=["failed_count"])
     return LoginOutcome.BLOCKED if attempts.failed_count >= limit else LoginOutcome.INVALID

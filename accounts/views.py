@@ -4,7 +4,9 @@ one-time links, forgotten identifiant, Mon compte."""
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -33,6 +35,15 @@ LOGIN_ERRORS = {
 }
 
 
+def _redirect_after_login(request):
+    """To the page that sent the user to log in (?next=), if it is one of ours."""
+    next_url = request.GET.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        # Not redirect(): it would try next_url as a view name first.
+        return HttpResponseRedirect(next_url)
+    return redirect("dashboard:home")
+
+
 def no_referrer(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -43,14 +54,14 @@ def no_referrer(response):
 @sensitive_post_parameters("password")
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect("dashboard:home")
-    form = LoginForm(request.POST or None)
+        return _redirect_after_login(request)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         outcome = services.log_in(
             request, identifiant=form.cleaned_data["identifiant"], password=form.cleaned_data["password"]
         )
         if outcome is LoginOutcome.SUCCESS:
-            return redirect("dashboard:home")
+            return _redirect_after_login(request)
         form.add_error(None, LOGIN_ERRORS[outcome])
     return render(request, "accounts/login.html", {"form": form})
 
@@ -66,7 +77,7 @@ def logout_view(request):
 @login_not_required
 @never_cache
 def password_generation(request):
-    form = PasswordGenerationForm(request.POST or None)
+    form = PasswordGenerationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.request_password_link(**form.cleaned_data)
         return render(request, "accounts/password_generation_sent.html")
@@ -76,7 +87,7 @@ def password_generation(request):
 @login_not_required
 @never_cache
 def identifiant_reminder(request):
-    form = IdentifiantReminderForm(request.POST or None)
+    form = IdentifiantReminderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.remind_identifiant(**form.cleaned_data)
         return render(request, "accounts/identifiant_reminder_sent.html")
@@ -105,8 +116,10 @@ def password_link_confirm(request):
         user = services.log_in_with_link(request, link)
         if user is None:
             return no_referrer(render(request, "accounts/password_link_invalid.html", status=404))
-        return no_referrer(redirect("accounts:credentials"))
-    return no_referrer(render(request, "accounts/password_link_confirm.html", {"link_user": link.user}))
+        return redirect("accounts:credentials")
+    # Not no-referrer here: browsers would then send "Origin: null" with the
+    # Continuer form, which the CSRF check rightly refuses. This URL holds no token.
+    return render(request, "accounts/password_link_confirm.html", {"link_user": link.user})
 
 
 @never_cache
@@ -115,7 +128,7 @@ def credentials(request):
     """Mon compte > Modifications."""
     user = request.user
     temporary = user.has_temporary_password
-    form = CredentialsForm(user, request.POST or None)
+    form = CredentialsForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.change_credentials(
             user,

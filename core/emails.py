@@ -20,7 +20,9 @@ def send_email_on_commit(*, to, template, context):
         context = {"app_name": settings.SIGMA_APP_NAME, **context}
         subject = render_to_string(f"emails/{template}.subject.txt", context).strip()
         text_body = render_to_string(f"emails/{template}.txt", context)
-        html_body = render_to_string("emails/layout.html", {"subject": subject, "text": text_body})
+        # render_to_string marks its output safe; the HTML must escape this plain
+        # text (names typed by users) like any other value, so unmark it.
+        html_body = render_to_string("emails/layout.html", {"subject": subject, "text": str.__str__(text_body)})
     message = EmailMultiAlternatives(subject=subject, body=text_body, to=[to])
     message.attach_alternative(html_body, "text/html")
     transaction.on_commit(message.send)

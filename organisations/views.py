@@ -33,7 +33,8 @@ def organisme_detail(request):
 def account_list(request):
     """Comptes utilisateurs: INFORMATIONS DES COMPTES SECONDAIRES."""
     accounts = managed_accounts(request.user).order_by("last_name", "first_name", "pk")
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL refuses NUL characters in a query: drop them rather than fail.
+    query = request.GET.get("q", "").replace("\x00", "").strip()
     if query:
         accounts = accounts.filter(
             Q(last_name__icontains=query)
@@ -76,7 +77,7 @@ def _success(account, verb):
 @primary_account_required
 def account_create(request):
     organisme = request.user.organisme
-    form = AccountForm(request.POST or None)
+    form = AccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         account = services.create_secondary_account(
             organisme=organisme, acting_account=request.user, **form.cleaned_data
@@ -98,7 +99,10 @@ def account_update(request, pk):
     account = get_managed_account_or_404(request.user, pk)
     # No `instance`: the form must not write on `account` before the action
     # compares the new values with the stored ones.
-    form = AccountForm(request.POST or None, initial=model_to_dict(account, fields=AccountForm.Meta.fields))
+    form = AccountForm(
+        request.POST if request.method == "POST" else None,
+        initial=model_to_dict(account, fields=AccountForm.Meta.fields),
+    )
     if request.method == "POST" and form.is_valid():
         services.modify_account(account, acting_account=request.user, **form.cleaned_data)
         messages.success(request, _success(account, _("modifié")))

@@ -2,11 +2,17 @@ import email
 import re
 import socket
 from email import policy
+from html import unescape
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import Client
 
+from accounts.models import PasswordLink, User
+from audit.models import AuditEntry
 from tests.factories import PASSWORD, OrganismeFactory, UserFactory
+from tests.pages import read_page
 
 
 class RecordingHandler:
@@ -138,3 +144,110 @@ def client_of(client):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def field_errors():
+    """`field_errors(response, name)`: the error messages shown next to the form
+    field `name`, i.e. the error list its input is described by."""
+
+    def errors_of(response, name):
+        page = response.content.decode()
+        field = re.search(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', page)
+        assert field, f"no field {name!r} on the page"
+        described_by = re.search(r'aria-describedby="([^"]*)"', field.group(0))
+        messages = []
+        for list_id in described_by.group(1).split() if described_by else []:
+            error_list = re.search(rf'<ul class="errorlist[^"]*" id="{re.escape(list_id)}">(.*?)</ul>', page, re.S)
+            if error_list:
+                messages += [unescape(item) for item in re.findall(r"<li>(.*?)</li>", error_list.group(1), re.S)]
+        return messages
+
+    return errors_of
+
+
+@pytest.fixture
+def password_link_of(mailbox):
+    """`password_link_of(account)`: fills in the Génération de mot de passe page
+    with the account's details, as its user would, and returns the path of the
+    one-time link (/acces/<token>/) from the e-mail it receives."""
+
+    def request_link(account):
+        response = Client().post(
+            "/generation-mot-de-passe/",
+            {
+                "identifiant": account.identifiant,
+                "last_name": account.last_name,
+                "first_name": account.first_name,
+                "email": account.email,
+            },
+        )
+        assert response.status_code == 200
+        links = [urlsplit(link).path for link in mailbox.links(mailbox.last_to(account.email)) if "/acces/" in link]
+        assert len(links) == 1, links
+        return links[0]
+
+    return request_link
+
+
+@pytest.fixture
+def client_by_link(client, password_link_of):
+    """`client_by_link(account)`: the test client, logged in through the emailed
+    one-time link (Continuer), so with a temporary password."""
+
+    def log_in(account):
+        confirm_page = client.get(password_link_of(account), follow=True)
+        assert confirm_page.status_code == 200
+        response = client.post("/acces/")
+        assert response.status_code == 302
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def page_of():
+    """`page_of(response)`: the page as its user reads it (tests/pages.py):
+    `.text` with the whitespace squeezed, `.links`, and its table's `.headers` and `.rows`."""
+    return read_page
+
+
+@pytest.fixture
+def login_succeeds(db):
+    """`login_succeeds(identifiant, password)`: whether the login page, in a
+    browser of its own, lets this identifiant and password in."""
+
+    def attempt(identifiant, password):
+        browser = Client()
+        browser.post("/connexion/", {"identifiant": identifiant, "password": password})
+        return "_auth_user_id" in browser.session
+
+    return attempt
+
+
+@pytest.fixture
+def browser_of(db):
+    """`browser_of(account)`: a test client of its own, logged in as `account`,
+    for a second user working at the same time as `client`."""
+
+    def open_browser(account):
+        browser = Client()
+        browser.force_login(account)
+        return browser
+
+    return open_browser
+
+
+@pytest.fixture
+def stored_state(db):
+    """`stored_state()`: every account as stored, and how many audit entries and
+    password links exist. Equal before and after a request: it changed nothing."""
+
+    def snapshot():
+        return {
+            "accounts": list(User.objects.order_by("pk").values()),
+            "audit_entries": AuditEntry.objects.count(),
+            "password_links": PasswordLink.objects.count(),
+        }
+
+    return snapshot
