@@ -11,10 +11,11 @@ $(INSTALLED): requirements/dev.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
 	touch $@
 
+# var/ holds the development database and mail folder.
 install: $(INSTALLED)
+	mkdir -p var
 
 run: install
-	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo

@@ -74,24 +74,48 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
+def _request_by_email(request, *, form_class, action, title, intro, sent_message):
+    """A public page asking who you are to send you something by e-mail. It
+    answers the same whether or not the details match an account."""
+    form = form_class(request.POST if request.method == "POST" else None)
+    context = {"form": form, "title": title, "intro": intro}
+    if request.method == "POST" and form.is_valid():
+        action(**form.cleaned_data)
+        return render(request, "accounts/request_by_email_sent.html", context | {"sent_message": sent_message})
+    return render(request, "accounts/request_by_email.html", context)
+
+
 @login_not_required
 @never_cache
 def password_generation(request):
-    form = PasswordGenerationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.request_password_link(**form.cleaned_data)
-        return render(request, "accounts/password_generation_sent.html")
-    return render(request, "accounts/password_generation.html", {"form": form})
+    return _request_by_email(
+        request,
+        form_class=PasswordGenerationForm,
+        action=services.request_password_link,
+        title=_("Génération de mot de passe"),
+        intro=_("Pour générer votre mot de passe, veuillez renseigner les informations suivantes :"),
+        sent_message=_(
+            "Si les informations saisies correspondent à un compte actif, un courrier de demande de "
+            "réinitialisation de mot de passe a été envoyé à l'adresse mail du compte. Il contient un lien "
+            "valable une heure et utilisable une seule fois."
+        ),
+    )
 
 
 @login_not_required
 @never_cache
 def identifiant_reminder(request):
-    form = IdentifiantReminderForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        services.remind_identifiant(**form.cleaned_data)
-        return render(request, "accounts/identifiant_reminder_sent.html")
-    return render(request, "accounts/identifiant_reminder.html", {"form": form})
+    return _request_by_email(
+        request,
+        form_class=IdentifiantReminderForm,
+        action=services.remind_identifiant,
+        title=_("Identifiant oublié"),
+        intro=_("Pour recevoir votre identifiant par courriel, veuillez renseigner les informations suivantes :"),
+        sent_message=_(
+            "Si les informations saisies correspondent à un compte actif, son identifiant a été envoyé à "
+            "l'adresse mail du compte."
+        ),
+    )
 
 
 @login_not_required

@@ -1,7 +1,6 @@
 """Blocage du compte: "au-delà de 3 tentatives le compte est bloqué"."""
 
 import hashlib
-import html
 import re
 import threading
 
@@ -12,26 +11,11 @@ from django.test import Client
 
 from accounts.models import UnknownIdentifiantAttempts, User
 from audit.models import AuditEntry
+from tests.accounts.login import error_text, is_logged_in, log_in
 
-LOGIN_URL = "/connexion/"
 WRONG_PASSWORD = "Mauvais-Mot-de-passe-99!"
 INCORRECT = "Identifiant ou mot de passe incorrect"
 BLOCKED = "Votre compte est bloqué"
-
-
-def log_in(client, identifiant, password):
-    return client.post(LOGIN_URL, {"identifiant": identifiant, "password": password})
-
-
-def error_text(response):
-    """The login form's error block, as a reader sees it (no CSRF token, no typed identifiant)."""
-    match = re.search(r'<div[^>]*id="form-errors"[^>]*>(.*?)</div>', response.content.decode(), re.S)
-    assert match, "the page shows no error"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
-
-
-def is_logged_in(client):
-    return client.get("/").status_code == 200
 
 
 def reloaded(account):

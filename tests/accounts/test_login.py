@@ -1,6 +1,5 @@
 """Authentification: the login page, as the guide's users go through it."""
 
-import html
 import re
 from urllib.parse import urlencode
 
@@ -8,25 +7,10 @@ import pytest
 
 from accounts import services
 from accounts.models import User
+from tests.accounts.login import LOGIN_URL, error_text, is_logged_in, log_in
 from tests.factories import UserFactory
 
-LOGIN_URL = "/connexion/"
 WRONG_PASSWORD = "Mauvais-Mot-de-passe-99!"
-
-
-def log_in(client, identifiant, password, url=LOGIN_URL):
-    return client.post(url, {"identifiant": identifiant, "password": password})
-
-
-def error_text(response):
-    """The login form's error block, as a reader sees it."""
-    match = re.search(r'<div[^>]*id="form-errors"[^>]*>(.*?)</div>', response.content.decode(), re.S)
-    assert match, "the page shows no error"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
-
-
-def is_logged_in(client):
-    return client.get("/").status_code == 200
 
 
 def test_login_page_asks_for_identifiant_and_password_and_offers_help(client, db):
