@@ -1,7 +1,7 @@
 """The one place that decides who may act on which account.
 
-Views fetch accounts only through these functions: an id from a URL or a
-form is never trusted on its own.
+Views fetch accounts and organismes only through these functions: an id from
+a URL or a form is never trusted on its own.
 """
 
 from functools import wraps
@@ -10,29 +10,65 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from accounts.models import User
+from organisations.models import Organisme
 
 
-def can_manage_organisme_accounts(actor):
-    """Only an organisme's primary account manages its secondary accounts."""
+def is_region_agent(actor):
+    return actor.is_authenticated and actor.is_region_agent and actor.can_log_in
+
+
+def is_organisme_manager(actor):
+    """An organisme's primary account manages its secondary accounts."""
     return actor.is_authenticated and actor.is_primary and actor.can_log_in
 
 
 def managed_accounts(actor):
-    """The accounts `actor` may see and act on in Comptes utilisateurs."""
-    if not can_manage_organisme_accounts(actor):
-        return User.objects.none()
-    return User.objects.alive().filter(organisme_id=actor.organisme_id, kind=User.Kind.SECONDARY)
+    """The accounts `actor` may see and act on.
+
+    A Region agent: every organisme's accounts, primary ones included.
+    A primary account: its own organisme's secondary accounts.
+    Anyone else: none.
+    """
+    if is_region_agent(actor):
+        return User.objects.alive().exclude(kind=User.Kind.REGION_AGENT)
+    if is_organisme_manager(actor):
+        return User.objects.alive().filter(organisme_id=actor.organisme_id, kind=User.Kind.SECONDARY)
+    return User.objects.none()
 
 
 def get_managed_account_or_404(actor, pk):
     return get_object_or_404(managed_accounts(actor).select_related("organisme"), pk=pk)
 
 
-def primary_account_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not can_manage_organisme_accounts(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def managed_organismes(actor):
+    if is_region_agent(actor):
+        return Organisme.objects.all()
+    if is_organisme_manager(actor):
+        return Organisme.objects.filter(pk=actor.organisme_id)
+    return Organisme.objects.none()
 
-    return wrapper
+
+def get_managed_organisme_or_404(actor, pk):
+    return get_object_or_404(managed_organismes(actor), pk=pk)
+
+
+def may_be_deleted(account):
+    """A primary account is deleted only once another account has taken its role."""
+    return not account.is_primary
+
+
+def _require(rule):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not rule(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+primary_account_required = _require(is_organisme_manager)
+region_agent_required = _require(is_region_agent)

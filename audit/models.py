@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+SYSTEM = "system"
+
 
 class AuditEntry(models.Model):
     """One event in an account's life, written by the action that caused it.
@@ -26,6 +28,9 @@ class AuditEntry(models.Model):
         ACCOUNT_DEACTIVATED = "account_deactivated", _("Désactivation du compte")
         ACCOUNT_ACTIVATED = "account_activated", _("Activation du compte")
         ACCOUNT_DELETED = "account_deleted", _("Suppression du compte")
+        HANDOVER_PROPOSED = "handover_proposed", _("Proposition de transfert du rôle de compte principal")
+        HANDOVER_CANCELLED = "handover_cancelled", _("Annulation du transfert du rôle de compte principal")
+        ROLE_HANDED_OVER = "role_handed_over", _("Transfert du rôle de compte principal")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action)
@@ -33,6 +38,8 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_name = models.CharField(_("auteur"), max_length=320, blank=True)
+    # The actor's kind at the time (User.Kind), or "system" when nobody acted.
+    actor_kind = models.CharField(_("type d'auteur"), max_length=20, default=SYSTEM)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
     )
@@ -41,6 +48,7 @@ class AuditEntry(models.Model):
         "organisations.Organisme", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     changes = models.JSONField(_("détails"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("événement")
@@ -49,3 +57,16 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.account_name}"
+
+    def save(self, *args, **kwargs):
+        # The trail is append-only: an entry, once written, is never changed.
+        if not self._state.adding:
+            raise RuntimeError("Audit entries cannot be modified.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit entries are removed only by the retention command.")
+
+    @property
+    def actor_display(self):
+        return self.actor_name or _("système")

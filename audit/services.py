@@ -1,14 +1,18 @@
-from audit.models import AuditEntry
+from audit.context import current_ip_address
+from audit.models import SYSTEM, AuditEntry
 
 
-def record(action, *, account, actor=None, changes=None):
-    """Write one audit entry; call it inside the action's transaction."""
+def record(action, *, account, actor=None, changes=None, organisme=None):
+    """Write one audit entry; call it inside the action's transaction, so that
+    the change and its entry are committed together or not at all."""
     return AuditEntry.objects.create(
         action=action,
         account=account,
         account_name=account.civil_name if account else "",
-        organisme_id=account.organisme_id if account else None,
+        organisme_id=organisme.pk if organisme else (account.organisme_id if account else None),
         actor=actor,
         actor_name=actor.civil_name if actor else "",
+        actor_kind=actor.kind if actor else SYSTEM,
         changes=changes or {},
+        ip_address=current_ip_address.get(),
     )

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "dashboard",
+    "region",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TemporaryPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -122,6 +124,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # A one-time password link is valid for one hour after it is sent.
 PASSWORD_LINK_MAX_AGE_SECONDS = 60 * 60
+# Audit entries older than this are purged by `manage.py purge_audit` (RGPD).
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
 # "au-delà de 3 tentatives le compte est bloqué"
 MAX_FAILED_LOGINS = 3
 

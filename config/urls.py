@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("core.urls")),
     path("organisme/", include("organisations.urls")),
+    path("region/", include("region.urls")),
 ]

@@ -16,9 +16,9 @@ from django.urls import resolve
 from django.utils import timezone
 
 from accounts import services
+from accounts.management_pages import ACCOUNT_ACTIONS
 from accounts.models import User
 from organisations import urls as organisations_urls
-from organisations.views import ACCOUNT_ACTIONS
 from tests.factories import UserFactory
 
 COMPTES = "/organisme/comptes/"

@@ -1,0 +1,148 @@
+"""The account management screens shared by Gestion organisme (a primary
+account on its secondary accounts) and the Espace Région (an agent on any
+organisme account). Callers check permission and fetch the account through
+accounts.permissions, then hand over with the page to return to."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.forms import model_to_dict
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import services
+from accounts.forms import AccountForm
+from accounts.permissions import may_be_deleted
+
+
+def success_message(account, verb):
+    """The guide's message: "Le compte secondaire de Madame NOM Prénom de
+    l'organisme de formation ORGANISME a bien été <verb>." """
+    values = {"civil_name": account.civil_name, "organisme": account.organisme.raison_sociale, "verb": verb}
+    if account.is_primary:
+        return (
+            _("Le compte principal de %(civil_name)s de l'organisme de formation %(organisme)s a bien été %(verb)s.")
+            % values
+        )
+    return (
+        _("Le compte secondaire de %(civil_name)s de l'organisme de formation %(organisme)s a bien été %(verb)s.")
+        % values
+    )
+
+
+def create_account_page(request, *, organisme, back_url, breadcrumb=None):
+    form = AccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        account = services.create_secondary_account(
+            organisme=organisme, acting_account=request.user, **form.cleaned_data
+        )
+        message = success_message(account, _("créé"))
+        messages.success(
+            request, f"{message} {_('Un mail de récupération de mot de passe a été envoyé au mail du compte.')}"
+        )
+        return redirect(back_url)
+    return render(
+        request,
+        "accounts/account_form.html",
+        {"form": form, "organisme": organisme, "title": _("Créer un nouveau compte"), "back_url": back_url},
+    )
+
+
+def update_account_page(request, account, *, back_url):
+    # No `instance`: the form must not write on `account` before the action
+    # compares the new values with the stored ones.
+    form = AccountForm(
+        request.POST if request.method == "POST" else None,
+        initial=model_to_dict(account, fields=AccountForm.Meta.fields),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.modify_account(account, acting_account=request.user, **form.cleaned_data)
+        messages.success(request, success_message(account, _("modifié")))
+        return redirect(back_url)
+    return render(
+        request,
+        "accounts/account_form.html",
+        {
+            "form": form,
+            "organisme": account.organisme,
+            "account": account,
+            "title": _("Gestion du compte"),
+            "back_url": back_url,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class AccountAction:
+    perform: Callable
+    question: str
+    button: str
+    verb: str
+    extra_message: str = ""
+    applies_to: Callable = lambda account: True
+
+
+ACCOUNT_ACTIONS = {
+    "regenerer": AccountAction(
+        perform=services.regenerate_password,
+        question=gettext_lazy("Êtes-vous sûr de vouloir régénérer le mot de passe du compte ?"),
+        button=gettext_lazy("Régénérer le mot de passe"),
+        verb=gettext_lazy("régénéré"),
+        extra_message=gettext_lazy(
+            "Un mail de notification de régénération de mot de passe a été envoyé au mail du compte."
+        ),
+    ),
+    "supprimer": AccountAction(
+        perform=services.delete_account,
+        question=gettext_lazy("Êtes-vous sûr de vouloir supprimer définitivement le compte ?"),
+        button=gettext_lazy("Supprimer le compte"),
+        verb=gettext_lazy("supprimé"),
+        applies_to=may_be_deleted,
+    ),
+    "debloquer": AccountAction(
+        perform=services.unblock_account,
+        question=gettext_lazy("Êtes-vous sûr de vouloir débloquer le compte ?"),
+        button=gettext_lazy("Débloquer le compte"),
+        verb=gettext_lazy("débloqué"),
+        applies_to=lambda account: account.is_blocked,
+    ),
+    "desactiver": AccountAction(
+        perform=services.deactivate_account,
+        question=gettext_lazy("Êtes-vous sûr de vouloir désactiver le compte ?"),
+        button=gettext_lazy("Désactiver le compte"),
+        verb=gettext_lazy("désactivé"),
+        applies_to=lambda account: account.is_active,
+    ),
+    "activer": AccountAction(
+        perform=services.activate_account,
+        question=gettext_lazy("Êtes-vous sûr de vouloir activer le compte ?"),
+        button=gettext_lazy("Activer le compte"),
+        verb=gettext_lazy("activé"),
+        applies_to=lambda account: not account.is_active,
+    ),
+}
+
+
+def account_action_page(request, account, action_name, *, back_url):
+    """Confirmation page (GET) and the action itself (POST), without JavaScript."""
+    action = ACCOUNT_ACTIONS.get(action_name)
+    if action is None:
+        raise Http404
+    if not action.applies_to(account):
+        messages.info(request, _("Cette action ne s'applique pas à ce compte dans son état actuel."))
+        return redirect(back_url)
+    if request.method == "POST":
+        action.perform(account, acting_account=request.user)
+        message = success_message(account, action.verb)
+        if action.extra_message:
+            message = f"{message} {action.extra_message}"
+        messages.success(request, message)
+        return redirect(back_url)
+    return render(
+        request,
+        "accounts/account_confirm.html",
+        {"account": account, "action": action, "organisme": account.organisme, "back_url": back_url},
+    )
