@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.text import normalize_for_search
+
 IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
 GENERATED_IDENTIFIANT_LENGTH = 10
 
@@ -75,6 +77,9 @@ class User(AbstractBaseUser):
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+    # Identifiant, names and e-mail, lowercased and without accents, for the
+    # Region's accent-insensitive search on every database.
+    search_text = models.TextField(editable=False, default="")
     # Bumped to end the account's open sessions for good (see _get_session_auth_hash).
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
@@ -153,6 +158,12 @@ class User(AbstractBaseUser):
 
     def get_username(self):
         return self.identifiant
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalize_for_search(self.identifiant, self.last_name, self.first_name, self.email)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     def _get_session_auth_hash(self, secret=None):
         # Django's hash covers only the password: a session ended by blocking or

@@ -18,6 +18,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts import links
 from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
+from accounts.permissions import may_be_deleted
 from audit.models import AuditEntry
 from audit.services import record
 from core.emails import absolute_url, send_email_on_commit
@@ -92,8 +93,11 @@ def delete_account(account, *, acting_account):
 
     Its identifiant and e-mail address are dropped (freeing the identifiant),
     its password made unusable; the row stays so that what it did is still
-    attributed to "Madame NOM Prénom".
+    attributed to "Madame NOM Prénom". A primary account is deleted only once
+    another account has taken its role.
     """
+    if not may_be_deleted(account):
+        raise ValueError("A primary account cannot be deleted before its role is handed over.")
     record(AuditEntry.Action.ACCOUNT_DELETED, account=account, actor=acting_account)
     account.deleted_at = timezone.now()
     account.identifiant = f"supprime-{secrets.token_hex(12)}"

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.text import normalize_for_search
 from organisations.validators import validate_siret
 
 
@@ -11,6 +12,9 @@ class Organisme(models.Model):
     enseigne = models.CharField(_("enseigne"), max_length=255, blank=True)
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raison sociale, enseigne and SIRET, lowercased and without accents, for
+    # the Region's accent-insensitive search on every database.
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("organisme de formation")
@@ -19,6 +23,12 @@ class Organisme(models.Model):
 
     def __str__(self):
         return self.raison_sociale
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalize_for_search(self.raison_sociale, self.enseigne, self.siret)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def primary_account(self):
