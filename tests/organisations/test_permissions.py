@@ -319,12 +319,13 @@ def test_a_secondary_account_cannot_become_a_second_primary_account(primary_acco
     assert _is_the_one_primary_constraint(error)
 
 
-def test_a_deleted_primary_account_does_not_count(primary_account, organisme, region_agent):
-    services.delete_account(primary_account, acting_account=region_agent)
+def test_a_primary_account_cannot_be_deleted_before_handing_over_its_role(primary_account, organisme, region_agent):
+    with pytest.raises(ValueError):
+        services.delete_account(primary_account, acting_account=region_agent)
 
-    successor = UserFactory(primary=True, organisme=organisme)
-
-    assert organisme.primary_account == successor
+    primary_account.refresh_from_db()
+    assert not primary_account.is_deleted
+    assert organisme.primary_account == primary_account
 
 
 def test_each_organisme_has_its_own_primary_account_and_many_secondary_ones(
