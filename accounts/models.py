@@ -211,3 +211,42 @@ class UnknownIdentifiantAttempts(models.Model):
 
     def __str__(self):
         return f"{self.failed_count} échec(s), dernier le {self.last_attempt_at:%d/%m/%Y %H:%M}"
+
+
+class HandoverProposal(models.Model):
+    """A primary account's offer of its role to one of its organisme's secondary
+    accounts, pending until that person accepts it or either side cancels it.
+
+    Only pending proposals are stored, at most one per organisme; what became
+    of each is kept in the audit trail.
+    """
+
+    organisme = models.OneToOneField(
+        "organisations.Organisme",
+        verbose_name=_("organisme"),
+        on_delete=models.CASCADE,
+        related_name="handover_proposal",
+    )
+    proposed_by = models.ForeignKey(User, verbose_name=_("proposée par"), on_delete=models.CASCADE, related_name="+")
+    proposed_to = models.ForeignKey(User, verbose_name=_("proposée à"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("proposée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("proposition de transfert du rôle de compte principal")
+        verbose_name_plural = _("propositions de transfert du rôle de compte principal")
+
+    def __str__(self):
+        return f"{self.proposed_by} → {self.proposed_to} ({self.organisme})"
+
+    def stale_reason(self):
+        """Why the proposal can no longer be accepted, or "" while it holds: its
+        author must still be the organisme's primary account and its addressee
+        one of its secondary accounts, both able to log in."""
+        proposer, addressee = self.proposed_by, self.proposed_to
+        if not (proposer.is_primary and proposer.organisme_id == self.organisme_id and proposer.can_log_in):
+            return _("%(name)s n'est plus le compte principal actif de l'organisme.") % {"name": proposer.civil_name}
+        if not (addressee.is_secondary and addressee.organisme_id == self.organisme_id and addressee.can_log_in):
+            return _("Le compte de %(name)s n'est plus un compte secondaire actif de l'organisme.") % {
+                "name": addressee.civil_name
+            }
+        return ""

@@ -7,9 +7,10 @@ a URL or a form is never trusted on its own.
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import HandoverProposal, User
 from organisations.models import Organisme
 
 
@@ -50,6 +51,31 @@ def managed_organismes(actor):
 
 def get_managed_organisme_or_404(actor, pk):
     return get_object_or_404(managed_organismes(actor), pk=pk)
+
+
+def handover_proposals(actor):
+    """The pending proposals of the primary role `actor` takes part in: made by
+    it or to it, within its own organisme."""
+    if not (actor.is_authenticated and actor.can_log_in and actor.organisme_id):
+        return HandoverProposal.objects.none()
+    return HandoverProposal.objects.filter(
+        Q(proposed_by=actor) | Q(proposed_to=actor), organisme_id=actor.organisme_id
+    ).select_related("organisme", "proposed_by", "proposed_to")
+
+
+def get_pending_proposal_for(actor):
+    """The proposal `actor` has made or been made, to show on its pages, or None."""
+    return handover_proposals(actor).first()
+
+
+def get_proposal_made_to_or_404(actor, pk):
+    """Only the person a proposal is made to may accept or decline it."""
+    return get_object_or_404(handover_proposals(actor).filter(proposed_to=actor), pk=pk)
+
+
+def get_proposal_made_by_or_404(actor, pk):
+    """Only its author may withdraw a proposal (its addressee declines it instead)."""
+    return get_object_or_404(handover_proposals(actor).filter(proposed_by=actor), pk=pk)
 
 
 def may_be_deleted(account):

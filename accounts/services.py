@@ -35,11 +35,11 @@ def _account_context(account):
 
 
 @transaction.atomic
-def create_account(*, organisme, kind, acting_account, civilite, last_name, first_name, email):
-    """Create an organisme's account with a generated identifiant and no password yet;
-    its user gets the first e-mail, leading to the password generation page."""
+def create_account(*, organisme, kind, acting_account, civilite, last_name, first_name, email, identifiant=None):
+    """Create an account with no password yet, its identifiant generated unless
+    given; its user gets the first e-mail, leading to the password generation page."""
     account = User(
-        identifiant=generate_identifiant(),
+        identifiant=identifiant or generate_identifiant(),
         organisme=organisme,
         kind=kind,
         civilite=civilite,
@@ -246,15 +246,18 @@ def log_in(request, *, identifiant, password):
     if user is None:
         return _fail_unknown_identifiant(identifiant, password)
     if user.is_blocked:
+        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "blocked"})
         return LoginOutcome.BLOCKED
     if not user.check_password(password):
         return _count_failure(user)
     if not user.is_active:
+        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "inactive"})
         return LoginOutcome.INACTIVE
-    if user.failed_login_count:
-        User.objects.filter(pk=user.pk).update(failed_login_count=0)
-    record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    with transaction.atomic():
+        if user.failed_login_count:
+            User.objects.filter(pk=user.pk).update(failed_login_count=0)
+        record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return LoginOutcome.SUCCESS
 
 
@@ -267,14 +270,31 @@ def _count_failure(user):
             is_blocked=Case(When(failed_login_count__gte=limit - 1, then=Value(True)), default=Value(False)),
         )
         user.refresh_from_db(fields=["is_blocked", "failed_login_count"])
-        record(AuditEntry.Action.LOGIN_FAILED, account=user, actor=None)
+        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "wrong_password"})
         if not user.is_blocked:
             return LoginOutcome.INVALID
         if updated and user.failed_login_count == limit:
             User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
             links.revoke_links(user)
             record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, actor=None, changes={"reason": "failed_logins"})
+            _notify_blocked(user)
     return LoginOutcome.BLOCKED
+
+
+def _notify_blocked(account):
+    """E-mail whoever can unblock `account` a direct link to do so (its
+    organisme's primary account; the Region for a primary account, or when the
+    primary account cannot log in either), and tell its user whom to contact."""
+    primary = account.organisme.primary_account if account.is_secondary else None
+    unblocker = primary if primary and primary.can_log_in else None
+    to, namespace = (unblocker.email, "organisations") if unblocker else (settings.SIGMA_REGION_EMAIL, "region")
+    # No page unblocks a Region agent: only the password generation path does.
+    if not account.is_region_agent:
+        unblock_url = absolute_url(reverse(f"{namespace}:account_action", args=[account.pk, "debloquer"]))
+        context = {"account": account, "unblocker": unblocker, "unblock_url": unblock_url}
+        send_email_on_commit(to=to, template="account_blocked_manager", context=context)
+    context = _account_context(account) | {"unblocker": unblocker, "region_email": settings.SIGMA_REGION_EMAIL}
+    send_email_on_commit(to=account.email, template="account_blocked_user", context=context)
 
 
 def _fail_unknown_identifiant(identifiant, password):

@@ -5,6 +5,7 @@ the worker) leave it empty.
 """
 
 import contextvars
+import ipaddress
 
 current_ip_address = contextvars.ContextVar("current_ip_address", default=None)
 
@@ -14,10 +15,23 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # REMOTE_ADDR is the direct peer; behind a proxy, the deployment sets it
-        # from the proxy's header (see docs), never from a header a client controls.
-        token = current_ip_address.set(request.META.get("REMOTE_ADDR") or None)
+        token = current_ip_address.set(client_ip_address(request))
         try:
             return self.get_response(request)
         finally:
             current_ip_address.reset(token)
+
+
+def client_ip_address(request):
+    """REMOTE_ADDR, the direct peer; behind a proxy, the deployment sets it from
+    the proxy's header (see docs), never from a header a client controls.
+
+    None when it is no IP address (a Unix socket's peer, say): the database
+    would refuse it, and with it the action the entry records.
+    """
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return None
+    # An IPv6 zone ("%eth0") means nothing off the host, and inet refuses it.
+    return str(address).split("%")[0]

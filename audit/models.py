@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.display import describe_actor_kind, describe_changes
+
 SYSTEM = "system"
 
 
@@ -70,3 +72,19 @@ class AuditEntry(models.Model):
     @property
     def actor_display(self):
         return self.actor_name or _("système")
+
+    @property
+    def actor_kind_display(self):
+        return describe_actor_kind(self.actor_kind)
+
+    @property
+    def actor_label(self):
+        """Who acted, as the history shows it: "Madame NOM Prénom (Compte principal)" or "système"."""
+        if self.actor_kind == SYSTEM:
+            return _("système")
+        return f"{self.actor_display} ({self.actor_kind_display})"
+
+    @property
+    def details(self):
+        """The recorded changes, one readable French line each."""
+        return describe_changes(self.changes)

@@ -46,6 +46,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,local
 # Links in e-mails are built from this address, never from the request's Host header.
 SIGMA_BASE_URL = env("SIGMA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 SIGMA_APP_NAME = "SIGMA"
+# The Region's address for "problèmes de compte SIGMA" (guide, Contacts et
+# assistance): it is told when a primary account gets blocked.
+SIGMA_REGION_EMAIL = env("SIGMA_REGION_EMAIL", "sigma@laregion.fr")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

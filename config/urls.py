@@ -4,6 +4,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("", include("core.urls")),
+    path("", include("audit.urls")),
     path("organisme/", include("organisations.urls")),
     path("region/", include("region.urls")),
 ]

@@ -1,5 +1,62 @@
-from django.shortcuts import render
+"""The home page, where the person offered an organisme's primary role answers
+the proposal and its author may withdraw it."""
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import handover
+from accounts.permissions import get_pending_proposal_for, get_proposal_made_by_or_404, get_proposal_made_to_or_404
 
 
 def home(request):
-    return render(request, "dashboard/home.html", {"organisme": request.user.organisme})
+    return render(
+        request,
+        "dashboard/home.html",
+        {"organisme": request.user.organisme, "handover_proposal": get_pending_proposal_for(request.user)},
+    )
+
+
+@require_POST
+def handover_accept(request, pk):
+    proposal = get_proposal_made_to_or_404(request.user, pk)
+    try:
+        new_primary = handover.accept_handover(proposal, accepting_account=request.user)
+    except handover.HandoverRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("dashboard:home")
+    # The handover ends both accounts' sessions; the one that accepted goes on,
+    # under a new session key, as Django does after a password change.
+    update_session_auth_hash(request, new_primary)
+    messages.success(request, handover.handed_over_message(proposal.organisme, new_primary))
+    return redirect("dashboard:home")
+
+
+@require_POST
+def handover_decline(request, pk):
+    proposal = get_proposal_made_to_or_404(request.user, pk)
+    try:
+        handover.cancel_handover(proposal, acting_account=request.user)
+    except handover.HandoverRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("Vous avez refusé la proposition de %(name)s. Un mail a été envoyé à %(name)s pour l'en informer.")
+            % {"name": proposal.proposed_by.civil_name},
+        )
+    return redirect("dashboard:home")
+
+
+@require_POST
+def handover_cancel(request, pk):
+    proposal = get_proposal_made_by_or_404(request.user, pk)
+    try:
+        handover.cancel_handover(proposal, acting_account=request.user)
+    except handover.HandoverRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, handover.withdrawn_message(proposal))
+    return redirect("dashboard:home")

@@ -8,5 +8,11 @@ urlpatterns = [
     path("comptes/", views.account_list, name="account_list"),
     path("comptes/nouveau/", views.account_create, name="account_create"),
     path("comptes/<int:pk>/modifier/", views.account_update, name="account_update"),
+    path(
+        "comptes/<int:pk>/proposer-compte-principal/",
+        views.handover_propose,
+        name="handover_propose",
+    ),
+    path("comptes/proposition/<int:proposal_pk>/annuler/", views.handover_cancel, name="handover_cancel"),
     path("comptes/<int:pk>/<slug:action>/", views.account_action, name="account_action"),
 ]

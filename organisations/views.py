@@ -1,12 +1,22 @@
 """Gestion organisme: Ma fiche organisme and Comptes utilisateurs (primary account only)."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts import handover
 from accounts.management_pages import account_action_page, create_account_page, update_account_page
-from accounts.permissions import get_managed_account_or_404, managed_accounts, primary_account_required
+from accounts.permissions import (
+    get_managed_account_or_404,
+    get_pending_proposal_for,
+    get_proposal_made_by_or_404,
+    managed_accounts,
+    primary_account_required,
+)
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 10
@@ -51,6 +61,7 @@ def account_list(request):
             "query": query,
             "page_size": page_size,
             "page_sizes": PAGE_SIZES,
+            "handover_proposal": get_pending_proposal_for(request.user),
         },
     )
 
@@ -72,3 +83,53 @@ def account_update(request, pk):
 def account_action(request, pk, action):
     account = get_managed_account_or_404(request.user, pk)
     return account_action_page(request, account, action, back_url=reverse("organisations:account_list"))
+
+
+@primary_account_required
+def handover_propose(request, pk):
+    """Proposer le rôle de compte principal: confirmation page (GET), then the proposal (POST)."""
+    account = get_managed_account_or_404(request.user, pk)
+    back_url = reverse("organisations:account_list")
+    if request.method == "GET" and not account.can_log_in:
+        messages.info(request, _("Cette action ne s'applique pas à ce compte dans son état actuel."))
+        return redirect(back_url)
+    if request.method == "POST":
+        try:
+            handover.propose_handover(proposed_by=request.user, proposed_to=account)
+        except handover.HandoverRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Le rôle de compte principal de l'organisme %(organisme)s a bien été proposé à %(name)s. "
+                    "Un mail de proposition a été envoyé au mail du compte : le transfert prendra effet quand "
+                    "cette personne l'acceptera depuis sa page d'accueil."
+                )
+                % {"organisme": account.organisme.raison_sociale, "name": account.civil_name},
+            )
+        return redirect(back_url)
+    return render(
+        request,
+        "organisations/handover_propose.html",
+        {
+            "account": account,
+            "organisme": account.organisme,
+            "back_url": back_url,
+            "pending_proposal": get_pending_proposal_for(request.user),
+        },
+    )
+
+
+@require_POST
+@primary_account_required
+def handover_cancel(request, proposal_pk):
+    """Annuler la proposition, from Comptes utilisateurs."""
+    proposal = get_proposal_made_by_or_404(request.user, proposal_pk)
+    try:
+        handover.cancel_handover(proposal, acting_account=request.user)
+    except handover.HandoverRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, handover.withdrawn_message(proposal))
+    return redirect("organisations:account_list")

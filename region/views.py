@@ -1,11 +1,112 @@
-"""Espace Région: what a Region agent sees and does."""
+"""Espace Région: what a Region agent sees and does.
 
-from django.shortcuts import render
+An agent acts on every organisme's accounts, primary ones included, through
+the same pages and actions as a primary account (accounts.management_pages).
+"""
 
-from accounts.permissions import region_agent_required
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.management_pages import (
+    account_action_page,
+    create_account_page,
+    success_message,
+    update_account_page,
+)
+from accounts.permissions import (
+    get_managed_account_or_404,
+    get_managed_organisme_or_404,
+    managed_accounts,
+    region_agent_required,
+)
+from organisations import services as organisme_services
+from region.forms import OrganismeCreationForm, SearchForm
+from region.search import find_accounts, find_organismes
+
+PAGE_SIZE = 20
+
+
+def _page(request, results, param):
+    """One page of `results`, chosen by the query parameter `param`, with the
+    addresses of its neighbours (the rest of the query string kept)."""
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get(param))
+
+    def address(number):
+        query = request.GET.copy()
+        query[param] = number
+        return f"?{query.urlencode()}"
+
+    page.previous_url = address(page.previous_page_number()) if page.has_previous() else ""
+    page.next_url = address(page.next_page_number()) if page.has_next() else ""
+    return page
 
 
 @region_agent_required
 def search(request):
     """Recherche rapide over organismes and accounts."""
-    return render(request, "region/search.html")
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {
+        "form": form,
+        "query": query,
+        "organismes": _page(request, find_organismes(request.user, query), "page_organismes"),
+    }
+    if query:
+        context["accounts"] = _page(request, find_accounts(request.user, query), "page_comptes")
+    return render(request, "region/search.html", context)
+
+
+@region_agent_required
+def organisme_detail(request, pk):
+    organisme = get_managed_organisme_or_404(request.user, pk)
+    accounts = list(
+        managed_accounts(request.user).filter(organisme=organisme).order_by("last_name", "first_name", "pk")
+    )
+    return render(
+        request,
+        "region/organisme_detail.html",
+        {
+            "organisme": organisme,
+            "primary": next((account for account in accounts if account.is_primary), None),
+            "secondaries": [account for account in accounts if account.is_secondary],
+        },
+    )
+
+
+@region_agent_required
+def organisme_create(request):
+    form = OrganismeCreationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        organisme, primary = organisme_services.create_organisme_with_primary_account(
+            acting_account=request.user, **form.cleaned_data
+        )
+        created = _("L'organisme de formation %(organisme)s a bien été créé.") % {"organisme": organisme}
+        mail_sent = _("Un mail de récupération de mot de passe a été envoyé au mail du compte.")
+        messages.success(request, f"{created} {success_message(primary, _('créé'))} {mail_sent}")
+        return redirect("region:organisme_detail", organisme.pk)
+    return render(request, "region/organisme_form.html", {"form": form})
+
+
+def _organisme_url(organisme):
+    return reverse("region:organisme_detail", args=[organisme.pk])
+
+
+@region_agent_required
+def account_create(request, organisme_pk):
+    organisme = get_managed_organisme_or_404(request.user, organisme_pk)
+    return create_account_page(request, organisme=organisme, back_url=_organisme_url(organisme))
+
+
+@region_agent_required
+def account_update(request, pk):
+    account = get_managed_account_or_404(request.user, pk)
+    return update_account_page(request, account, back_url=_organisme_url(account.organisme))
+
+
+@region_agent_required
+def account_action(request, pk, action):
+    account = get_managed_account_or_404(request.user, pk)
+    return account_action_page(request, account, action, back_url=_organisme_url(account.organisme))

@@ -116,6 +116,19 @@ def secondary_account(organisme):
 
 
 @pytest.fixture
+def second_secondary_account(organisme):
+    """The guide's other secondary account: Monsieur GU Be."""
+    return UserFactory(
+        organisme=organisme,
+        identifiant="8wwapv3bzk",
+        civilite="monsieur",
+        last_name="GU",
+        first_name="Be",
+        email="aa@aa.fr",
+    )
+
+
+@pytest.fixture
 def other_organisme(db):
     return OrganismeFactory(raison_sociale="FORMATIONS DU MIDI")
 

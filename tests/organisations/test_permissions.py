@@ -51,7 +51,11 @@ PAGES = [
     Page("creer", "/organisme/comptes/nouveau/", POSTED_ACCOUNT),
     Page("modifier", "/organisme/comptes/{pk}/modifier/", POSTED_ACCOUNT),
     *(Page(action, f"/organisme/comptes/{{pk}}/{action}/") for action in ACTIONS),
+    Page("proposer", "/organisme/comptes/{pk}/proposer-compte-principal/"),
 ]
+# Annuler la proposition acts on a handover proposal, not on an account: who may
+# use it is tested in test_handover_pages.py.
+TESTED_ELSEWHERE = {"handover_cancel"}
 ACCOUNT_PAGES = [page for page in PAGES if page.on_an_account]
 
 
@@ -286,9 +290,11 @@ def test_the_matrix_covers_every_gestion_organisme_url_and_action(primary_accoun
         "account_create",
         "account_update",
         "account_action",
+        "handover_propose",
+        "handover_cancel",
     }
     assert set(ACCOUNT_ACTIONS) == set(ACTIONS)
-    assert {resolve(page.url(primary_account)).url_name for page in PAGES} == {
+    assert {resolve(page.url(primary_account)).url_name for page in PAGES} | TESTED_ELSEWHERE == {
         pattern.name for pattern in organisations_urls.urlpatterns
     }
 

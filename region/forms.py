@@ -1,0 +1,67 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import AccountForm
+from accounts.models import User
+from organisations.models import Organisme
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Recherche rapide"), required=False, max_length=200, widget=forms.SearchInput)
+
+
+class OrganismeCreationForm(forms.ModelForm):
+    """The organisme's identity and its primary account, in one window."""
+
+    # Long enough for the spaces often typed in a SIRET, which clean_siret drops;
+    # the model then checks it (validate_siret, unique).
+    siret = forms.CharField(
+        label=_("SIRET"),
+        max_length=20,
+        help_text=_("14 chiffres."),
+        error_messages={"unique": _("Un organisme de formation avec ce SIRET existe déjà.")},
+    )
+    # The "Gestion du compte" window's fields.
+    civilite = AccountForm.base_fields["civilite"]
+    last_name = AccountForm.base_fields["last_name"]
+    first_name = AccountForm.base_fields["first_name"]
+    email = AccountForm.base_fields["email"]
+
+    ORGANISME_FIELDS = ("raison_sociale", "enseigne", "siret")
+    ACCOUNT_FIELDS = ("civilite", "last_name", "first_name", "email")
+
+    class Meta:
+        model = Organisme
+        fields = ["raison_sociale", "enseigne", "siret"]
+        labels = {"raison_sociale": _("Raison sociale"), "enseigne": _("Enseigne")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _("Adresse du compte principal, qui recevra les accès.")
+
+    def clean_siret(self):
+        return "".join(self.cleaned_data["siret"].split())
+
+    def organisme_fields(self):
+        return [self[name] for name in self.ORGANISME_FIELDS]
+
+    def account_fields(self):
+        return [self[name] for name in self.ACCOUNT_FIELDS]
+
+
+class RegionAgentForm(forms.Form):
+    """What create_region_agent asks for, checked as the screens check it."""
+
+    civilite = forms.ChoiceField(label=_("Civilité"), choices=User.Civilite.choices)
+    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    email = forms.EmailField(label=_("Courriel"), max_length=254)
+    identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
+
+    def clean_identifiant(self):
+        identifiant = self.cleaned_data["identifiant"]
+        if any(char.isspace() for char in identifiant):
+            raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
+        if User.objects.filter(identifiant__iexact=identifiant).exists():
+            raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
+        return identifiant

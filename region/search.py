@@ -1,0 +1,29 @@
+"""Recherche rapide: organismes and accounts whose search text holds every
+word typed, whatever their accents and case."""
+
+from django.db.models import Count, Q
+
+from accounts.permissions import managed_accounts, managed_organismes
+from core.text import normalize_for_search
+
+
+def _holding_every_word(queryset, query):
+    for word in normalize_for_search(query).split():
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
+
+
+def find_organismes(actor, query):
+    """By raison sociale, enseigne or SIRET; the most recent first when nothing is typed."""
+    organismes = managed_organismes(actor).annotate(
+        account_count=Count("accounts", filter=Q(accounts__deleted_at__isnull=True))
+    )
+    if not query.strip():
+        return organismes.order_by("-created_at", "-pk")
+    return _holding_every_word(organismes, query).order_by("raison_sociale", "pk")
+
+
+def find_accounts(actor, query):
+    """By identifiant, nom d'usage, prénom or courriel."""
+    accounts = managed_accounts(actor).select_related("organisme")
+    return _holding_every_word(accounts, query).order_by("last_name", "first_name", "pk")
