@@ -80,9 +80,13 @@ def organisme_detail(request, pk):
 def organisme_create(request):
     form = OrganismeCreationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        organisme, primary = organisme_services.create_organisme_with_primary_account(
-            acting_account=request.user, **form.cleaned_data
-        )
+        try:
+            organisme, primary = organisme_services.create_organisme_with_primary_account(
+                acting_account=request.user, **form.cleaned_data
+            )
+        except organisme_services.SiretAlreadyUsed:
+            form.add_error("siret", _("Un organisme de formation avec ce SIRET existe déjà."))
+            return render(request, "region/organisme_form.html", {"form": form})
         created = _("L'organisme de formation %(organisme)s a bien été créé.") % {"organisme": organisme}
         mail_sent = _("Un mail de récupération de mot de passe a été envoyé au mail du compte.")
         messages.success(request, f"{created} {success_message(primary, _('créé'))} {mail_sent}")
