@@ -9,6 +9,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search
+from core.versioning import VersionedModel
 
 IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
 GENERATED_IDENTIFIANT_LENGTH = 10
@@ -38,7 +39,7 @@ def generate_identifiant():
             return candidate
 
 
-class User(AbstractBaseUser):
+class User(AbstractBaseUser, VersionedModel):
     """An account of SIGMA: an organisme's primary or secondary account, or a Region agent."""
 
     class Kind(models.TextChoices):

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "audit",
     "dashboard",
     "region",
+    "training",
 ]
 
 MIDDLEWARE = [

@@ -2,10 +2,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search
+from core.versioning import VersionedModel
 from organisations.validators import validate_siret
 
 
-class Organisme(models.Model):
+class Organisme(VersionedModel):
     """A training organisation (organisme de formation) working for the Region."""
 
     raison_sociale = models.CharField(_("raison sociale"), max_length=255)

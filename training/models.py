@@ -1,0 +1,268 @@
+"""The training the Region buys: actions (one per bon de commande), their
+trainees and inscriptions, monthly declarations of hours, bilans, invoices
+and change requests. The dashboard counts what is pending here."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.versioning import VersionedModel
+
+
+class Programme(models.TextChoices):
+    QUALIF_PRO = "qualif_pro", "QUALIF PRO"
+    PROJET_PRO = "projet_pro", "PROJET PRO"
+    LECTIO = "lectio", "LECTIO"
+    AVENIR = "avenir", "AVENIR"
+
+
+class ActionState(models.TextChoices):
+    EN_ATTENTE_OUVERTURE = "en_attente_ouverture", _("En attente d'ouverture")
+    EN_COURS = "en_cours", _("En cours")
+    EN_RETARD_FERMETURE = "en_retard_fermeture", _("En retard de fermeture")
+    FERMEE = "fermee", _("Fermée")
+
+
+def first_day_of_month(day):
+    return day.replace(day=1)
+
+
+class ActionQuerySet(models.QuerySet):
+    @staticmethod
+    def state_condition(state, today):
+        """The SQL condition for a derived state, so that lists and counts filter in the database."""
+        open_ = Q(closed_at__isnull=True)
+        return {
+            ActionState.FERMEE: Q(closed_at__isnull=False),
+            ActionState.EN_ATTENTE_OUVERTURE: open_ & Q(date_debut__gt=today),
+            ActionState.EN_COURS: open_ & Q(date_debut__lte=today, date_fin__gte=today),
+            ActionState.EN_RETARD_FERMETURE: open_ & Q(date_fin__lt=today),
+        }[state]
+
+    def in_state(self, state, today=None):
+        return self.filter(self.state_condition(state, today or timezone.localdate()))
+
+
+class ActionFormation(VersionedModel):
+    """An action de formation, bought through one bon de commande (BDC)."""
+
+    organisme = models.ForeignKey(
+        "organisations.Organisme", verbose_name=_("organisme"), on_delete=models.PROTECT, related_name="actions"
+    )
+    numero_bdc = models.CharField(_("numéro de BDC"), max_length=30, unique=True)
+    intitule = models.CharField(_("intitulé"), max_length=255)
+    programme = models.CharField(_("programme"), max_length=20, choices=Programme)
+    lieu = models.CharField(_("lieu"), max_length=255)
+    date_debut = models.DateField(_("date de début"))
+    date_fin = models.DateField(_("date de fin"))
+    places = models.PositiveIntegerField(_("nombre de places"))
+    heures_prevues = models.PositiveIntegerField(_("heures prévues"))
+    closed_at = models.DateTimeField(_("fermée le"), null=True, blank=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action de formation")
+        verbose_name_plural = _("actions de formation")
+        ordering = ["-date_debut", "numero_bdc"]
+        indexes = [models.Index(fields=["organisme", "date_debut", "date_fin"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_fin__gte=models.F("date_debut")), name="action_ends_after_start")
+        ]
+
+    def __str__(self):
+        return f"{self.numero_bdc} - {self.intitule}"
+
+    def state(self, today=None):
+        today = today or timezone.localdate()
+        if self.closed_at:
+            return ActionState.FERMEE
+        if today < self.date_debut:
+            return ActionState.EN_ATTENTE_OUVERTURE
+        if today <= self.date_fin:
+            return ActionState.EN_COURS
+        return ActionState.EN_RETARD_FERMETURE
+
+
+class Stagiaire(models.Model):
+    """A trainee (job seeker)."""
+
+    nom = models.CharField(_("nom"), max_length=150)
+    prenom = models.CharField(_("prénom"), max_length=150)
+    date_naissance = models.DateField(_("date de naissance"))
+    identifiant_france_travail = models.CharField(_("identifiant France Travail"), max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = _("stagiaire")
+        ordering = ["nom", "prenom"]
+
+    def __str__(self):
+        return f"{self.nom} {self.prenom}"
+
+
+class Inscription(VersionedModel):
+    """A seat on an action. Without a trainee it is "en attente de saisie":
+    the Region announced the seat, the organisme has not entered who takes it."""
+
+    action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="inscriptions")
+    stagiaire = models.ForeignKey(
+        Stagiaire, on_delete=models.PROTECT, related_name="inscriptions", null=True, blank=True
+    )
+    date_entree = models.DateField(_("date d'entrée"), null=True, blank=True)
+    date_sortie = models.DateField(_("date de sortie"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "stagiaire"],
+                condition=Q(stagiaire__isnull=False),
+                name="one_inscription_per_trainee_and_action",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action.numero_bdc} - {self.stagiaire or _('en attente de saisie')}"
+
+    @property
+    def awaiting_entry(self):
+        return self.stagiaire_id is None
+
+
+class PeriodeDeclarationQuerySet(models.QuerySet):
+    def pending(self, today=None):
+        """Not validated although its month is over."""
+        today = today or timezone.localdate()
+        return self.filter(validated_at__isnull=True, mois__lt=first_day_of_month(today))
+
+
+class PeriodeDeclaration(VersionedModel):
+    """A month of an action for which the organisme declares the hours each
+    trainee did, then validates the declaration."""
+
+    action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="periodes")
+    mois = models.DateField(_("mois"), help_text=_("Premier jour du mois déclaré."))
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    validated_by_name = models.CharField(_("validée par"), max_length=320, blank=True)
+
+    objects = PeriodeDeclarationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("période de déclaration de réalisation")
+        verbose_name_plural = _("périodes de déclaration de réalisation")
+        ordering = ["mois"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "mois"], name="one_period_per_action_and_month"),
+            models.CheckConstraint(condition=Q(mois__day=1), name="period_starts_on_first_day_of_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.action.numero_bdc} - {self.mois:%m/%Y}"
+
+    @property
+    def is_validated(self):
+        return self.validated_at is not None
+
+    def is_pending(self, today=None):
+        today = today or timezone.localdate()
+        return not self.is_validated and self.mois < first_day_of_month(today)
+
+
+class DeclarationHeures(models.Model):
+    """Hours a trainee did in a declaration period."""
+
+    periode = models.ForeignKey(PeriodeDeclaration, on_delete=models.CASCADE, related_name="declarations")
+    inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="declarations")
+    heures = models.DecimalField(_("heures réalisées"), max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = _("heures déclarées")
+        verbose_name_plural = _("heures déclarées")
+        constraints = [
+            models.UniqueConstraint(fields=["periode", "inscription"], name="one_declaration_per_trainee_and_period"),
+            models.CheckConstraint(condition=Q(heures__gte=0), name="declared_hours_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.inscription} - {self.heures} h"
+
+
+class Bilan(models.Model):
+    """Bilans de situation (à la sortie, à 3 et 6 mois), bilans de satisfaction
+    and questionnaires de suivi, each pending until validated."""
+
+    class Kind(models.TextChoices):
+        SITUATION_SORTIE = "situation_sortie", _("Bilan de situation à la sortie")
+        SITUATION_3_MOIS = "situation_3_mois", _("Bilan de situation à 3 mois")
+        SITUATION_6_MOIS = "situation_6_mois", _("Bilan de situation à 6 mois")
+        SATISFACTION = "satisfaction", _("Bilan de satisfaction")
+        QUESTIONNAIRE_SUIVI = "questionnaire_suivi", _("Questionnaire de suivi")
+
+    inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="bilans")
+    kind = models.CharField(_("type"), max_length=30, choices=Kind)
+    validated_at = models.DateTimeField(_("validé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bilan")
+        constraints = [models.UniqueConstraint(fields=["inscription", "kind"], name="one_bilan_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} - {self.inscription}"
+
+
+class Facture(models.Model):
+    class Status(models.TextChoices):
+        EN_ATTENTE_VALIDATION = "en_attente_validation", _("En attente de validation")
+        REJETEE = "rejetee", _("Rejetée")
+        EN_ATTENTE_EMISSION = "en_attente_emission", _("En attente d'émission")
+        SUSPENDUE = "suspendue", _("Suspendue")
+        PAYEE = "payee", _("Payée")
+
+    action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="factures")
+    numero = models.CharField(_("numéro de facture"), max_length=40)
+    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
+    status = models.CharField(_("statut"), max_length=30, choices=Status)
+    rejected_on = models.DateField(_("rejetée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("facture")
+        constraints = [
+            models.UniqueConstraint(fields=["action", "numero"], name="unique_invoice_number_per_action"),
+            models.CheckConstraint(
+                condition=Q(status="rejetee", rejected_on__isnull=False) | ~Q(status="rejetee"),
+                name="rejected_invoice_has_its_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.numero} ({self.get_status_display()})"
+
+
+class DemandeModification(models.Model):
+    class Status(models.TextChoices):
+        EN_ATTENTE = "en_attente", _("En attente de traitement")
+        ACCEPTEE = "acceptee", _("Acceptée")
+        REFUSEE = "refusee", _("Refusée")
+
+    action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="demandes")
+    objet = models.CharField(_("objet"), max_length=255)
+    status = models.CharField(_("statut"), max_length=20, choices=Status, default=Status.EN_ATTENTE)
+    created_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("demande de modification")
+        verbose_name_plural = _("demandes de modification")
+
+    def __str__(self):
+        return self.objet
+
+
+REJECTION_WINDOW = datetime.timedelta(days=30)
