@@ -7,4 +7,6 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("organisme/", include("organisations.urls")),
     path("region/", include("region.urls")),
+    path("actions/", include("training.urls")),
+    path("imports/", include("training.import_urls")),
 ]
