@@ -53,3 +53,12 @@ def test_logout_is_a_post_that_ends_the_session(client_of, primary_account):
     response = client.post("/deconnexion/", follow=True)
     assert "Vous êtes déconnecté." in response.text
     assert client.get("/").status_code == 302
+
+
+def test_pages_forbid_inline_scripts_and_framing(client, db):
+    response = client.get("/connexion/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "<script" not in response.text
+    assert response.headers["X-Frame-Options"] == "DENY"
