@@ -35,6 +35,13 @@ class AccountForm(forms.ModelForm):
         help_texts = {"email": _("Adresse du nouveau compte utilisateur, qui recevra les accès.")}
 
 
+class AccountModificationForm(AccountForm):
+    """The same window on an existing account, carrying the version it shows
+    (core.versioning), so that two managers saving at once lose nothing."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class PasswordGenerationForm(forms.Form):
     identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
     last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import services
-from accounts.forms import AccountForm
+from accounts.forms import AccountForm, AccountModificationForm
 from accounts.permissions import may_be_deleted
+from core.conflicts import compared_values, conflict_message
+from core.versioning import StaleEdit
 
 
 def success_message(account, verb):
@@ -54,14 +56,20 @@ def create_account_page(request, *, organisme, back_url, breadcrumb=None):
 def update_account_page(request, account, *, back_url):
     # No `instance`: the form must not write on `account` before the action
     # compares the new values with the stored ones.
-    form = AccountForm(
+    form = AccountModificationForm(
         request.POST if request.method == "POST" else None,
-        initial=model_to_dict(account, fields=AccountForm.Meta.fields),
+        initial=model_to_dict(account, fields=AccountForm.Meta.fields) | {"version": account.version},
     )
+    conflict = {}
     if request.method == "POST" and form.is_valid():
-        services.modify_account(account, acting_account=request.user, **form.cleaned_data)
-        messages.success(request, success_message(account, _("modifié")))
-        return redirect(back_url)
+        data = dict(form.cleaned_data)
+        try:
+            services.modify_account(account, acting_account=request.user, based_on_version=data.pop("version"), **data)
+        except StaleEdit as stale:
+            conflict = _conflict(form, stale.current)
+        else:
+            messages.success(request, success_message(account, _("modifié")))
+            return redirect(back_url)
     return render(
         request,
         "accounts/account_form.html",
@@ -71,8 +79,19 @@ def update_account_page(request, account, *, back_url):
             "account": account,
             "title": _("Gestion du compte"),
             "back_url": back_url,
-        },
+        }
+        | conflict,
     )
+
+
+def _conflict(form, current):
+    """The user's values again, now based on the stored version, so that
+    "Enregistrer mes valeurs" re-applies them in one click."""
+    data = form.data.copy()
+    data["version"] = current.version
+    form.data = data
+    stored = model_to_dict(current, fields=AccountForm.Meta.fields)
+    return {"conflict": conflict_message(current), "compared": compared_values(form, stored)}
 
 
 @dataclass(frozen=True)

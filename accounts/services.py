@@ -22,6 +22,8 @@ from accounts.permissions import may_be_deleted
 from audit.models import AuditEntry
 from audit.services import record
 from core.emails import absolute_url, send_email_on_commit
+from core.text import normalize_for_search
+from core.versioning import save_if_unchanged
 
 EDITABLE_FIELDS = ("civilite", "last_name", "first_name", "email")
 
@@ -60,16 +62,21 @@ def create_secondary_account(*, organisme, acting_account, **data):
 
 
 @transaction.atomic
-def modify_account(account, *, acting_account, **data):
-    changes = {}
-    for field in EDITABLE_FIELDS:
-        new_value = data[field]
-        old_value = getattr(account, field)
-        if new_value != old_value:
-            changes[field] = [old_value, new_value]
-            setattr(account, field, new_value)
+def modify_account(account, *, acting_account, based_on_version, **data):
+    """Write the "Gestion du compte" values, only if the account is still at
+    `based_on_version` (core.versioning): raises StaleEdit otherwise."""
+    changes = {field: [getattr(account, field), data[field]] for field in EDITABLE_FIELDS}
+    changes = {field: values for field, values in changes.items() if values[0] != values[1]}
     if changes:
-        account.save(update_fields=list(changes))
+        new_values = {field: new for field, (_old, new) in changes.items()}
+        kept = {field: getattr(account, field) for field in ("identifiant", "last_name", "first_name", "email")}
+        search_text = normalize_for_search(*(kept | new_values).values())
+        save_if_unchanged(
+            account,
+            based_on_version=based_on_version,
+            changes=new_values | {"search_text": search_text},
+            acting_account=acting_account,
+        )
         record(AuditEntry.Action.ACCOUNT_MODIFIED, account=account, actor=acting_account, changes=changes)
     return changes
 

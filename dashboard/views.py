@@ -1,22 +1,26 @@
-"""The home page, where the person offered an organisme's primary role answers
+"""The home page: an organisme's pending work (training/dashboard.py), and
+where the person offered an organisme's primary role answers
 the proposal and its author may withdraw it."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import handover
 from accounts.permissions import get_pending_proposal_for, get_proposal_made_by_or_404, get_proposal_made_to_or_404
+from training.dashboard import home_blocks
 
 
 def home(request):
-    return render(
-        request,
-        "dashboard/home.html",
-        {"organisme": request.user.organisme, "handover_proposal": get_pending_proposal_for(request.user)},
-    )
+    organisme = request.user.organisme
+    context = {"organisme": organisme, "handover_proposal": get_pending_proposal_for(request.user)}
+    # The blocks speak of "vos actions": an organisme's accounts get them, Region agents their own space.
+    if organisme is not None:
+        context.update(home_blocks(organisme, timezone.localdate()))
+    return render(request, "dashboard/home.html", context)
 
 
 @require_POST

@@ -1,6 +1,8 @@
+import datetime
 import random
 
 import factory
+from django.utils import timezone
 
 from accounts.models import User
 from organisations.models import Organisme
@@ -53,3 +55,123 @@ class UserFactory(factory.django.DjangoModelFactory):
         blocked = factory.Trait(is_blocked=True, failed_login_count=3)
         deactivated = factory.Trait(is_active=False)
         without_password = factory.Trait(password_state=User.PasswordState.NOT_SET)
+
+
+# The training domain. Actions default to "en cours" today; traits give the other states.
+
+
+def _today():
+    return timezone.localdate()
+
+
+class ActionFormationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.ActionFormation"
+
+    organisme = factory.SubFactory(OrganismeFactory)
+    numero_bdc = factory.Sequence(lambda n: f"BDC-TEST-{n:06d}")
+    intitule = factory.Sequence(lambda n: f"Formation qualifiante {n}")
+    programme = "qualif_pro"
+    lieu = "Toulouse"
+    date_debut = factory.LazyFunction(lambda: _today() - datetime.timedelta(days=30))
+    date_fin = factory.LazyFunction(lambda: _today() + datetime.timedelta(days=60))
+    places = 12
+    heures_prevues = 400
+
+    class Params:
+        awaiting_opening = factory.Trait(
+            date_debut=factory.LazyFunction(lambda: _today() + datetime.timedelta(days=10)),
+            date_fin=factory.LazyFunction(lambda: _today() + datetime.timedelta(days=100)),
+        )
+        late_closing = factory.Trait(
+            date_debut=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=200)),
+            date_fin=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=10)),
+        )
+        closed = factory.Trait(
+            date_debut=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=200)),
+            date_fin=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=10)),
+            closed_at=factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC)),
+        )
+
+
+class StagiaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Stagiaire"
+
+    nom = factory.Faker("last_name", locale="fr_FR")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    date_naissance = datetime.date(1990, 5, 17)
+    identifiant_france_travail = factory.Sequence(lambda n: f"{n:07d}T")
+
+
+class InscriptionFactory(factory.django.DjangoModelFactory):
+    """An inscription with its trainee; `awaiting_entry=True` for one "en attente de saisie"."""
+
+    class Meta:
+        model = "training.Inscription"
+
+    action = factory.SubFactory(ActionFormationFactory)
+    stagiaire = factory.SubFactory(StagiaireFactory)
+    date_entree = factory.SelfAttribute("action.date_debut")
+
+    class Params:
+        awaiting_entry = factory.Trait(stagiaire=None, date_entree=None)
+
+
+class PeriodeDeclarationFactory(factory.django.DjangoModelFactory):
+    """A month of declarations, by default last month and not validated, so pending."""
+
+    class Meta:
+        model = "training.PeriodeDeclaration"
+
+    action = factory.SubFactory(ActionFormationFactory)
+    mois = factory.LazyFunction(lambda: (_today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1))
+
+    class Params:
+        validated = factory.Trait(
+            validated_at=factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC)),
+            validated_by_name="BLA PAU",
+        )
+
+
+class DeclarationHeuresFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.DeclarationHeures"
+
+    periode = factory.SubFactory(PeriodeDeclarationFactory)
+    inscription = factory.SubFactory(InscriptionFactory, action=factory.SelfAttribute("..periode.action"))
+    heures = 35
+
+
+class BilanFactory(factory.django.DjangoModelFactory):
+    """A bilan not yet validated (pending)."""
+
+    class Meta:
+        model = "training.Bilan"
+
+    inscription = factory.SubFactory(InscriptionFactory)
+    kind = "situation_sortie"
+
+    class Params:
+        validated = factory.Trait(validated_at=factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC)))
+
+
+class FactureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Facture"
+
+    action = factory.SubFactory(ActionFormationFactory)
+    numero = factory.Sequence(lambda n: f"FAC-{n:06d}")
+    montant = 12500
+    status = "en_attente_validation"
+
+    class Params:
+        rejected = factory.Trait(status="rejetee", rejected_on=factory.LazyFunction(_today))
+
+
+class DemandeModificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.DemandeModification"
+
+    action = factory.SubFactory(ActionFormationFactory)
+    objet = "Report de la date de fin"

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from training import import_views
 
 app_name = "imports"
-urlpatterns = []
+urlpatterns = [
+    path("", import_views.upload, name="upload"),
+    path("exemple/<slug:kind>.csv", import_views.example, name="example"),
+]

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from training import views
 
 app_name = "training"
-urlpatterns = []
+urlpatterns = [
+    path("", views.action_list, name="action_list"),
+    path("factures/", views.invoice_list, name="invoice_list"),
+    path("<int:pk>/", views.action_detail, name="action_detail"),
+    path("<int:pk>/inscriptions/<int:inscription_pk>/", views.inscription_edit, name="inscription_edit"),
+    path("<int:pk>/periodes/<int:period_pk>/", views.period_edit, name="period_edit"),
+    path("<int:pk>/periodes/<int:period_pk>/valider/", views.period_validate, name="period_validate"),
+]

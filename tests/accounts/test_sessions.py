@@ -88,6 +88,7 @@ def test_actions_on_another_account_leave_the_session_open(primary_account, seco
     services.modify_account(
         secondary_account,
         acting_account=primary_account,
+        based_on_version=secondary_account.version,
         civilite="madame",
         last_name="NOM MODIFIE",
         first_name="PRENOM TEST COMPTE",

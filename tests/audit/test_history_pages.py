@@ -115,7 +115,7 @@ def test_primary_account_reads_its_organisme_events_in_french(
 def test_history_shows_what_the_actions_recorded(manager, page_of, primary_account, secondary_account):
     manager.post(
         f"/organisme/comptes/{secondary_account.pk}/modifier/",
-        {"civilite": "monsieur", "last_name": "GU", "first_name": "Be", "email": "aa1@aa.fr"},
+        {"civilite": "monsieur", "last_name": "GU", "first_name": "Be", "email": "aa1@aa.fr", "version": 1},
     )
     manager.post(f"/organisme/comptes/{secondary_account.pk}/desactiver/")
 

@@ -85,7 +85,13 @@ def test_modifying_an_account_records_which_fields_changed_from_what_to_what(
     with recorded() as entries:
         manager.post(
             f"{COMPTES}{secondary_account.pk}/modifier/",
-            {"civilite": "monsieur", "last_name": "GUY", "first_name": "PRENOM TEST COMPTE", "email": "aa1@aa.fr"},
+            {
+                "civilite": "monsieur",
+                "last_name": "GUY",
+                "first_name": "PRENOM TEST COMPTE",
+                "email": "aa1@aa.fr",
+                "version": secondary_account.version,
+            },
         )
 
     assert [entry.action for entry in entries] == [Action.ACCOUNT_MODIFIED]
@@ -99,7 +105,9 @@ def test_saving_an_account_unchanged_writes_nothing(manager, recorded, secondary
     unchanged = model_to_dict(secondary_account, fields=["civilite", "last_name", "first_name", "email"])
 
     with recorded() as entries:
-        response = manager.post(f"{COMPTES}{secondary_account.pk}/modifier/", unchanged)
+        response = manager.post(
+            f"{COMPTES}{secondary_account.pk}/modifier/", unchanged | {"version": secondary_account.version}
+        )
 
     assert response.status_code == 302
     assert entries == []
@@ -361,7 +369,7 @@ def test_no_entry_holds_a_password_a_hash_or_a_token(manager, password_link_of, 
 
 def test_entries_keep_naming_a_deleted_account(manager, recorded, secondary_account, password, organisme):
     log_in(Client(), "test.identifiant", password)
-    manager.post(f"{COMPTES}{secondary_account.pk}/modifier/", NEW_ACCOUNT)
+    manager.post(f"{COMPTES}{secondary_account.pk}/modifier/", NEW_ACCOUNT | {"version": secondary_account.version})
 
     manager.post(f"{COMPTES}{secondary_account.pk}/supprimer/")
 
@@ -423,7 +431,10 @@ def test_a_change_whose_entry_cannot_be_written_does_not_happen(transactional_db
 def test_a_change_rolled_back_after_the_action_leaves_no_entry(transactional_db, primary_account, secondary_account):
     with pytest.raises(RuntimeError), transaction.atomic():
         services.modify_account(
-            secondary_account, acting_account=primary_account, **NEW_ACCOUNT | {"email": secondary_account.email}
+            secondary_account,
+            acting_account=primary_account,
+            based_on_version=secondary_account.version,
+            **NEW_ACCOUNT | {"email": secondary_account.email},
         )
         assert AuditEntry.objects.filter(action=Action.ACCOUNT_MODIFIED).count() == 1
         raise RuntimeError("the request fails after the action")

@@ -1,8 +1,11 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import User
 from organisations.models import Organisme
+from training.dashboard import dashboard_counts
+from training.models import ActionFormation, ActionState
 
 
 def test_demo_data_holds_the_guide_organisme_and_its_accounts(client, db):
@@ -27,3 +30,20 @@ def test_demo_data_is_never_loaded_in_production(settings, db):
     with pytest.raises(CommandError):
         call_command("load_demo")
     assert not Organisme.objects.exists()
+
+
+def test_demo_data_gives_the_guide_organisme_work_in_every_block(db):
+    call_command("load_demo")
+    call_command("load_demo")
+
+    organisme = Organisme.objects.get(siret="12345678913000")
+    counts = dashboard_counts(organisme, timezone.localdate())
+    assert counts.periodes_en_attente == 57
+    assert counts.actions_with_periodes_en_attente == 1
+    assert counts.factures_en_attente_validation == 2
+    assert counts.inscriptions_en_attente > 0
+    assert counts.demandes_en_attente == 1
+    for state in ActionState:
+        assert ActionFormation.objects.filter(organisme=organisme).in_state(state).exists(), state
+    other = dashboard_counts(Organisme.objects.get(siret="98765432100007"), timezone.localdate())
+    assert other.actions_en_cours == 1

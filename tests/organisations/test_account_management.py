@@ -216,7 +216,13 @@ def test_modify_window_shows_the_account_current_details(manager, page_of, colle
 def test_primary_account_modifies_a_secondary_account(manager, page_of, colleague):
     response = manager.post(
         modify_url(colleague),
-        {"civilite": "monsieur", "last_name": "GU", "first_name": "Be", "email": "gu.be@aa.fr"},
+        {
+            "civilite": "monsieur",
+            "last_name": "GU",
+            "first_name": "Be",
+            "email": "gu.be@aa.fr",
+            "version": colleague.version,
+        },
         follow=True,
     )
 
@@ -236,7 +242,10 @@ def test_primary_account_modifies_a_secondary_account(manager, page_of, colleagu
 
 
 def test_modification_is_audited_with_the_old_and_new_values(manager, colleague, primary_account):
-    manager.post(modify_url(colleague), NEW_ACCOUNT | {"last_name": "NOUVEAU NOM", "email": "nouveau@aa.fr"})
+    manager.post(
+        modify_url(colleague),
+        NEW_ACCOUNT | {"last_name": "NOUVEAU NOM", "email": "nouveau@aa.fr", "version": colleague.version},
+    )
 
     entry = AuditEntry.objects.get(action=AuditEntry.Action.ACCOUNT_MODIFIED, account=colleague)
     assert entry.changes == {

@@ -23,7 +23,14 @@ from tests.factories import UserFactory
 
 COMPTES = "/organisme/comptes/"
 ACTIONS = ("regenerer", "supprimer", "debloquer", "desactiver", "activer")
-POSTED_ACCOUNT = {"civilite": "monsieur", "last_name": "PIRATE", "first_name": "Jean", "email": "pirate@exemple.fr"}
+# "version": the modify window posts the version it showed; every target is fresh, at 1.
+POSTED_ACCOUNT = {
+    "civilite": "monsieur",
+    "last_name": "PIRATE",
+    "first_name": "Jean",
+    "email": "pirate@exemple.fr",
+    "version": 1,
+}
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,9 @@ def test_agent_modifies(agent, page_of, organisme_url, target, region_agent):
     assert "Raison sociale : ORGANISME TEST PRF 23" in form.text
     assert f'name="last_name" value="{account.last_name}"' in agent.get(f"/region/comptes/{account.pk}/modifier/").text
 
-    response = agent.post(f"/region/comptes/{account.pk}/modifier/", MODIFIED, follow=True)
+    response = agent.post(
+        f"/region/comptes/{account.pk}/modifier/", MODIFIED | {"version": account.version}, follow=True
+    )
 
     assert response.redirect_chain == [(organisme_url, 302)]
     kind = "principal" if account.is_primary else "secondaire"

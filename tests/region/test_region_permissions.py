@@ -19,10 +19,25 @@ from region import urls as region_urls
 from tests.factories import UserFactory
 
 ACTIONS = ("regenerer", "supprimer", "debloquer", "desactiver", "activer")
-POSTED_ACCOUNT = {"civilite": "monsieur", "last_name": "PIRATE", "first_name": "Jean", "email": "pirate@exemple.fr"}
+# "version": the modify window posts the version it showed; every target is fresh, at 1.
+POSTED_ACCOUNT = {
+    "civilite": "monsieur",
+    "last_name": "PIRATE",
+    "first_name": "Jean",
+    "email": "pirate@exemple.fr",
+    "version": 1,
+}
 POSTED_ORGANISME = {"raison_sociale": "PIRATE FORMATION", "siret": "73282932000074", **POSTED_ACCOUNT}
-# Tested with the primary-role handover, by its own suite.
-OTHER_SUITES = {"hand_over"}
+# Tested with the primary-role handover, and with the training pages
+# (tests/region/test_training_pages.py), by their own suites.
+OTHER_SUITES = {"hand_over"} | {
+    "training_action_list",
+    "training_action_create",
+    "training_action_detail",
+    "training_announce_seats",
+    "training_invoice_create",
+    "training_invoice_status",
+}
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,25 @@
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import User
 from organisations.models import Organisme
+from training.models import (
+    ActionFormation,
+    Bilan,
+    DeclarationHeures,
+    DemandeModification,
+    Facture,
+    Inscription,
+    PeriodeDeclaration,
+    Programme,
+    Stagiaire,
+    first_day_of_month,
+)
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
 
@@ -36,6 +51,105 @@ DEMO_ORGANISMES = [
     },
 ]
 
+# Each organisme's actions, their dates in days from today so that every run
+# (whatever the day) shows the same states: (numero_bdc, intitule, programme,
+# lieu, start, end, closed, trainees, awaiting entry). The first action of
+# ORGANISME TEST PRF 23 has the guide's 57 declaration periods left unvalidated.
+DEMO_ACTIONS = {
+    "12345678913000": [
+        (
+            "BDC-2022-PRF23-001",
+            "Savoirs de base - LECTIO",
+            Programme.LECTIO,
+            "Montpellier",
+            "57 months",
+            60,
+            False,
+            6,
+            0,
+        ),
+        (
+            "BDC-2026-PRF23-002",
+            "Titre professionnel Secrétaire assistant",
+            Programme.QUALIF_PRO,
+            "Nîmes",
+            -60,
+            90,
+            False,
+            8,
+            2,
+        ),
+        (
+            "BDC-2026-PRF23-003",
+            "Préparation aux métiers du numérique",
+            Programme.PROJET_PRO,
+            "Sète",
+            20,
+            140,
+            False,
+            0,
+            3,
+        ),
+        (
+            "BDC-2026-PRF23-004",
+            "CAP Accompagnant éducatif petite enfance",
+            Programme.QUALIF_PRO,
+            "Béziers",
+            -250,
+            -15,
+            False,
+            5,
+            0,
+        ),
+        ("BDC-2025-PRF23-005", "Avenir - remobilisation", Programme.AVENIR, "Lunel", -400, -120, True, 4, 0),
+    ],
+    "98765432100007": [
+        ("BDC-2026-FDM-001", "Titre professionnel Cuisinier", Programme.QUALIF_PRO, "Toulouse", -45, 120, False, 6, 1),
+        (
+            "BDC-2025-FDM-002",
+            "Découverte des métiers du bâtiment",
+            Programme.PROJET_PRO,
+            "Albi",
+            -300,
+            -100,
+            True,
+            4,
+            0,
+        ),
+    ],
+}
+
+# The guide's screenshot shows two invoices waiting for validation.
+DEMO_INVOICES = {
+    "BDC-2022-PRF23-001": [Facture.Status.EN_ATTENTE_VALIDATION, Facture.Status.EN_ATTENTE_VALIDATION],
+    "BDC-2026-PRF23-002": [Facture.Status.PAYEE, Facture.Status.REJETEE],
+    "BDC-2026-PRF23-004": [Facture.Status.PAYEE, Facture.Status.EN_ATTENTE_EMISSION],
+    "BDC-2025-PRF23-005": [Facture.Status.PAYEE, Facture.Status.PAYEE],
+    "BDC-2026-FDM-001": [Facture.Status.SUSPENDUE],
+    "BDC-2025-FDM-002": [Facture.Status.PAYEE, Facture.Status.EN_ATTENTE_VALIDATION],
+}
+
+DEMO_REQUESTS = {
+    "BDC-2026-PRF23-002": [
+        ("Report de la date de fin de la formation", DemandeModification.Status.EN_ATTENTE),
+        ("Changement de lieu", DemandeModification.Status.ACCEPTEE),
+    ],
+    "BDC-2026-FDM-001": [("Ajout de deux places", DemandeModification.Status.REFUSEE)],
+}
+
+DEMO_TRAINEES = [
+    ("MARTIN", "Léa"),
+    ("BERNARD", "Hugo"),
+    ("ROUX", "Inès"),
+    ("FOURNIER", "Nathan"),
+    ("GIRARD", "Chloé"),
+    ("BONNET", "Louis"),
+    ("MERCIER", "Manon"),
+    ("FABRE", "Lucas"),
+    ("GARCIA", "Camille"),
+    ("LOPEZ", "Théo"),
+]
+
 DEMO_REGION_AGENT = ("agent.region", User.Civilite.MADAME, "MARTIN", "Claire", "claire.martin@laregion.fr")
 
 
@@ -53,6 +167,12 @@ class Command(BaseCommand):
                 )
                 for identifiant, kind, civilite, last_name, first_name, email in spec["accounts"]:
                     self._ensure_account(identifiant, kind, organisme, civilite, last_name, first_name, email)
+                load_demo_training(
+                    organisme,
+                    DEMO_ACTIONS[spec["siret"]],
+                    timezone.localdate(),
+                    last_period_pending=spec["siret"] == "98765432100007",
+                )
             identifiant, civilite, last_name, first_name, email = DEMO_REGION_AGENT
             self._ensure_account(identifiant, User.Kind.REGION_AGENT, None, civilite, last_name, first_name, email)
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
@@ -70,3 +190,106 @@ class Command(BaseCommand):
             email=email,
         )
         services.change_credentials(account, identifiant=identifiant, password=DEMO_PASSWORD, acting_account=None)
+
+
+def months_before(day, count):
+    month = first_day_of_month(day)
+    for _ in range(count):
+        month = first_day_of_month(month - datetime.timedelta(days=1))
+    return month
+
+
+def load_demo_training(organisme, actions, today, *, last_period_pending=False):
+    """Put the organisme's demo actions back as described, dated from `today`.
+
+    Their inscriptions, periods, bilans, invoices and requests are rebuilt on
+    every run: dates move with today, and so would their states otherwise.
+    """
+    now = timezone.now()
+    for bdc, intitule, programme, lieu, start, end, closed, trainees, awaiting in actions:
+        date_debut = months_before(today, 57) if start == "57 months" else today + datetime.timedelta(days=start)
+        action, _ = ActionFormation.objects.update_or_create(
+            numero_bdc=bdc,
+            defaults={
+                "organisme": organisme,
+                "intitule": intitule,
+                "programme": programme,
+                "lieu": lieu,
+                "date_debut": date_debut,
+                "date_fin": today + datetime.timedelta(days=end),
+                "places": max(trainees + awaiting, 8),
+                "heures_prevues": 420,
+                "closed_at": now if closed else None,
+            },
+        )
+        for model in (DemandeModification, Facture, PeriodeDeclaration, Inscription):
+            model.objects.filter(action=action).delete()
+
+        inscriptions = [
+            Inscription.objects.create(action=action, stagiaire=_demo_trainee(bdc, number), date_entree=date_debut)
+            for number in range(trainees)
+        ]
+        Inscription.objects.bulk_create(Inscription(action=action) for _ in range(awaiting))
+
+        months = []
+        month = first_day_of_month(date_debut)
+        last_month = min(first_day_of_month(action.date_fin), months_before(today, 1))
+        while month <= last_month:
+            months.append(month)
+            month = first_day_of_month(month + datetime.timedelta(days=32))
+        # The guide's action has all its periods waiting; elsewhere only FORMATIONS DU MIDI's last month.
+        if start == "57 months":
+            validated_months = []
+        elif last_period_pending and not closed:
+            validated_months = months[:-1]
+        else:
+            validated_months = months
+        for month in months:
+            periode = PeriodeDeclaration.objects.create(
+                action=action,
+                mois=month,
+                validated_at=now if month in validated_months else None,
+                validated_by_name="BLA PAU" if month in validated_months else "",
+            )
+            DeclarationHeures.objects.bulk_create(
+                DeclarationHeures(periode=periode, inscription=inscription, heures=70) for inscription in inscriptions
+            )
+
+        _demo_bilans(action, inscriptions, today, now)
+        _demo_invoices_and_requests(action, today)
+
+
+def _demo_trainee(bdc, number):
+    last_name, first_name = DEMO_TRAINEES[(len(bdc) + number) % len(DEMO_TRAINEES)]
+    stagiaire, _ = Stagiaire.objects.get_or_create(
+        identifiant_france_travail=f"DEMO-{bdc[-9:]}-{number}",
+        defaults={"nom": last_name, "prenom": first_name, "date_naissance": datetime.date(1985 + number, 3, 14)},
+    )
+    return stagiaire
+
+
+def _demo_bilans(action, inscriptions, today, now):
+    if today <= action.date_fin:
+        return
+    for number, inscription in enumerate(inscriptions):
+        inscription.date_sortie = action.date_fin
+        inscription.save(update_fields=["date_sortie"])
+        kinds = [Bilan.Kind.SITUATION_SORTIE, Bilan.Kind.SATISFACTION]
+        if action.closed_at:
+            kinds += [Bilan.Kind.SITUATION_3_MOIS, Bilan.Kind.QUESTIONNAIRE_SUIVI]
+        for kind in kinds:
+            # Every other trainee's bilans are still to validate.
+            Bilan.objects.create(inscription=inscription, kind=kind, validated_at=now if number % 2 else None)
+
+
+def _demo_invoices_and_requests(action, today):
+    for number, status in enumerate(DEMO_INVOICES.get(action.numero_bdc, []), start=1):
+        Facture.objects.create(
+            action=action,
+            numero=f"F-{action.numero_bdc[-9:]}-{number}",
+            montant=8400 * number,
+            status=status,
+            rejected_on=today - datetime.timedelta(days=5) if status == Facture.Status.REJETEE else None,
+        )
+    for objet, status in DEMO_REQUESTS.get(action.numero_bdc, []):
+        DemandeModification.objects.create(action=action, objet=objet, status=status)

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from training.models import ActionFormation, Facture
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = ActionFormation
+        fields = ["numero_bdc", "intitule", "programme", "lieu", "date_debut", "date_fin", "places", "heures_prevues"]
+        labels = {
+            "numero_bdc": _("Numéro de BDC"),
+            "intitule": _("Intitulé"),
+            "programme": _("Programme"),
+            "lieu": _("Lieu"),
+            "date_debut": _("Date de début"),
+            "date_fin": _("Date de fin"),
+            "places": _("Nombre de places"),
+            "heures_prevues": _("Heures prévues"),
+        }
+        help_texts = {"date_debut": _("JJ/MM/AAAA"), "date_fin": _("JJ/MM/AAAA")}
+        error_messages = {"numero_bdc": {"unique": _("Une action avec ce numéro de BDC existe déjà.")}}
+
+    def clean(self):
+        cleaned = super().clean()
+        debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
+        if debut and fin and fin < debut:
+            self.add_error("date_fin", _("La date de fin ne peut pas précéder la date de début."))
+        return cleaned
+
+
+class SeatsForm(forms.Form):
+    nombre = forms.IntegerField(label=_("Nombre de places à annoncer"), min_value=1, max_value=1000)
+
+
+class InvoiceForm(forms.Form):
+    numero = forms.CharField(label=_("Numéro de facture"), max_length=40)
+    montant = forms.DecimalField(label=_("Montant (€)"), max_digits=12, decimal_places=2, min_value=0, localize=True)
+    status = forms.ChoiceField(label=_("Statut"), choices=Facture.Status.choices)
+
+
+class InvoiceStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Nouveau statut"), choices=Facture.Status.choices)

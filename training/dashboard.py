@@ -1,0 +1,377 @@
+"""What the home page counts and says: MES ACTIONS, INDICATEURS DE SUIVI,
+MA FACTURATION and MES DEMANDES.
+
+The counts run as a fixed handful of aggregate queries, whatever the size of
+the organisme: the home page is the page everybody opens first.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from training.models import (
+    REJECTION_WINDOW,
+    ActionFormation,
+    ActionQuerySet,
+    ActionState,
+    Bilan,
+    DemandeModification,
+    Facture,
+    Inscription,
+    PeriodeDeclaration,
+    first_day_of_month,
+)
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    actions_en_attente_ouverture: int
+    actions_en_cours: int
+    actions_en_retard_fermeture: int
+    inscriptions_en_attente: int
+    actions_with_inscriptions_en_attente: int
+    periodes_en_attente: int
+    actions_with_periodes_en_attente: int
+    bilans_situation_sortie: int
+    bilans_situation_3_mois: int
+    bilans_situation_6_mois: int
+    bilans_satisfaction: int
+    questionnaires_suivi: int
+    factures_en_attente_validation: int
+    factures_rejetees: int
+    factures_en_attente_emission: int
+    factures_suspendues: int
+    demandes_en_attente: int
+
+
+def dashboard_counts(organisme, today):
+    """Every count of the home page, for one organisme or, with None, for all.
+
+    Six aggregate queries, each a single pass over the rows of one table.
+    """
+
+    def scoped(queryset, path_to_organisme):
+        if organisme is None:
+            return queryset
+        return queryset.filter(**{path_to_organisme: organisme})
+
+    actions = scoped(ActionFormation.objects.all(), "organisme").aggregate(
+        en_attente_ouverture=_count_in_state(ActionState.EN_ATTENTE_OUVERTURE, today),
+        en_cours=_count_in_state(ActionState.EN_COURS, today),
+        en_retard_fermeture=_count_in_state(ActionState.EN_RETARD_FERMETURE, today),
+    )
+    inscriptions = scoped(Inscription.objects.filter(stagiaire__isnull=True), "action__organisme").aggregate(
+        count=Count("pk"), actions=Count("action", distinct=True)
+    )
+    periodes = scoped(
+        PeriodeDeclaration.objects.filter(validated_at__isnull=True, mois__lt=first_day_of_month(today)),
+        "action__organisme",
+    ).aggregate(count=Count("pk"), actions=Count("action", distinct=True))
+    bilans = scoped(Bilan.objects.filter(validated_at__isnull=True), "inscription__action__organisme").aggregate(
+        **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in Bilan.Kind}
+    )
+    factures = scoped(Facture.objects.all(), "action__organisme").aggregate(
+        en_attente_validation=Count("pk", filter=Q(status=Facture.Status.EN_ATTENTE_VALIDATION)),
+        rejetees=Count("pk", filter=Q(status=Facture.Status.REJETEE, rejected_on__gt=today - REJECTION_WINDOW)),
+        en_attente_emission=Count("pk", filter=Q(status=Facture.Status.EN_ATTENTE_EMISSION)),
+        suspendues=Count("pk", filter=Q(status=Facture.Status.SUSPENDUE)),
+    )
+    demandes = scoped(
+        DemandeModification.objects.filter(status=DemandeModification.Status.EN_ATTENTE), "action__organisme"
+    ).count()
+    return DashboardCounts(
+        actions_en_attente_ouverture=actions["en_attente_ouverture"],
+        actions_en_cours=actions["en_cours"],
+        actions_en_retard_fermeture=actions["en_retard_fermeture"],
+        inscriptions_en_attente=inscriptions["count"],
+        actions_with_inscriptions_en_attente=inscriptions["actions"],
+        periodes_en_attente=periodes["count"],
+        actions_with_periodes_en_attente=periodes["actions"],
+        bilans_situation_sortie=bilans[Bilan.Kind.SITUATION_SORTIE],
+        bilans_situation_3_mois=bilans[Bilan.Kind.SITUATION_3_MOIS],
+        bilans_situation_6_mois=bilans[Bilan.Kind.SITUATION_6_MOIS],
+        bilans_satisfaction=bilans[Bilan.Kind.SATISFACTION],
+        questionnaires_suivi=bilans[Bilan.Kind.QUESTIONNAIRE_SUIVI],
+        factures_en_attente_validation=factures["en_attente_validation"],
+        factures_rejetees=factures["rejetees"],
+        factures_en_attente_emission=factures["en_attente_emission"],
+        factures_suspendues=factures["suspendues"],
+        demandes_en_attente=demandes,
+    )
+
+
+def _count_in_state(state, today):
+    return Count("pk", filter=ActionQuerySet.state_condition(state, today))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One sentence of the home page; `url` leads to what it counts, when that list exists."""
+
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    lines: list[Line]
+
+
+def _list_url(name, query):
+    # The lists are built separately; until one exists its count is plain text.
+    try:
+        return f"{reverse(name)}?{query}"
+    except NoReverseMatch:
+        return None
+
+
+def _action_list_url(query):
+    return _list_url("training:action_list", query)
+
+
+def _invoice_list_url(query):
+    return _list_url("training:invoice_list", query)
+
+
+def _line(count, text, url):
+    return Line(text, url if count else None)
+
+
+def _sentence(count, zero, counted, **values):
+    """`zero` when nothing is counted, else `counted` (already chosen by ngettext) filled in."""
+    if not count:
+        return zero
+    return counted % {"count": count, **values}
+
+
+def all_actions_url():
+    try:
+        return reverse("training:action_list")
+    except NoReverseMatch:
+        return None
+
+
+def _bilan_line(count, kind, zero, counted):
+    return _line(count, _sentence(count, zero, counted), _action_list_url(f"a_traiter={kind.value}"))
+
+
+def my_actions(counts):
+    """MES ACTIONS."""
+    c = counts
+    return [
+        _line(
+            c.actions_en_attente_ouverture,
+            _("Actions en attente d'ouverture : %(count)d") % {"count": c.actions_en_attente_ouverture},
+            _action_list_url("etat=en_attente_ouverture"),
+        ),
+        _line(
+            c.actions_en_cours,
+            _("Actions en cours : %(count)d") % {"count": c.actions_en_cours},
+            _action_list_url("etat=en_cours"),
+        ),
+        _line(
+            c.actions_en_retard_fermeture,
+            _("Actions en retard de fermeture : %(count)d") % {"count": c.actions_en_retard_fermeture},
+            _action_list_url("etat=en_retard_fermeture"),
+        ),
+    ]
+
+
+def follow_up_indicators(counts):
+    """INDICATEURS DE SUIVI."""
+    c = counts
+    n = c.inscriptions_en_attente
+    inscriptions = _line(
+        n,
+        _sentence(
+            n,
+            _("Aucune inscription de stagiaire en attente de saisie."),
+            ngettext(
+                "%(count)d inscription de stagiaire est en attente de saisie sur %(actions)d de vos actions.",
+                "%(count)d inscriptions de stagiaires sont en attente de saisie sur %(actions)d de vos actions.",
+                n,
+            ),
+            actions=c.actions_with_inscriptions_en_attente,
+        ),
+        _action_list_url("a_traiter=inscriptions"),
+    )
+    n = c.periodes_en_attente
+    periodes = _line(
+        n,
+        _sentence(
+            n,
+            _("Aucune période de déclaration en attente de validation."),
+            ngettext(
+                "%(count)d période de déclaration n'a pas fait l'objet de validation sur %(actions)d de vos actions.",
+                "%(count)d périodes de déclaration n'ont pas fait l'objet de validation "
+                "sur %(actions)d de vos actions.",
+                n,
+            ),
+            actions=c.actions_with_periodes_en_attente,
+        ),
+        _action_list_url("a_traiter=declarations"),
+    )
+    return [
+        Section(_("Inscriptions en attente"), [inscriptions]),
+        Section(_("Déclarations de réalisations en attente"), [periodes]),
+        Section(
+            _("Bilans de situation en attente"),
+            [
+                _bilan_line(
+                    c.bilans_situation_sortie,
+                    Bilan.Kind.SITUATION_SORTIE,
+                    _("Aucun bilan de situation à la sortie en attente de validation."),
+                    ngettext(
+                        "%(count)d bilan de situation à la sortie est en attente de validation.",
+                        "%(count)d bilans de situation à la sortie sont en attente de validation.",
+                        c.bilans_situation_sortie,
+                    ),
+                ),
+                _bilan_line(
+                    c.bilans_situation_3_mois,
+                    Bilan.Kind.SITUATION_3_MOIS,
+                    _("Aucun bilan de situation à 3 mois en attente de validation."),
+                    ngettext(
+                        "%(count)d bilan de situation à 3 mois est en attente de validation.",
+                        "%(count)d bilans de situation à 3 mois sont en attente de validation.",
+                        c.bilans_situation_3_mois,
+                    ),
+                ),
+                _bilan_line(
+                    c.bilans_situation_6_mois,
+                    Bilan.Kind.SITUATION_6_MOIS,
+                    _("Aucun bilan de situation à 6 mois en attente de validation."),
+                    ngettext(
+                        "%(count)d bilan de situation à 6 mois est en attente de validation.",
+                        "%(count)d bilans de situation à 6 mois sont en attente de validation.",
+                        c.bilans_situation_6_mois,
+                    ),
+                ),
+            ],
+        ),
+        Section(
+            _("Bilans de satisfaction en attente"),
+            [
+                _bilan_line(
+                    c.bilans_satisfaction,
+                    Bilan.Kind.SATISFACTION,
+                    _("Aucun bilan de satisfaction en attente de validation."),
+                    ngettext(
+                        "%(count)d bilan de satisfaction est en attente de validation.",
+                        "%(count)d bilans de satisfaction sont en attente de validation.",
+                        c.bilans_satisfaction,
+                    ),
+                )
+            ],
+        ),
+        Section(
+            _("Questionnaires de suivi en attente"),
+            [
+                _bilan_line(
+                    c.questionnaires_suivi,
+                    Bilan.Kind.QUESTIONNAIRE_SUIVI,
+                    _("Aucun questionnaire de suivi en attente de validation."),
+                    ngettext(
+                        "%(count)d questionnaire de suivi est en attente de validation.",
+                        "%(count)d questionnaires de suivi sont en attente de validation.",
+                        c.questionnaires_suivi,
+                    ),
+                )
+            ],
+        ),
+    ]
+
+
+def my_invoicing(counts):
+    """MA FACTURATION."""
+    c = counts
+    return [
+        _line(
+            c.factures_en_attente_validation,
+            _sentence(
+                c.factures_en_attente_validation,
+                _("Aucune facture n'est en attente de validation sur vos actions"),
+                ngettext(
+                    "%(count)d facture est en attente de validation sur vos actions",
+                    "%(count)d factures sont en attente de validation sur vos actions",
+                    c.factures_en_attente_validation,
+                ),
+            ),
+            _invoice_list_url("statut=en_attente_validation"),
+        ),
+        _line(
+            c.factures_rejetees,
+            _sentence(
+                c.factures_rejetees,
+                _("Aucune facture n'a été rejetée dans les 30 derniers jours sur vos actions"),
+                ngettext(
+                    "%(count)d facture a été rejetée dans les 30 derniers jours sur vos actions",
+                    "%(count)d factures ont été rejetées dans les 30 derniers jours sur vos actions",
+                    c.factures_rejetees,
+                ),
+            ),
+            _invoice_list_url("statut=rejetee"),
+        ),
+        _line(
+            c.factures_en_attente_emission,
+            _sentence(
+                c.factures_en_attente_emission,
+                _("Aucune facture n'est en attente d'émission sur vos actions"),
+                ngettext(
+                    "%(count)d facture est en attente d'émission sur vos actions",
+                    "%(count)d factures sont en attente d'émission sur vos actions",
+                    c.factures_en_attente_emission,
+                ),
+            ),
+            _invoice_list_url("statut=en_attente_emission"),
+        ),
+        _line(
+            c.factures_suspendues,
+            _sentence(
+                c.factures_suspendues,
+                _("Aucune facture n'est actuellement suspendue sur vos actions"),
+                ngettext(
+                    "%(count)d facture est actuellement suspendue sur vos actions",
+                    "%(count)d factures sont actuellement suspendues sur vos actions",
+                    c.factures_suspendues,
+                ),
+            ),
+            _invoice_list_url("statut=suspendue"),
+        ),
+    ]
+
+
+def my_requests(counts):
+    """MES DEMANDES."""
+    n = counts.demandes_en_attente
+    return [
+        _line(
+            n,
+            _sentence(
+                n,
+                _("Aucune demande de modification en attente."),
+                ngettext(
+                    "%(count)d demande de modification est en attente de traitement.",
+                    "%(count)d demandes de modification sont en attente de traitement.",
+                    n,
+                ),
+            ),
+            _action_list_url("a_traiter=demandes"),
+        )
+    ]
+
+
+def home_blocks(organisme, today):
+    """The four blocks of an organisme's home page, ready to render."""
+    counts = dashboard_counts(organisme, today)
+    return {
+        "my_actions": my_actions(counts),
+        "all_actions_url": all_actions_url(),
+        "follow_up_indicators": follow_up_indicators(counts),
+        "my_invoicing": my_invoicing(counts),
+        "my_requests": my_requests(counts),
+    }

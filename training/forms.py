@@ -1,0 +1,110 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from training.models import ActionState, Facture, Programme
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the record the user started from (core.versioning)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ActionFilterForm(forms.Form):
+    TO_HANDLE = {
+        "inscriptions": _("Inscriptions en attente de saisie"),
+        "declarations": _("Déclarations de réalisation à valider"),
+        "situation_sortie": _("Bilans de situation à la sortie"),
+        "situation_3_mois": _("Bilans de situation à 3 mois"),
+        "situation_6_mois": _("Bilans de situation à 6 mois"),
+        "satisfaction": _("Bilans de satisfaction"),
+        "questionnaire_suivi": _("Questionnaires de suivi"),
+        "demandes": _("Demandes de modification en attente"),
+    }
+
+    q = forms.CharField(label=_("N° de BDC ou intitulé"), required=False, max_length=255)
+    etat = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous")), *ActionState.choices])
+    programme = forms.ChoiceField(label=_("Programme"), required=False, choices=[("", _("Tous")), *Programme.choices])
+    a_traiter = forms.ChoiceField(
+        label=_("À traiter"), required=False, choices=[("", _("Tout")), *list(TO_HANDLE.items())]
+    )
+
+    def clean_q(self):
+        # PostgreSQL refuses NUL characters in a query: drop them rather than fail.
+        return self.cleaned_data["q"].replace("\x00", "").strip()
+
+
+class InvoiceFilterForm(forms.Form):
+    statut = forms.ChoiceField(label=_("Statut"), required=False, choices=[("", _("Tous")), *Facture.Status.choices])
+
+
+class InscriptionForm(VersionedForm):
+    nom = forms.CharField(label=_("Nom"), max_length=150)
+    prenom = forms.CharField(label=_("Prénom"), max_length=150)
+    date_naissance = forms.DateField(label=_("Date de naissance"), help_text=_("Au format JJ/MM/AAAA."))
+    identifiant_france_travail = forms.CharField(label=_("Identifiant France Travail"), max_length=20)
+    date_entree = forms.DateField(label=_("Date d'entrée"), help_text=_("Au format JJ/MM/AAAA."))
+    date_sortie = forms.DateField(label=_("Date de sortie"), required=False, help_text=_("Au format JJ/MM/AAAA."))
+
+    def __init__(self, *args, action, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+
+    def clean_identifiant_france_travail(self):
+        value = "".join(self.cleaned_data["identifiant_france_travail"].split()).upper()
+        if not value.isalnum():
+            raise forms.ValidationError(
+                _("L'identifiant France Travail ne contient que des lettres et des chiffres."), code="invalid"
+            )
+        return value
+
+    def clean(self):
+        cleaned_data = super().clean()
+        entree, sortie = cleaned_data.get("date_entree"), cleaned_data.get("date_sortie")
+        action = self.action
+        if entree and not action.date_debut <= entree <= action.date_fin:
+            self.add_error(
+                "date_entree",
+                forms.ValidationError(
+                    _("La date d'entrée doit être comprise entre le %(debut)s et le %(fin)s, dates de l'action.")
+                    % {"debut": f"{action.date_debut:%d/%m/%Y}", "fin": f"{action.date_fin:%d/%m/%Y}"},
+                    code="outside_action",
+                ),
+            )
+        if entree and sortie and sortie < entree:
+            self.add_error(
+                "date_sortie",
+                forms.ValidationError(
+                    _("La date de sortie ne peut pas précéder la date d'entrée."), code="exit_before_entry"
+                ),
+            )
+        return cleaned_data
+
+
+class HoursForm(VersionedForm):
+    """One field per trainee of the action: the hours done in the period."""
+
+    def __init__(self, *args, inscriptions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inscriptions = list(inscriptions)
+        for inscription in self.inscriptions:
+            self.fields[self.field_name(inscription)] = forms.DecimalField(
+                label=str(inscription.stagiaire),
+                required=False,
+                min_value=0,
+                max_digits=5,
+                decimal_places=1,
+                localize=True,
+                error_messages={"min_value": _("Le nombre d'heures ne peut pas être négatif.")},
+            )
+
+    @staticmethod
+    def field_name(inscription):
+        return f"heures_{inscription.pk}"
+
+    def hours_by_inscription(self):
+        return {inscription.pk: self.cleaned_data[self.field_name(inscription)] for inscription in self.inscriptions}
+
+
+class PeriodValidationForm(VersionedForm):
+    pass

@@ -1,0 +1,646 @@
+"""Imports of CSV files by an organisme: inscriptions and declared hours.
+
+A file is read, every line checked, and only then written, in one
+transaction: one bad line and nothing is written, the report lists them all.
+Re-importing the same file changes nothing. A line never overwrites a value
+someone already saved with a different one (the guide's section 3 warns the
+original platform loses data that way): it is reported as a conflict instead.
+"""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from core.versioning import StaleEdit, save_if_unchanged
+from training.models import (
+    ActionFormation,
+    DeclarationHeures,
+    Inscription,
+    PeriodeDeclaration,
+    Stagiaire,
+    first_day_of_month,
+)
+
+MAX_FILE_SIZE = 2 * 1024 * 1024
+MAX_LINES = 5000
+# More hours than a month has is a typing error, whatever the action.
+MAX_HOURS_PER_MONTH = Decimal(744)
+
+INSCRIPTIONS = "inscriptions"
+HEURES = "heures"
+COLUMNS = {
+    INSCRIPTIONS: (
+        "numero_bdc",
+        "nom",
+        "prenom",
+        "date_naissance",
+        "identifiant_france_travail",
+        "date_entree",
+        "date_sortie",
+    ),
+    HEURES: ("numero_bdc", "identifiant_france_travail", "mois", "heures"),
+}
+OPTIONAL_COLUMNS = {"date_sortie"}
+
+DATE_PATTERN = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+MONTH_PATTERN = re.compile(r"^(\d{2})/(\d{4})$")
+HOURS_PATTERN = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read; nothing was written."""
+
+
+class _Interrupted(Exception):
+    """Someone changed the data between our checks and our writes."""
+
+
+@dataclass
+class ImportResult:
+    kind: str = ""
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self):
+        return not self.errors
+
+    def summary(self):
+        return ", ".join(
+            [
+                _french_count(self.created, _("ligne créée"), _("lignes créées")),
+                _french_count(self.updated, _("modifiée"), _("modifiées")),
+                _french_count(self.unchanged, _("inchangée"), _("inchangées")),
+            ]
+        )
+
+
+def _french_count(number, singular, plural):
+    # French puts 0 in the singular ("0 ligne créée"); there is no message
+    # catalog for ngettext to apply that rule from.
+    return f"{number} {singular if number <= 1 else plural}"
+
+
+def _line_error(line, column, message):
+    if column:
+        return _("Ligne %(line)s, colonne %(column)s : %(message)s") % {
+            "line": line,
+            "column": column,
+            "message": message,
+        }
+    return _("Ligne %(line)s : %(message)s") % {"line": line, "message": message}
+
+
+def _quoted(value):
+    return f"« {value} »"
+
+
+def decode(raw):
+    """UTF-8 (with or without BOM) when it is, else Windows-1252, as French spreadsheets export."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                _("Le fichier n'est ni en UTF-8 ni en Windows-1252 : est-ce bien un fichier CSV ?")
+            ) from None
+    if "\x00" in text:
+        raise ImportRefused(_("Le fichier contient des données binaires : est-ce bien un fichier CSV ?"))
+    return text
+
+
+def read_rows(raw):
+    """The file's kind, and its data lines as (line number, {column: value})."""
+    if len(raw) > MAX_FILE_SIZE:
+        raise ImportRefused(
+            _("Le fichier dépasse la taille maximale de %(size)s Mo.") % {"size": MAX_FILE_SIZE // (1024 * 1024)}
+        )
+    reader = csv.reader(io.StringIO(decode(raw), newline=""), delimiter=";")
+    records = []
+    last_line = 0
+    try:
+        for cells in reader:
+            start, last_line = last_line + 1, reader.line_num
+            cells = [cell.strip() for cell in cells]
+            if any(cells):
+                records.append((start, cells))
+            if len(records) > MAX_LINES + 1:
+                raise ImportRefused(
+                    _("Le fichier dépasse le maximum de %(count)s lignes : découpez-le en plusieurs fichiers.")
+                    % {"count": MAX_LINES}
+                )
+    except csv.Error:
+        raise ImportRefused(
+            _(
+                "La ligne %(line)s du fichier ne peut pas être lue : "
+                "est-ce bien un fichier CSV séparé par des points-virgules ?"
+            )
+            % {"line": last_line + 1}
+        ) from None
+    if not records:
+        raise ImportRefused(_("Le fichier est vide."))
+    (_header_line, header), data = records[0], records[1:]
+    kind, columns = _detect_kind(header)
+    rows, errors = [], []
+    for line, cells in data:
+        # Spreadsheets sometimes end lines with empty cells.
+        while len(cells) > len(columns) and not cells[-1]:
+            cells.pop()
+        if len(cells) != len(columns):
+            errors.append(
+                _line_error(
+                    line,
+                    None,
+                    _("%(found)s valeurs au lieu des %(expected)s attendues (séparateur : point-virgule).")
+                    % {"found": len(cells), "expected": len(columns)},
+                )
+            )
+            continue
+        rows.append((line, dict(zip(columns, cells, strict=True))))
+    if not rows and not errors:
+        raise ImportRefused(_("Le fichier ne contient que la ligne d'en-têtes, aucune ligne à importer."))
+    return kind, rows, errors
+
+
+def _detect_kind(header):
+    names = [name.strip().lower() for name in header]
+    for kind, columns in COLUMNS.items():
+        required = {column for column in columns if column not in OPTIONAL_COLUMNS}
+        if len(names) == len(set(names)) and required <= set(names) <= set(columns):
+            return kind, names
+    raise ImportRefused(
+        _(
+            "Les en-têtes de la première ligne (%(found)s) ne sont pas reconnus. Pour importer des inscriptions, "
+            "la première ligne doit être %(inscriptions)s ; pour des heures réalisées, %(heures)s."
+        )
+        % {
+            "found": _quoted(";".join(header)[:200]),
+            "inscriptions": _quoted(";".join(COLUMNS[INSCRIPTIONS])),
+            "heures": _quoted(";".join(COLUMNS[HEURES])),
+        }
+    )
+
+
+def import_file(*, organisme, raw, acting_account):
+    """Reads, checks, then writes the file in one transaction; the result says what happened."""
+    try:
+        kind, rows, errors = read_rows(raw)
+    except ImportRefused as refusal:
+        return ImportResult(errors=[str(refusal)])
+    result = ImportResult(kind=kind, errors=errors)
+    check = _check_inscriptions if kind == INSCRIPTIONS else _check_hours
+    try:
+        with transaction.atomic():
+            plan = check(rows, organisme, result)
+            if result.errors:
+                return result
+            plan(acting_account)
+    except (_Interrupted, IntegrityError):
+        return ImportResult(
+            kind=kind,
+            errors=[
+                _(
+                    "Des données de ce fichier ont été modifiées par quelqu'un d'autre pendant l'import. "
+                    "Aucune ligne n'a été enregistrée : importez à nouveau le fichier."
+                )
+            ],
+        )
+    return result
+
+
+def _locked_actions(organisme, rows):
+    """The organisme's actions the file names, locked until the import ends.
+    Another organisme's BDC is not found here, and reported as unknown."""
+    numbers = {values["numero_bdc"] for _line, values in rows}
+    actions = ActionFormation.objects.select_for_update().filter(organisme=organisme, numero_bdc__in=numbers)
+    return {action.numero_bdc: action for action in actions}
+
+
+def _check_action(line, values, actions, errors):
+    action = actions.get(values["numero_bdc"])
+    if action is None:
+        errors.append(_line_error(line, "numero_bdc", _("BDC %s inconnu.") % _quoted(values["numero_bdc"])))
+    elif action.closed_at:
+        errors.append(_line_error(line, "numero_bdc", _("le BDC %s est fermé.") % _quoted(values["numero_bdc"])))
+        return None
+    return action
+
+
+def _parse_date(line, column, value, errors, *, required=True):
+    if not value:
+        if required:
+            errors.append(_line_error(line, column, _("valeur obligatoire (JJ/MM/AAAA).")))
+        return None
+    match = DATE_PATTERN.match(value)
+    try:
+        if not match:
+            raise ValueError
+        day, month, year = (int(part) for part in match.groups())
+        return datetime.date(year, month, day)
+    except ValueError:
+        errors.append(_line_error(line, column, _("%s n'est pas une date valide (JJ/MM/AAAA).") % _quoted(value)))
+        return None
+
+
+def _parse_text(line, column, value, errors, max_length):
+    if not value:
+        errors.append(_line_error(line, column, _("valeur obligatoire.")))
+    elif len(value) > max_length:
+        errors.append(
+            _line_error(line, column, _("%(count)s caractères au plus.") % {"count": max_length}),
+        )
+    else:
+        return value
+    return None
+
+
+def _saved_by(record):
+    when = formats.date_format(timezone.localtime(record.updated_at), "d/m/Y à H:i")
+    if record.updated_by_name:
+        return _("enregistrée par %(name)s le %(when)s") % {"name": record.updated_by_name, "when": when}
+    return _("enregistrée le %(when)s") % {"when": when}
+
+
+def _format_date(day):
+    return day.strftime("%d/%m/%Y")
+
+
+def _same_person(stagiaire, identity):
+    nom, prenom, date_naissance = identity
+    return (
+        stagiaire.nom.casefold() == nom.casefold()
+        and stagiaire.prenom.casefold() == prenom.casefold()
+        and stagiaire.date_naissance == date_naissance
+    )
+
+
+def _check_inscriptions(rows, organisme, result):
+    errors = result.errors
+    actions = _locked_actions(organisme, rows)
+    identifiants = {values["identifiant_france_travail"] for _line, values in rows}
+    known_trainees = {
+        stagiaire.identifiant_france_travail: stagiaire
+        for stagiaire in Stagiaire.objects.filter(identifiant_france_travail__in=identifiants)
+    }
+    existing = {
+        (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
+        for inscription in Inscription.objects.select_related("stagiaire").filter(
+            action__in=actions.values(), stagiaire__identifiant_france_travail__in=identifiants
+        )
+    }
+    free_seats = {}
+    for seat in Inscription.objects.filter(action__in=actions.values(), stagiaire__isnull=True).order_by("pk"):
+        free_seats.setdefault(seat.action_id, []).append(seat)
+
+    seen_lines = {}
+    identities_in_file = {}
+    new_trainees = {}
+    seat_fillings, updates = [], []
+    for line, values in rows:
+        line_errors = []
+        action = _check_action(line, values, actions, line_errors)
+        nom = _parse_text(line, "nom", values["nom"], line_errors, 150)
+        prenom = _parse_text(line, "prenom", values["prenom"], line_errors, 150)
+        date_naissance = _parse_date(line, "date_naissance", values["date_naissance"], line_errors)
+        identifiant = _parse_text(
+            line, "identifiant_france_travail", values["identifiant_france_travail"], line_errors, 20
+        )
+        date_entree = _parse_date(line, "date_entree", values["date_entree"], line_errors)
+        date_sortie = _parse_date(line, "date_sortie", values.get("date_sortie", ""), line_errors, required=False)
+        if date_naissance and date_naissance >= timezone.localdate():
+            line_errors.append(
+                _line_error(line, "date_naissance", _("%s est dans le futur.") % _quoted(values["date_naissance"]))
+            )
+        if date_entree and date_sortie and date_sortie < date_entree:
+            line_errors.append(_line_error(line, "date_sortie", _("la date de sortie précède la date d'entrée.")))
+        if action and date_entree and not action.date_debut <= date_entree <= action.date_fin:
+            line_errors.append(
+                _line_error(
+                    line,
+                    "date_entree",
+                    _("%(date)s est en dehors de l'action (du %(start)s au %(end)s).")
+                    % {
+                        "date": _quoted(values["date_entree"]),
+                        "start": _format_date(action.date_debut),
+                        "end": _format_date(action.date_fin),
+                    },
+                )
+            )
+        if line_errors:
+            errors.extend(line_errors)
+            continue
+
+        key = (action.pk, identifiant)
+        if key in seen_lines:
+            errors.append(
+                _line_error(
+                    line,
+                    None,
+                    _("doublon de la ligne %(other)s (même BDC et même identifiant France Travail).")
+                    % {"other": seen_lines[key]},
+                )
+            )
+            continue
+        seen_lines[key] = line
+        identity = (nom, prenom, date_naissance)
+        stagiaire = known_trainees.get(identifiant)
+        if stagiaire is not None and not _same_person(stagiaire, identity):
+            errors.append(
+                _line_error(
+                    line,
+                    "identifiant_france_travail",
+                    _("cet identifiant est déjà enregistré avec d'autres nom, prénom ou date de naissance."),
+                )
+            )
+            continue
+        first_line, first_identity = identities_in_file.setdefault(identifiant, (line, identity))
+        if first_identity != identity:
+            errors.append(
+                _line_error(
+                    line,
+                    "identifiant_france_travail",
+                    _("même identifiant que la ligne %(other)s, mais avec d'autres nom, prénom ou date de naissance.")
+                    % {"other": first_line},
+                )
+            )
+            continue
+
+        inscription = existing.get(key)
+        if inscription is None:
+            seats = free_seats.get(action.pk, [])
+            if not seats:
+                errors.append(
+                    _line_error(
+                        line,
+                        "numero_bdc",
+                        _("plus aucune place en attente de saisie sur le BDC %s.") % _quoted(action.numero_bdc),
+                    )
+                )
+                continue
+            if stagiaire is None:
+                stagiaire = new_trainees.setdefault(
+                    identifiant,
+                    Stagiaire(
+                        nom=nom, prenom=prenom, date_naissance=date_naissance, identifiant_france_travail=identifiant
+                    ),
+                )
+            seat_fillings.append((seats.pop(0), stagiaire, date_entree, date_sortie))
+            continue
+
+        changes = {}
+        conflicts = []
+        for column, new_value in (("date_entree", date_entree), ("date_sortie", date_sortie)):
+            stored = getattr(inscription, column)
+            if new_value is None or new_value == stored:
+                continue
+            if stored is None:
+                changes[column] = new_value
+            else:
+                conflicts.append(
+                    _line_error(
+                        line,
+                        column,
+                        _(
+                            "%(new)s diffère de la valeur %(stored)s %(saved_by)s ; corrigez le fichier "
+                            "ou modifiez l'inscription sur la page du BDC."
+                        )
+                        % {
+                            "new": _quoted(values[column]),
+                            "stored": _quoted(_format_date(stored)),
+                            "saved_by": _saved_by(inscription),
+                        },
+                    )
+                )
+        if conflicts:
+            errors.extend(conflicts)
+        elif changes:
+            updates.append((inscription, changes))
+        else:
+            result.unchanged += 1
+
+    def write(acting_account):
+        Stagiaire.objects.bulk_create(new_trainees.values())
+        for seat, stagiaire, date_entree, date_sortie in seat_fillings:
+            _save(
+                seat,
+                {"stagiaire": stagiaire, "date_entree": date_entree, "date_sortie": date_sortie},
+                acting_account,
+            )
+        for inscription, changes in updates:
+            _save(inscription, changes, acting_account)
+        result.created += len(seat_fillings)
+        result.updated += len(updates)
+
+    return write
+
+
+def _save(record, changes, acting_account):
+    try:
+        save_if_unchanged(record, based_on_version=record.version, changes=changes, acting_account=acting_account)
+    except StaleEdit as stale:
+        raise _Interrupted from stale
+
+
+def _parse_month(line, value, errors):
+    match = MONTH_PATTERN.match(value)
+    try:
+        if not match:
+            raise ValueError
+        month, year = (int(part) for part in match.groups())
+        return datetime.date(year, month, 1)
+    except ValueError:
+        errors.append(_line_error(line, "mois", _("%s n'est pas un mois valide (MM/AAAA).") % _quoted(value)))
+        return None
+
+
+def _parse_hours(line, value, errors):
+    if not HOURS_PATTERN.match(value):
+        errors.append(_line_error(line, "heures", _("%s n'est pas un nombre d'heures valide.") % _quoted(value)))
+        return None
+    try:
+        hours = Decimal(value.replace(",", "."))
+    except InvalidOperation:
+        errors.append(_line_error(line, "heures", _("%s n'est pas un nombre d'heures valide.") % _quoted(value)))
+        return None
+    if hours < 0:
+        message = _("%s : le nombre d'heures ne peut pas être négatif.")
+    elif hours > MAX_HOURS_PER_MONTH:
+        message = _("%s : plus d'heures que le mois n'en compte.")
+    elif hours != hours.quantize(Decimal("0.1")):
+        message = _("%s : une décimale au plus.")
+    else:
+        return hours.quantize(Decimal("0.1"))
+    errors.append(_line_error(line, "heures", message % _quoted(value)))
+    return None
+
+
+def _check_hours(rows, organisme, result):
+    errors = result.errors
+    actions = _locked_actions(organisme, rows)
+    identifiants = {values["identifiant_france_travail"] for _line, values in rows}
+    inscriptions = {
+        (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
+        for inscription in Inscription.objects.select_related("stagiaire").filter(
+            action__in=actions.values(), stagiaire__identifiant_france_travail__in=identifiants
+        )
+    }
+    periods = {
+        (period.action_id, period.mois): period
+        for period in PeriodeDeclaration.objects.select_for_update().filter(action__in=actions.values())
+    }
+    declared = {
+        (declaration.periode_id, declaration.inscription_id): declaration
+        for declaration in DeclarationHeures.objects.filter(periode__in=periods.values())
+    }
+    this_month = first_day_of_month(timezone.localdate())
+
+    seen_lines = {}
+    to_create = []  # (action, month, inscription, hours)
+    for line, values in rows:
+        line_errors = []
+        action = _check_action(line, values, actions, line_errors)
+        identifiant = _parse_text(
+            line, "identifiant_france_travail", values["identifiant_france_travail"], line_errors, 20
+        )
+        month = _parse_month(line, values["mois"], line_errors)
+        hours = _parse_hours(line, values["heures"], line_errors)
+        inscription = inscriptions.get((action.pk, identifiant)) if action and identifiant else None
+        if action and identifiant and inscription is None:
+            line_errors.append(
+                _line_error(
+                    line,
+                    "identifiant_france_travail",
+                    _("aucun stagiaire %(identifiant)s n'est inscrit sur le BDC %(bdc)s.")
+                    % {"identifiant": _quoted(identifiant), "bdc": _quoted(action.numero_bdc)},
+                )
+            )
+        if action and month:
+            if not first_day_of_month(action.date_debut) <= month <= first_day_of_month(action.date_fin):
+                line_errors.append(
+                    _line_error(
+                        line,
+                        "mois",
+                        _("%(month)s est en dehors de l'action (du %(start)s au %(end)s).")
+                        % {
+                            "month": _quoted(values["mois"]),
+                            "start": _format_date(action.date_debut),
+                            "end": _format_date(action.date_fin),
+                        },
+                    )
+                )
+            elif month > this_month:
+                line_errors.append(
+                    _line_error(line, "mois", _("%s n'a pas encore commencé.") % _quoted(values["mois"]))
+                )
+        if line_errors:
+            errors.extend(line_errors)
+            continue
+
+        key = (action.pk, identifiant, month)
+        if key in seen_lines:
+            errors.append(
+                _line_error(
+                    line,
+                    None,
+                    _("doublon de la ligne %(other)s (même BDC, même identifiant France Travail et même mois).")
+                    % {"other": seen_lines[key]},
+                )
+            )
+            continue
+        seen_lines[key] = line
+        period = periods.get((action.pk, month))
+        if period and period.is_validated:
+            errors.append(
+                _line_error(
+                    line,
+                    "mois",
+                    _("la période %(month)s du BDC %(bdc)s est déjà validée.")
+                    % {"month": values["mois"], "bdc": _quoted(action.numero_bdc)},
+                )
+            )
+            continue
+        declaration = declared.get((period.pk, inscription.pk)) if period else None
+        if declaration is None:
+            to_create.append((action, month, inscription, hours))
+        elif declaration.heures == hours:
+            result.unchanged += 1
+        else:
+            errors.append(
+                _line_error(
+                    line,
+                    "heures",
+                    _(
+                        "%(new)s diffère des %(stored)s heures déjà déclarées (période %(saved_by)s) ; "
+                        "corrigez le fichier ou modifiez la déclaration sur la page du BDC."
+                    )
+                    % {
+                        "new": _quoted(values["heures"]),
+                        "stored": formats.number_format(declaration.heures, 1),
+                        "saved_by": _saved_by(period),
+                    },
+                )
+            )
+
+    def write(acting_account):
+        actor_name = acting_account.full_name
+        now = timezone.now()
+        new_periods = {}
+        for action, month, _inscription, _hours in to_create:
+            if (action.pk, month) not in periods and (action.pk, month) not in new_periods:
+                new_periods[(action.pk, month)] = PeriodeDeclaration.objects.create(
+                    action=action, mois=month, updated_at=now, updated_by=acting_account, updated_by_name=actor_name
+                )
+        DeclarationHeures.objects.bulk_create(
+            DeclarationHeures(
+                periode=periods.get((action.pk, month)) or new_periods[(action.pk, month)],
+                inscription=inscription,
+                heures=hours,
+            )
+            for action, month, inscription, hours in to_create
+        )
+        touched = {
+            periods[(action.pk, month)].pk for action, month, *_rest in to_create if (action.pk, month) in periods
+        }
+        # The periods are locked; an unvalidated one cannot have been validated since.
+        bumped = PeriodeDeclaration.objects.filter(pk__in=touched, validated_at__isnull=True).update(
+            version=F("version") + 1, updated_at=now, updated_by=acting_account, updated_by_name=actor_name
+        )
+        if bumped != len(touched):
+            raise _Interrupted
+        result.created += len(to_create)
+
+    return write
+
+
+def example_file(kind, organisme):
+    """A file of `kind` the organisme could import as it is, once the inscriptions
+    example is imported before the hours one: on its latest action if it has one."""
+    action = organisme.actions.filter(closed_at__isnull=True).order_by("-date_debut").first()
+    numero_bdc = action.numero_bdc if action else "BDC-2026-0001"
+    start = action.date_debut if action else datetime.date(2026, 1, 5)
+    end = action.date_fin if action else datetime.date(2026, 3, 27)
+    lines = {
+        INSCRIPTIONS: [
+            ["DUPONT", "Hélène", "14/03/1990", "1234567A", _format_date(start), ""],
+            ["MARTIN", "Jean", "02/11/1985", "7654321B", _format_date(start), _format_date(end)],
+        ],
+        HEURES: [["1234567A", f"{start:%m/%Y}", "120,5"], ["7654321B", f"{start:%m/%Y}", "118"]],
+    }[kind]
+    content = io.StringIO()
+    writer = csv.writer(content, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS[kind])
+    writer.writerows([numero_bdc, *line] for line in lines)
+    # The BOM lets spreadsheets show the accents right.
+    return ("\ufeff" + content.getvalue()).encode()

@@ -1,0 +1,42 @@
+"""The queries behind the training pages: filters of the action list and the
+"à traiter" conditions the dashboard links to."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration, first_day_of_month
+
+BILAN_KINDS = {kind.value for kind in Bilan.Kind}
+
+
+def pending_condition(kind, today):
+    """The actions having pending items of `kind` (see ActionFilterForm.TO_HANDLE)."""
+    if kind == "inscriptions":
+        items = Inscription.objects.filter(action=OuterRef("pk"), stagiaire__isnull=True)
+    elif kind == "declarations":
+        items = PeriodeDeclaration.objects.filter(
+            action=OuterRef("pk"), validated_at__isnull=True, mois__lt=first_day_of_month(today)
+        )
+    elif kind == "demandes":
+        items = DemandeModification.objects.filter(action=OuterRef("pk"), status=DemandeModification.Status.EN_ATTENTE)
+    elif kind in BILAN_KINDS:
+        items = Bilan.objects.filter(inscription__action=OuterRef("pk"), kind=kind, validated_at__isnull=True)
+    else:
+        raise ValueError(kind)
+    return Exists(items)
+
+
+def filter_actions(actions, *, q="", etat="", programme="", a_traiter="", today):
+    if q:
+        actions = actions.filter(Q(numero_bdc__icontains=q) | Q(intitule__icontains=q))
+    if etat:
+        actions = actions.in_state(etat, today)
+    if programme:
+        actions = actions.filter(programme=programme)
+    if a_traiter:
+        actions = actions.filter(pending_condition(a_traiter, today))
+    # GROUP BY drops the model's default ordering: restate it for the paginator.
+    return (
+        actions.select_related("organisme")
+        .annotate(enrolled=Count("inscriptions", filter=Q(inscriptions__stagiaire__isnull=False)))
+        .order_by("-date_debut", "numero_bdc", "pk")
+    )

@@ -1,0 +1,247 @@
+"""Actions de formation: the list, the invoices and each bon de commande (BDC)
+page, where organisme accounts enter inscriptions and hours and validate periods."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import get_visible_action_or_404, is_region_agent, may_edit_action, visible_actions
+from core.conflicts import compared_values, conflict_message
+from core.versioning import StaleEdit
+from training import presence, services
+from training.forms import ActionFilterForm, HoursForm, InscriptionForm, InvoiceFilterForm, PeriodValidationForm
+from training.models import ActionState, DeclarationHeures, Facture
+from training.selectors import filter_actions
+
+PAGE_SIZE = 25
+
+
+def _valid_filters(form):
+    """The filters the user set, ignoring any invalid one (a stale link)."""
+    form.is_valid()
+    return {name: form.cleaned_data.get(name, "") for name in form.fields}
+
+
+def _query_string_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def action_list(request):
+    filters = ActionFilterForm(request.GET)
+    today = timezone.localdate()
+    actions = filter_actions(visible_actions(request.user), today=today, **_valid_filters(filters))
+    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    for action in page:
+        action.state_label = ActionState(action.state(today)).label
+    return render(
+        request,
+        "training/action_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "show_organisme": is_region_agent(request.user),
+            "query_string": _query_string_without_page(request),
+        },
+    )
+
+
+@login_required
+def invoice_list(request):
+    filters = InvoiceFilterForm(request.GET)
+    statut = _valid_filters(filters)["statut"]
+    invoices = Facture.objects.filter(action__in=visible_actions(request.user)).select_related("action__organisme")
+    if statut:
+        invoices = invoices.filter(status=statut)
+    page = Paginator(invoices.order_by("action__numero_bdc", "numero"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/invoice_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "show_organisme": is_region_agent(request.user),
+            "query_string": _query_string_without_page(request),
+        },
+    )
+
+
+@login_required
+def action_detail(request, pk):
+    action = get_visible_action_or_404(request.user, pk)
+    inscriptions = list(action.inscriptions.select_related("stagiaire"))
+    trainees = [inscription for inscription in inscriptions if not inscription.awaiting_entry]
+    periods = list(action.periodes.all())
+    hours = {
+        (declaration.periode_id, declaration.inscription_id): declaration.heures
+        for declaration in DeclarationHeures.objects.filter(periode__action=action)
+    }
+    today = timezone.localdate()
+    rows = [
+        {
+            "periode": periode,
+            "pending": periode.is_pending(today),
+            "hours": [hours.get((periode.pk, trainee.pk)) for trainee in trainees],
+        }
+        for periode in periods
+    ]
+    return render(
+        request,
+        "training/action_detail.html",
+        {
+            "action": action,
+            "state": ActionState(action.state(today)).label,
+            "inscriptions": inscriptions,
+            "trainees": trainees,
+            "period_rows": rows,
+            "may_edit": may_edit_action(request.user, action),
+            "other_viewers": [
+                _("Également consulté par %(name)s depuis %(time)s") % {"name": name, "time": _hour(since)}
+                for name, since in presence.note_viewer(action, request.user)
+            ],
+        },
+    )
+
+
+def _hour(moment):
+    """ "10 h 02", as French text gives a time of day."""
+    moment = timezone.localtime(moment)
+    return f"{moment.hour} h {moment:%M}"
+
+
+def _editable_action_or_404(request, pk):
+    action = get_visible_action_or_404(request.user, pk)
+    if not may_edit_action(request.user, action):
+        raise PermissionDenied
+    return action
+
+
+def _conflict_context(form, current, stored):
+    """Show the user's values again, now based on the stored version, so that
+    "Enregistrer mes valeurs" re-applies them in one click."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = current.version
+    form.data = data
+    return {"conflict": conflict_message(current), "compared": compared_values(form, stored)}
+
+
+def _stored_inscription_values(inscription):
+    stagiaire = inscription.stagiaire
+    return {
+        "nom": stagiaire.nom if stagiaire else "",
+        "prenom": stagiaire.prenom if stagiaire else "",
+        "date_naissance": stagiaire.date_naissance if stagiaire else None,
+        "identifiant_france_travail": stagiaire.identifiant_france_travail if stagiaire else "",
+        "date_entree": inscription.date_entree,
+        "date_sortie": inscription.date_sortie,
+    }
+
+
+@login_required
+def inscription_edit(request, pk, inscription_pk):
+    action = _editable_action_or_404(request, pk)
+    inscription = get_object_or_404(action.inscriptions.select_related("stagiaire"), pk=inscription_pk)
+    initial = _stored_inscription_values(inscription) | {"version": inscription.version}
+    form = InscriptionForm(request.POST if request.method == "POST" else None, initial=initial, action=action)
+    context = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_inscription(
+                inscription,
+                based_on_version=form.cleaned_data["version"],
+                data=form.cleaned_data,
+                acting_account=request.user,
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for message in field_errors:
+                    form.add_error(field, message)
+        except StaleEdit:
+            current = action.inscriptions.select_related("stagiaire", "updated_by").get(pk=inscription.pk)
+            context = _conflict_context(form, current, _stored_inscription_values(current))
+        else:
+            messages.success(request, _("L'inscription a bien été enregistrée."))
+            return redirect("training:action_detail", pk=action.pk)
+    title = _("Saisie de l'inscription") if inscription.awaiting_entry else _("Correction de l'inscription")
+    return render(request, "training/edit_form.html", {"action": action, "form": form, "title": title} | context)
+
+
+def _trainees(action):
+    return action.inscriptions.filter(stagiaire__isnull=False).select_related("stagiaire")
+
+
+def _stored_hours_values(periode, form):
+    stored = services.stored_hours(periode)
+    return {HoursForm.field_name(inscription): stored.get(inscription.pk) for inscription in form.inscriptions}
+
+
+@login_required
+def period_edit(request, pk, period_pk):
+    action = _editable_action_or_404(request, pk)
+    periode = get_object_or_404(action.periodes, pk=period_pk)
+    trainees = _trainees(action)
+    form = HoursForm(request.POST if request.method == "POST" else None, inscriptions=trainees)
+    form.initial = _stored_hours_values(periode, form) | {"version": periode.version}
+    context = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_hours(
+                periode,
+                based_on_version=form.cleaned_data["version"],
+                hours=form.hours_by_inscription(),
+                acting_account=request.user,
+            )
+        except services.PeriodAlreadyValidated:
+            messages.error(request, _("Cette période est validée : ses heures ne peuvent plus être modifiées."))
+            return redirect("training:action_detail", pk=action.pk)
+        except StaleEdit:
+            current = action.periodes.select_related("updated_by").get(pk=periode.pk)
+            if current.is_validated:
+                messages.error(request, f"{conflict_message(current)} {_('Cette période a été validée entre-temps.')}")
+                return redirect("training:action_detail", pk=action.pk)
+            context = _conflict_context(form, current, _stored_hours_values(current, form))
+        else:
+            messages.success(
+                request,
+                _("Les heures de la période %(mois)s ont bien été enregistrées.") % {"mois": f"{periode.mois:%m/%Y}"},
+            )
+            return redirect("training:action_detail", pk=action.pk)
+    if periode.is_validated and not context:
+        messages.info(request, _("Cette période est validée : ses heures ne peuvent plus être modifiées."))
+        return redirect("training:action_detail", pk=action.pk)
+    title = _("Heures réalisées en %(mois)s") % {"mois": f"{periode.mois:%m/%Y}"}
+    return render(request, "training/edit_form.html", {"action": action, "form": form, "title": title} | context)
+
+
+@login_required
+@require_POST
+def period_validate(request, pk, period_pk):
+    action = _editable_action_or_404(request, pk)
+    periode = get_object_or_404(action.periodes, pk=period_pk)
+    form = PeriodValidationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("La validation n'a pas pu être prise en compte : rechargez la page."))
+    elif periode.is_validated:
+        messages.info(request, _("Cette période est déjà validée."))
+    else:
+        try:
+            services.validate_period(
+                periode, based_on_version=form.cleaned_data["version"], acting_account=request.user
+            )
+        except StaleEdit:
+            current = action.periodes.select_related("updated_by").get(pk=periode.pk)
+            if current.is_validated:
+                note = _("Cette période a été validée entre-temps.")
+            else:
+                note = _("Vérifiez les heures de la période avant de la valider.")
+            messages.error(request, f"{conflict_message(current)} {note}")
+        else:
+            messages.success(request, _("La période %(mois)s a bien été validée.") % {"mois": f"{periode.mois:%m/%Y}"})
+    return redirect("training:action_detail", pk=action.pk)
