@@ -47,3 +47,26 @@ def test_demo_data_gives_the_guide_organisme_work_in_every_block(db):
         assert ActionFormation.objects.filter(organisme=organisme).in_state(state).exists(), state
     other = dashboard_counts(Organisme.objects.get(siret="98765432100007"), timezone.localdate())
     assert other.actions_en_cours == 1
+
+
+def test_demo_inscriptions_can_be_saved_again_through_their_form(db):
+    """A user opening "Corriger" on a demo inscription and saving it unchanged must not be refused."""
+    from training.forms import InscriptionForm
+    from training.models import Inscription
+
+    call_command("load_demo")
+    inscriptions = Inscription.objects.filter(stagiaire__isnull=False).select_related("stagiaire", "action")
+    assert inscriptions.exists()
+    for inscription in inscriptions:
+        trainee = inscription.stagiaire
+        data = {
+            "version": inscription.version,
+            "nom": trainee.nom,
+            "prenom": trainee.prenom,
+            "date_naissance": trainee.date_naissance.strftime("%d/%m/%Y"),
+            "identifiant_france_travail": trainee.identifiant_france_travail,
+            "date_entree": inscription.date_entree.strftime("%d/%m/%Y") if inscription.date_entree else "",
+            "date_sortie": inscription.date_sortie.strftime("%d/%m/%Y") if inscription.date_sortie else "",
+        }
+        form = InscriptionForm(data, action=inscription.action)
+        assert "identifiant_france_travail" not in form.errors, form.errors

@@ -262,7 +262,8 @@ def load_demo_training(organisme, actions, today, *, last_period_pending=False):
 def _demo_trainee(bdc, number):
     last_name, first_name = DEMO_TRAINEES[(len(bdc) + number) % len(DEMO_TRAINEES)]
     stagiaire, _ = Stagiaire.objects.get_or_create(
-        identifiant_france_travail=f"DEMO-{bdc[-9:]}-{number}",
+        # France Travail identifiants are letters and digits only, as the forms check.
+        identifiant_france_travail=f"D{''.join(char for char in bdc[-9:] if char.isalnum())}{number}".upper(),
         defaults={"nom": last_name, "prenom": first_name, "date_naissance": datetime.date(1985 + number, 3, 14)},
     )
     return stagiaire
