@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts import services
 from accounts.forms import AccountForm, AccountModificationForm
 from accounts.permissions import may_be_deleted
-from core.conflicts import compared_values, conflict_message
+from core.conflicts import conflict_context
 from core.versioning import StaleEdit
 
 
@@ -66,7 +66,8 @@ def update_account_page(request, account, *, back_url):
         try:
             services.modify_account(account, acting_account=request.user, based_on_version=data.pop("version"), **data)
         except StaleEdit as stale:
-            conflict = _conflict(form, stale.current)
+            stored = model_to_dict(stale.current, fields=AccountForm.Meta.fields)
+            conflict = conflict_context(form, stale.current, stored)
         else:
             messages.success(request, success_message(account, _("modifié")))
             return redirect(back_url)
@@ -82,16 +83,6 @@ def update_account_page(request, account, *, back_url):
         }
         | conflict,
     )
-
-
-def _conflict(form, current):
-    """The user's values again, now based on the stored version, so that
-    "Enregistrer mes valeurs" re-applies them in one click."""
-    data = form.data.copy()
-    data["version"] = current.version
-    form.data = data
-    stored = model_to_dict(current, fields=AccountForm.Meta.fields)
-    return {"conflict": conflict_message(current), "compared": compared_values(form, stored)}
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,13 @@ def compared_values(form, stored):
             }
         )
     return rows
+
+
+def conflict_context(form, current, stored):
+    """The conflict report for a form page: the message, both sets of values,
+    and the user's values again, now based on the stored version, so that
+    "Enregistrer mes valeurs" re-applies them in one click."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = current.version
+    form.data = data
+    return {"conflict": conflict_message(current), "compared": compared_values(form, stored)}

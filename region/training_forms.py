@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from training.forms import VersionedForm
 from training.models import ActionFormation, Facture
 
 
@@ -29,6 +30,16 @@ class ActionForm(forms.ModelForm):
         return cleaned
 
 
+class ActionUpdateForm(ActionForm):
+    """The action's data, carrying the version it shows (core.versioning)."""
+
+    version = VersionedForm.base_fields["version"]
+
+
+class ActionClosingForm(VersionedForm):
+    """Fermer / rouvrir l'action, based on the version the agent saw."""
+
+
 class SeatsForm(forms.Form):
     nombre = forms.IntegerField(label=_("Nombre de places à annoncer"), min_value=1, max_value=1000)
 
@@ -41,3 +52,5 @@ class InvoiceForm(forms.Form):
 
 class InvoiceStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Nouveau statut"), choices=Facture.Status.choices)
+    # The status the agent saw: the change applies only if it still holds.
+    based_on_status = forms.ChoiceField(widget=forms.HiddenInput, choices=Facture.Status.choices)

@@ -7,7 +7,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_managed_organisme_or_404, is_region_agent, region_agent_required
-from region.training_forms import ActionForm, InvoiceForm, InvoiceStatusForm, SeatsForm
+from core.conflicts import conflict_context, conflict_message
+from core.versioning import StaleEdit
+from region.training_forms import (
+    ActionClosingForm,
+    ActionForm,
+    ActionUpdateForm,
+    InvoiceForm,
+    InvoiceStatusForm,
+    SeatsForm,
+)
 from training import region_services
 from training.models import ActionFormation, Facture
 
@@ -44,6 +53,85 @@ def action_create(request, organisme_pk):
             messages.success(request, _("L'action %(bdc)s a bien été créée.") % {"bdc": action.numero_bdc})
             return redirect("region:training_action_detail", action.pk)
     return render(request, "region/training_action_form.html", {"organisme": organisme, "form": form})
+
+
+def _stored_action_values(action):
+    return {name: getattr(action, name) for name in ActionForm.Meta.fields}
+
+
+@region_agent_required
+def action_update(request, pk):
+    action = get_action_for_region_or_404(request.user, pk)
+    form = ActionUpdateForm(
+        request.POST if request.method == "POST" else None, instance=action, initial={"version": action.version}
+    )
+    context = {}
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ActionForm.Meta.fields}
+        try:
+            region_services.update_action(
+                action, based_on_version=form.cleaned_data["version"], data=data, acting_account=request.user
+            )
+        except StaleEdit as stale:
+            context = conflict_context(form, stale.current, _stored_action_values(stale.current))
+        except region_services.PlacesBelowInscriptions as refusal:
+            form.add_error(
+                "places",
+                _("L'action compte déjà %(count)s inscription(s) : elle ne peut pas avoir moins de places.")
+                % {"count": refusal.inscriptions},
+            )
+        except region_services.BdcAlreadyUsed:
+            form.add_error("numero_bdc", _("Une action avec ce numéro de BDC existe déjà."))
+        else:
+            messages.success(request, _("L'action BDC %(bdc)s a bien été modifiée.") % {"bdc": data["numero_bdc"]})
+            return redirect("region:training_action_detail", action.pk)
+    # The stored values, not the ones the form has just tried on the instance.
+    action.refresh_from_db()
+    return render(
+        request,
+        "region/training_action_update.html",
+        {"action": action, "organisme": action.organisme, "form": form} | context,
+    )
+
+
+def _change_closing(request, pk, *, close):
+    """Fermer / rouvrir l'action: a confirmation page, then a POST based on the version it showed."""
+    action = get_action_for_region_or_404(request.user, pk)
+    if request.method != "POST":
+        if (action.closed_at is not None) == close:
+            messages.info(request, _("L'action est déjà fermée.") if close else _("L'action est déjà ouverte."))
+            return redirect("region:training_action_detail", action.pk)
+        form = ActionClosingForm(initial={"version": action.version})
+        context = {"action": action, "organisme": action.organisme, "close": close, "form": form}
+        return render(request, "region/training_action_closing.html", context)
+    form = ActionClosingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("La demande n'a pas pu être prise en compte : rechargez la page."))
+        return redirect("region:training_action_detail", action.pk)
+    try:
+        region_services.set_action_closed(
+            action, closed=close, based_on_version=form.cleaned_data["version"], acting_account=request.user
+        )
+    except StaleEdit as stale:
+        current = stale.current
+        note = _("L'action est maintenant fermée.") if current.closed_at else _("L'action est maintenant ouverte.")
+        messages.error(request, f"{conflict_message(current)} {note}")
+    except region_services.ActionAlreadyInState:
+        messages.info(request, _("L'action est déjà fermée.") if close else _("L'action est déjà ouverte."))
+    else:
+        done = _("L'action BDC %(bdc)s est fermée.") if close else _("L'action BDC %(bdc)s est rouverte.")
+        messages.success(request, done % {"bdc": action.numero_bdc})
+    return redirect("region:training_action_detail", action.pk)
+
+
+@region_agent_required
+def action_close(request, pk):
+    return _change_closing(request, pk, close=True)
+
+
+@region_agent_required
+def action_reopen(request, pk):
+    return _change_closing(request, pk, close=False)
 
 
 def _detail_page(request, action, *, seats_form=None, invoice_form=None, status=200):
@@ -110,11 +198,24 @@ def invoice_create(request, pk):
 def invoice_status(request, pk):
     facture = get_invoice_for_region_or_404(request.user, pk)
     form = InvoiceStatusForm(request.POST)
-    if not form.is_valid():
+    if form.errors.get("status"):
         messages.error(request, _("Choisissez un statut."))
+    elif not form.is_valid():
+        messages.error(request, _("Le changement n'a pas pu être pris en compte : rechargez la page."))
     else:
         try:
-            facture = region_services.change_invoice_status(facture, status=form.cleaned_data["status"])
+            facture = region_services.change_invoice_status(
+                facture, based_on_status=form.cleaned_data["based_on_status"], status=form.cleaned_data["status"]
+            )
+        except region_services.InvoiceStatusChanged as refusal:
+            messages.error(
+                request,
+                _(
+                    "Le statut de cette facture a été modifié pendant que vous le changiez : "
+                    "il est maintenant « %(status)s ». Aucune modification n'a été enregistrée."
+                )
+                % {"status": refusal.current.get_status_display()},
+            )
         except region_services.InvoiceAlreadyPaid:
             messages.error(
                 request, _("La facture %(numero)s est payée : son statut ne change plus.") % {"numero": facture.numero}

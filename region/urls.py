@@ -23,4 +23,7 @@ urlpatterns += [
     path("actions/<int:pk>/places/", training_views.announce_seats, name="training_announce_seats"),
     path("actions/<int:pk>/factures/", training_views.invoice_create, name="training_invoice_create"),
     path("factures/<int:pk>/statut/", training_views.invoice_status, name="training_invoice_status"),
+    path("actions/<int:pk>/modifier/", training_views.action_update, name="training_action_update"),
+    path("actions/<int:pk>/fermer/", training_views.action_close, name="training_action_close"),
+    path("actions/<int:pk>/rouvrir/", training_views.action_reopen, name="training_action_reopen"),
 ]

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from training.models import (
-    REJECTION_WINDOW,
     ActionFormation,
     ActionQuerySet,
     ActionState,
@@ -23,6 +22,7 @@ from training.models import (
     Inscription,
     PeriodeDeclaration,
     first_day_of_month,
+    recently_rejected,
 )
 
 
@@ -75,7 +75,7 @@ def dashboard_counts(organisme, today):
     )
     factures = scoped(Facture.objects.all(), "action__organisme").aggregate(
         en_attente_validation=Count("pk", filter=Q(status=Facture.Status.EN_ATTENTE_VALIDATION)),
-        rejetees=Count("pk", filter=Q(status=Facture.Status.REJETEE, rejected_on__gt=today - REJECTION_WINDOW)),
+        rejetees=Count("pk", filter=recently_rejected(today)),
         en_attente_emission=Count("pk", filter=Q(status=Facture.Status.EN_ATTENTE_EMISSION)),
         suspendues=Count("pk", filter=Q(status=Facture.Status.SUSPENDUE)),
     )

@@ -266,3 +266,9 @@ class DemandeModification(models.Model):
 
 
 REJECTION_WINDOW = datetime.timedelta(days=30)
+
+
+def recently_rejected(today):
+    """Invoices rejected within REJECTION_WINDOW of `today`: what the home page
+    counts and what the invoice list shows for "Rejetée"."""
+    return Q(status=Facture.Status.REJETEE, rejected_on__gt=today - REJECTION_WINDOW)

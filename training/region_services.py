@@ -4,6 +4,7 @@ organisme, announce its seats, record its invoices and their states."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.versioning import save_if_unchanged
 from training.models import ActionFormation, Facture, Inscription
 
 
@@ -17,12 +18,30 @@ class NotEnoughPlaces(Exception):
         self.available = available
 
 
+class PlacesBelowInscriptions(Exception):
+    def __init__(self, inscriptions):
+        super().__init__(f"the action already has {inscriptions} inscriptions")
+        self.inscriptions = inscriptions
+
+
+class ActionAlreadyInState(Exception):
+    """Closing a closed action, or reopening an open one."""
+
+
 class InvoiceNumberAlreadyUsed(Exception):
     pass
 
 
 class InvoiceAlreadyPaid(Exception):
     pass
+
+
+class InvoiceStatusChanged(Exception):
+    """The invoice's status is no longer the one the change was based on; `current` is the invoice now."""
+
+    def __init__(self, current):
+        super().__init__(f"invoice {current.pk} is now {current.status}")
+        self.current = current
 
 
 def _stamp(acting_account):
@@ -38,6 +57,41 @@ def create_action(*, organisme, data, acting_account):
         if ActionFormation.objects.filter(numero_bdc=data["numero_bdc"]).exists():
             raise BdcAlreadyUsed from error
         raise
+
+
+@transaction.atomic
+def update_action(action, *, based_on_version, data, acting_account):
+    """Writes the action's data if it is still at `based_on_version` (raises
+    StaleEdit otherwise), never with fewer places than its inscriptions."""
+    # Locked as announce_seats locks it: no seat is announced between the count and the save.
+    stored = ActionFormation.objects.select_for_update().get(pk=action.pk)
+    inscriptions = stored.inscriptions.count()
+    # A stale edit is reported as such by save_if_unchanged, with who saved in between.
+    if stored.version == based_on_version and data["places"] < inscriptions:
+        raise PlacesBelowInscriptions(inscriptions)
+    try:
+        with transaction.atomic():
+            return save_if_unchanged(
+                action, based_on_version=based_on_version, changes=data, acting_account=acting_account
+            )
+    except IntegrityError as error:
+        # Another action took the number between the form's check and ours.
+        if ActionFormation.objects.filter(numero_bdc=data["numero_bdc"]).exclude(pk=action.pk).exists():
+            raise BdcAlreadyUsed from error
+        raise
+
+
+def set_action_closed(action, *, closed, based_on_version, acting_account):
+    """Closes (`closed`) or reopens the action, if it is still at `based_on_version`."""
+    # A stale request is reported as such by save_if_unchanged, with who saved in between.
+    if action.version == based_on_version and (action.closed_at is not None) == closed:
+        raise ActionAlreadyInState
+    return save_if_unchanged(
+        action,
+        based_on_version=based_on_version,
+        changes={"closed_at": timezone.now() if closed else None},
+        acting_account=acting_account,
+    )
 
 
 @transaction.atomic
@@ -65,13 +119,23 @@ def record_invoice(action, *, numero, montant, status):
     return facture
 
 
-@transaction.atomic
-def change_invoice_status(facture, *, status):
-    facture = Facture.objects.select_for_update().get(pk=facture.pk)
-    if facture.status == Facture.Status.PAYEE:
+def change_invoice_status(facture, *, based_on_status, status):
+    """Gives the invoice `status` if it still has `based_on_status`, the status
+    its user saw: one conditional UPDATE, so no change overwrites another."""
+    changes = {"status": status}
+    if status != based_on_status:
+        changes["rejected_on"] = timezone.localdate() if status == Facture.Status.REJETEE else None
+    updated = (
+        Facture.objects.filter(pk=facture.pk, status=based_on_status)
+        .exclude(status=Facture.Status.PAYEE)
+        .update(**changes)
+    )
+    if not updated:
+        current = Facture.objects.get(pk=facture.pk)
+        if current.status != based_on_status:
+            raise InvoiceStatusChanged(current)
         raise InvoiceAlreadyPaid
-    _set_status(facture, status)
-    facture.save(update_fields=["status", "rejected_on"])
+    facture.refresh_from_db()
     return facture
 
 

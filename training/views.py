@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_visible_action_or_404, is_region_agent, may_edit_action, visible_actions
-from core.conflicts import compared_values, conflict_message
+from core.conflicts import conflict_context, conflict_message
 from core.versioning import StaleEdit
 from training import presence, services
 from training.forms import ActionFilterForm, HoursForm, InscriptionForm, InvoiceFilterForm, PeriodValidationForm
-from training.models import ActionState, DeclarationHeures, Facture
+from training.models import REJECTION_WINDOW, ActionState, DeclarationHeures, Facture, recently_rejected
 from training.selectors import filter_actions
 
 PAGE_SIZE = 25
@@ -58,13 +58,19 @@ def invoice_list(request):
     filters = InvoiceFilterForm(request.GET)
     statut = _valid_filters(filters)["statut"]
     invoices = Facture.objects.filter(action__in=visible_actions(request.user)).select_related("action__organisme")
-    if statut:
+    title = _("Factures")
+    if statut == Facture.Status.REJETEE:
+        # The home page counts only the recent rejections and links here: the same ones.
+        invoices = invoices.filter(recently_rejected(timezone.localdate()))
+        title = _("Factures rejetées dans les %(days)d derniers jours") % {"days": REJECTION_WINDOW.days}
+    elif statut:
         invoices = invoices.filter(status=statut)
     page = Paginator(invoices.order_by("action__numero_bdc", "numero"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "training/invoice_list.html",
         {
+            "title": title,
             "filters": filters,
             "page": page,
             "show_organisme": is_region_agent(request.user),
@@ -123,15 +129,6 @@ def _editable_action_or_404(request, pk):
     return action
 
 
-def _conflict_context(form, current, stored):
-    """Show the user's values again, now based on the stored version, so that
-    "Enregistrer mes valeurs" re-applies them in one click."""
-    data = form.data.copy()
-    data[form.add_prefix("version")] = current.version
-    form.data = data
-    return {"conflict": conflict_message(current), "compared": compared_values(form, stored)}
-
-
 def _stored_inscription_values(inscription):
     stagiaire = inscription.stagiaire
     return {
@@ -165,7 +162,7 @@ def inscription_edit(request, pk, inscription_pk):
                     form.add_error(field, message)
         except StaleEdit:
             current = action.inscriptions.select_related("stagiaire", "updated_by").get(pk=inscription.pk)
-            context = _conflict_context(form, current, _stored_inscription_values(current))
+            context = conflict_context(form, current, _stored_inscription_values(current))
         else:
             messages.success(request, _("L'inscription a bien été enregistrée."))
             return redirect("training:action_detail", pk=action.pk)
@@ -206,7 +203,7 @@ def period_edit(request, pk, period_pk):
             if current.is_validated:
                 messages.error(request, f"{conflict_message(current)} {_('Cette période a été validée entre-temps.')}")
                 return redirect("training:action_detail", pk=action.pk)
-            context = _conflict_context(form, current, _stored_hours_values(current, form))
+            context = conflict_context(form, current, _stored_hours_values(current, form))
         else:
             messages.success(
                 request,

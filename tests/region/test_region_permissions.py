@@ -37,6 +37,9 @@ OTHER_SUITES = {"hand_over"} | {
     "training_announce_seats",
     "training_invoice_create",
     "training_invoice_status",
+    "training_action_update",
+    "training_action_close",
+    "training_action_reopen",
 }
 
 

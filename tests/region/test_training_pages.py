@@ -130,14 +130,19 @@ def test_an_invoice_number_is_unique_on_its_action(agent, action, invoice, field
 def test_invoice_goes_through_its_states(agent, action, invoice, page_of):
     url = f"/region/factures/{invoice.pk}/statut/"
 
-    agent.post(url, {"status": "rejetee"})
+    agent.post(url, {"status": "rejetee", "based_on_status": "en_attente_validation"})
     invoice.refresh_from_db()
     assert (invoice.status, invoice.rejected_on) == ("rejetee", timezone.localdate())
     page = page_of(agent.get(f"/region/actions/{action.pk}/"))
     assert page.column("Rejetée le") == [timezone.localdate().strftime("%d/%m/%Y")]
 
-    for status in ("en_attente_validation", "en_attente_emission", "suspendue", "payee"):
-        agent.post(url, {"status": status})
+    for based_on, status in [
+        ("rejetee", "en_attente_validation"),
+        ("en_attente_validation", "en_attente_emission"),
+        ("en_attente_emission", "suspendue"),
+        ("suspendue", "payee"),
+    ]:
+        agent.post(url, {"status": status, "based_on_status": based_on})
         invoice.refresh_from_db()
         assert (invoice.status, invoice.rejected_on) == (status, None)
 
@@ -145,7 +150,9 @@ def test_invoice_goes_through_its_states(agent, action, invoice, page_of):
 def test_a_paid_invoice_no_longer_changes(agent, action, page_of):
     paid = FactureFactory(action=action, status="payee")
 
-    response = agent.post(f"/region/factures/{paid.pk}/statut/", {"status": "suspendue"}, follow=True)
+    response = agent.post(
+        f"/region/factures/{paid.pk}/statut/", {"status": "suspendue", "based_on_status": "payee"}, follow=True
+    )
 
     assert f"La facture {paid.numero} est payée : son statut ne change plus." in page_of(response).text
     paid.refresh_from_db()
@@ -160,13 +167,23 @@ def pages(organisme, action, invoice):
         ("get", f"/region/actions/{action.pk}/", {}),
         ("post", f"/region/actions/{action.pk}/places/", {"nombre": "1"}),
         ("post", f"/region/actions/{action.pk}/factures/", {"numero": "X", "montant": "1", "status": "payee"}),
-        ("post", f"/region/factures/{invoice.pk}/statut/", {"status": "payee"}),
+        ("post", f"/region/factures/{invoice.pk}/statut/", {"status": "payee", "based_on_status": invoice.status}),
+        ("get", f"/region/actions/{action.pk}/modifier/", {}),
+        (
+            "post",
+            f"/region/actions/{action.pk}/modifier/",
+            {**ACTION_DATA, "numero_bdc": "BDC-MODIFIE", "version": action.version},
+        ),
+        ("get", f"/region/actions/{action.pk}/fermer/", {}),
+        ("post", f"/region/actions/{action.pk}/fermer/", {"version": action.version}),
+        ("get", f"/region/actions/{action.pk}/rouvrir/", {}),
+        ("post", f"/region/actions/{action.pk}/rouvrir/", {"version": action.version}),
     ]
 
 
 def stored(action):
     return (
-        ActionFormation.objects.count(),
+        list(ActionFormation.objects.order_by("pk").values()),
         list(Inscription.objects.order_by("pk").values()),
         list(Facture.objects.order_by("pk").values()),
     )
@@ -208,3 +225,6 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client, organisme, action, 
 def test_unknown_action_and_invoice_are_not_found(agent, db):
     assert agent.get("/region/actions/999999/").status_code == 404
     assert agent.post("/region/factures/999999/statut/", {"status": "payee"}).status_code == 404
+    assert agent.get("/region/actions/999999/modifier/").status_code == 404
+    assert agent.post("/region/actions/999999/fermer/", {"version": 1}).status_code == 404
+    assert agent.post("/region/actions/999999/rouvrir/", {"version": 1}).status_code == 404

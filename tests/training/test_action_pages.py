@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import (
     ActionFormationFactory,
@@ -232,3 +233,18 @@ def test_invoice_list_filters_by_status(organisme_browser, page_of, action, othe
     assert sorted(everything.column("N° de facture")) == ["FAC-1", "FAC-2"]
     assert rejected.column("N° de facture") == ["FAC-1"]
     assert rejected.column("Statut")[0].startswith("Rejetée (le ")
+
+
+def test_rejected_invoices_are_those_of_the_home_page_count(organisme_browser, page_of, action):
+    today = timezone.localdate()
+    for numero, days_ago in [("FAC-RECENTE", 0), ("FAC-29-JOURS", 29), ("FAC-30-JOURS", 30), ("FAC-ANCIENNE", 90)]:
+        FactureFactory(action=action, numero=numero, status="rejetee", rejected_on=today - datetime.timedelta(days_ago))
+    home = page_of(organisme_browser.get("/"))
+    line = next(text for text, _ in home.links if "rejetée" in text)
+
+    listing = page_of(organisme_browser.get(home.href(line)))
+
+    assert line.startswith("2 factures ont été rejetées dans les 30 derniers jours")
+    assert int(line.split()[0]) == len(listing.rows)
+    assert sorted(listing.column("N° de facture")) == ["FAC-29-JOURS", "FAC-RECENTE"]
+    assert "Factures rejetées dans les 30 derniers jours" in listing.text
