@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -40,6 +41,26 @@ class AccountModificationForm(AccountForm):
     (core.versioning), so that two managers saving at once lose nothing."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class DeactivationForm(forms.Form):
+    """The deactivation confirmation's optional end date: the account is then
+    reactivated automatically at the start of that day (Europe/Paris)."""
+
+    until = forms.DateField(
+        label=_("Jusqu'au (facultatif)"),
+        required=False,
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("Au format JJ/MM/AAAA. Le compte sera réactivé automatiquement ce jour-là."),
+        error_messages={"invalid": _("Saisissez une date valide, au format JJ/MM/AAAA.")},
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "JJ/MM/AAAA", "inputmode": "numeric"}),
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until is not None and until <= timezone.localdate():
+            raise forms.ValidationError(_("La date doit être postérieure à aujourd'hui."))
+        return until
 
 
 class PasswordGenerationForm(forms.Form):

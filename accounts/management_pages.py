@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import services
-from accounts.forms import AccountForm, AccountModificationForm
+from accounts.forms import AccountForm, AccountModificationForm, DeactivationForm
 from accounts.permissions import may_be_deleted
 from core.conflicts import conflict_context
 from core.versioning import StaleEdit
@@ -93,6 +93,8 @@ class AccountAction:
     verb: str
     extra_message: str = ""
     applies_to: Callable = lambda account: True
+    # A form whose cleaned data goes to `perform` as keyword arguments.
+    form_class: type | None = None
 
 
 ACCOUNT_ACTIONS = {
@@ -125,6 +127,7 @@ ACCOUNT_ACTIONS = {
         button=gettext_lazy("Désactiver le compte"),
         verb=gettext_lazy("désactivé"),
         applies_to=lambda account: account.is_active,
+        form_class=DeactivationForm,
     ),
     "activer": AccountAction(
         perform=services.activate_account,
@@ -144,9 +147,16 @@ def account_action_page(request, account, action_name, *, back_url):
     if not action.applies_to(account):
         messages.info(request, _("Cette action ne s'applique pas à ce compte dans son état actuel."))
         return redirect(back_url)
-    if request.method == "POST":
-        action.perform(account, acting_account=request.user)
+    form = None
+    if action.form_class:
+        form = action.form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        options = form.cleaned_data if form else {}
+        action.perform(account, acting_account=request.user, **options)
         message = success_message(account, action.verb)
+        if options.get("until"):
+            reactivation = _("Il sera réactivé automatiquement le %(date)s.") % {"date": f"{options['until']:%d/%m/%Y}"}
+            message = f"{message} {reactivation}"
         if action.extra_message:
             message = f"{message} {action.extra_message}"
         messages.success(request, message)
@@ -154,5 +164,5 @@ def account_action_page(request, account, action_name, *, back_url):
     return render(
         request,
         "accounts/account_confirm.html",
-        {"account": account, "action": action, "organisme": account.organisme, "back_url": back_url},
+        {"account": account, "action": action, "form": form, "organisme": account.organisme, "back_url": back_url},
     )

@@ -71,6 +71,9 @@ class User(AbstractBaseUser, VersionedModel):
     )
     kind = models.CharField(_("type de compte"), max_length=20, choices=Kind)
     is_active = models.BooleanField(_("compte actif"), default=True)
+    # Set when the account is deactivated until a date: the scheduled job
+    # (reactivate_accounts) activates it again once that day has come.
+    deactivated_until = models.DateField(_("désactivé jusqu'au"), null=True, blank=True)
     is_blocked = models.BooleanField(_("compte bloqué"), default=False)
     failed_login_count = models.PositiveSmallIntegerField(_("tentatives de connexion infructueuses"), default=0)
     password_state = models.CharField(
@@ -156,6 +159,15 @@ class User(AbstractBaseUser, VersionedModel):
     @property
     def can_log_in(self):
         return self.is_active and not self.is_blocked and not self.is_deleted
+
+    @property
+    def status_label(self):
+        """As the account lists show it: "Actif", "Désactivé" or "Désactivé jusqu'au 12/01/2027"."""
+        if self.is_active:
+            return _("Actif")
+        if self.deactivated_until:
+            return _("Désactivé jusqu'au %(date)s") % {"date": f"{self.deactivated_until:%d/%m/%Y}"}
+        return _("Désactivé")
 
     def get_username(self):
         return self.identifiant

@@ -110,8 +110,9 @@ def delete_account(account, *, acting_account):
     account.identifiant = f"supprime-{secrets.token_hex(12)}"
     account.email = ""
     account.is_active = False
+    account.deactivated_until = None
     account.set_unusable_password()
-    account.save(update_fields=["deleted_at", "identifiant", "email", "is_active", "password"])
+    account.save(update_fields=["deleted_at", "identifiant", "email", "is_active", "deactivated_until", "password"])
     links.revoke_links(account)
 
 
@@ -123,19 +124,62 @@ def unblock_account(account, *, acting_account):
 
 
 @transaction.atomic
-def deactivate_account(account, *, acting_account):
+def deactivate_account(account, *, acting_account, until=None):
+    """Deactivate the account, for good or, with `until`, up to that day: the
+    scheduled job reactivates it at the start of that day (reactivate_automatically)."""
     account.is_active = False
+    account.deactivated_until = until
     account.session_generation += 1
-    account.save(update_fields=["is_active", "session_generation"])
+    account.save(update_fields=["is_active", "deactivated_until", "session_generation"])
     links.revoke_links(account)
-    record(AuditEntry.Action.ACCOUNT_DEACTIVATED, account=account, actor=acting_account)
+    changes = {"deactivated_until": until.isoformat()} if until else {}
+    record(AuditEntry.Action.ACCOUNT_DEACTIVATED, account=account, actor=acting_account, changes=changes)
 
 
 @transaction.atomic
 def activate_account(account, *, acting_account):
     account.is_active = True
-    account.save(update_fields=["is_active"])
+    account.deactivated_until = None
+    account.save(update_fields=["is_active", "deactivated_until"])
     record(AuditEntry.Action.ACCOUNT_ACTIVATED, account=account, actor=acting_account)
+
+
+def accounts_due_for_reactivation(*, today=None):
+    """Accounts deactivated until a day that has come (Europe/Paris days)."""
+    today = today or timezone.localdate()
+    return User.objects.alive().filter(is_active=False, deactivated_until__lte=today)
+
+
+@transaction.atomic
+def reactivate_automatically(account, *, today=None):
+    """Reactivate an account whose deactivation date has come, tell its user by
+    e-mail and record it as done by the system. Returns whether it did: the
+    account is read again under a lock, so that an account activated, deleted
+    or deactivated again meanwhile, or a second run, changes nothing."""
+    account = accounts_due_for_reactivation(today=today).select_for_update().filter(pk=account.pk).first()
+    if account is None:
+        return False
+    until = account.deactivated_until
+    account.is_active = True
+    account.deactivated_until = None
+    account.save(update_fields=["is_active", "deactivated_until"])
+    record(
+        AuditEntry.Action.ACCOUNT_REACTIVATED_AUTOMATICALLY,
+        account=account,
+        actor=None,
+        changes={"deactivated_until": until.isoformat()},
+    )
+    context = _account_context(account) | {"until": until}
+    send_email_on_commit(to=account.email, template="account_reactivated", context=context)
+    return True
+
+
+def reactivate_due_accounts(*, today=None):
+    """Reactivate every account whose date has come, each in its own transaction
+    (one failure leaves the others done). Returns how many were reactivated."""
+    today = today or timezone.localdate()
+    due = list(accounts_due_for_reactivation(today=today).order_by("pk"))
+    return sum(reactivate_automatically(account, today=today) for account in due)
 
 
 # Password generation and one-time links

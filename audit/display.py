@@ -1,5 +1,7 @@
 """How the history shows an audit entry's author and changes, in French."""
 
+import datetime
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +13,7 @@ FIELD_LABELS = {
     "first_name": gettext_lazy("Prénom"),
     "email": gettext_lazy("Courriel"),
     "identifiant": gettext_lazy("Identifiant"),
+    "deactivated_until": gettext_lazy("Désactivé jusqu'au"),
     "former_primary": gettext_lazy("Ancien compte principal"),
     "new_primary": gettext_lazy("Nouveau compte principal"),
     "former_primary_becomes": gettext_lazy("L'ancien compte principal devient"),
@@ -25,6 +28,8 @@ VALUE_LABELS = {
         "deactivated": gettext_lazy("désactivé"),
     },
 }
+# Stored as ISO dates, shown as the French read them.
+DATE_FIELDS = {"deactivated_until"}
 REASONS = {
     "wrong_password": gettext_lazy("mot de passe incorrect"),
     "blocked": gettext_lazy("compte bloqué"),
@@ -47,6 +52,8 @@ def describe_actor_kind(kind):
 def _value(field, value):
     if value in (None, ""):
         return _("(vide)")
+    if field in DATE_FIELDS:
+        return f"{datetime.date.fromisoformat(value):%d/%m/%Y}"
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if isinstance(value, str):

@@ -29,6 +29,7 @@ class AuditEntry(models.Model):
         ACCOUNT_UNBLOCKED = "account_unblocked", _("Déblocage du compte")
         ACCOUNT_DEACTIVATED = "account_deactivated", _("Désactivation du compte")
         ACCOUNT_ACTIVATED = "account_activated", _("Activation du compte")
+        ACCOUNT_REACTIVATED_AUTOMATICALLY = "account_reactivated_auto", _("Réactivation automatique")
         ACCOUNT_DELETED = "account_deleted", _("Suppression du compte")
         HANDOVER_PROPOSED = "handover_proposed", _("Proposition de transfert du rôle de compte principal")
         HANDOVER_CANCELLED = "handover_cancelled", _("Annulation du transfert du rôle de compte principal")

@@ -1,6 +1,6 @@
 """Remove the audit entries older than the retention period (RGPD).
 
-The one place entries are ever deleted; run it daily (cron, systemd timer)."""
+The one place entries are ever deleted; run_scheduled_jobs runs it (README)."""
 
 from datetime import timedelta
 
