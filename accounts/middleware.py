@@ -1,5 +1,21 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+
+# Session keys: when the user logged in, and when they were last seen
+# (seconds since the epoch).
+LOGIN_AT_KEY = "sigma_login_at"
+LAST_ACTIVITY_KEY = "sigma_last_activity_at"
+# Last activity is written at most this often, not on every request.
+ACTIVITY_WRITE_INTERVAL_SECONDS = 60
 
 # Pages a user with a temporary password may still see.
 ALLOWED_WITH_TEMPORARY_PASSWORD = {
@@ -26,3 +42,55 @@ class TemporaryPasswordMiddleware:
             if view_name not in ALLOWED_WITH_TEMPORARY_PASSWORD:
                 return redirect("accounts:credentials")
         return self.get_response(request)
+
+
+def now():
+    """The current time in seconds; tests move the clock by replacing it."""
+    return time.time()
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.session_lifetime.start")
+def start_session_clock(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        moment = now()
+        request.session[LOGIN_AT_KEY] = moment
+        request.session[LAST_ACTIVITY_KEY] = moment
+
+
+class SessionLifetimeMiddleware:
+    """Log out a session idle for SESSION_IDLE_TIMEOUT_SECONDS, or older than
+    SESSION_ABSOLUTE_LIFETIME_SECONDS whatever its activity, and send the user
+    to the login page saying why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            expired = self._expiry_message(request.session)
+            if expired:
+                logout(request)
+                messages.warning(request, expired)
+                # Back to the page afterwards, unless it was a form's submission.
+                if request.method == "GET":
+                    return redirect_to_login(request.get_full_path())
+                return redirect(settings.LOGIN_URL)
+        return self.get_response(request)
+
+    @staticmethod
+    def _expiry_message(session):
+        moment = now()
+        login_at = session.get(LOGIN_AT_KEY)
+        last_activity = session.get(LAST_ACTIVITY_KEY)
+        if login_at is None or last_activity is None:
+            # A session opened before these limits existed: its clock starts now.
+            session[LOGIN_AT_KEY] = login_at or moment
+            session[LAST_ACTIVITY_KEY] = moment
+            return None
+        if moment - login_at >= settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
+            return _("Votre session a atteint sa durée maximale. Veuillez vous reconnecter.")
+        if moment - last_activity >= settings.SESSION_IDLE_TIMEOUT_SECONDS:
+            return _("Votre session a expiré après une période d'inactivité. Veuillez vous reconnecter.")
+        if moment - last_activity >= ACTIVITY_WRITE_INTERVAL_SECONDS:
+            session[LAST_ACTIVITY_KEY] = moment
+        return None

@@ -13,11 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import links, services
+from accounts import links, services, throttling
 from accounts.forms import CredentialsForm, IdentifiantReminderForm, LoginForm, PasswordGenerationForm
 from accounts.services import LoginOutcome
 
 LINK_SESSION_KEY = "password_link_digest"
+
+TOO_MANY_ATTEMPTS = gettext_lazy("Trop de tentatives depuis votre adresse. Veuillez réessayer dans quelques minutes.")
 
 LOGIN_ERRORS = {
     LoginOutcome.INVALID: gettext_lazy(
@@ -55,6 +57,10 @@ def no_referrer(response):
 def login_view(request):
     if request.user.is_authenticated:
         return _redirect_after_login(request)
+    if request.method == "POST" and throttling.is_limited(throttling.LOGIN_FAILURES, request):
+        # Checked before any account is looked up: the attempt counts against none.
+        form = LoginForm(initial={"identifiant": request.POST.get("identifiant", "")})
+        return render(request, "accounts/login.html", {"form": form, "throttled": TOO_MANY_ATTEMPTS}, status=429)
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         outcome = services.log_in(
@@ -62,6 +68,7 @@ def login_view(request):
         )
         if outcome is LoginOutcome.SUCCESS:
             return _redirect_after_login(request)
+        throttling.hit(throttling.LOGIN_FAILURES, request)
         form.add_error(None, LOGIN_ERRORS[outcome])
     return render(request, "accounts/login.html", {"form": form})
 
@@ -74,9 +81,16 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-def _request_by_email(request, *, form_class, action, title, intro, sent_message):
+def _request_by_email(request, *, form_class, action, title, intro, sent_message, throttle):
     """A public page asking who you are to send you something by e-mail. It
-    answers the same whether or not the details match an account."""
+    answers the same whether or not the details match an account.
+
+    Each submission counts against the client's address (`throttle`), counted
+    before anything else so that parallel ones cannot slip through; past the
+    limit the page comes back with a message and nothing is looked up."""
+    if request.method == "POST" and throttling.hit(throttle, request) > throttle.limit:
+        context = {"form": form_class(), "title": title, "intro": intro, "throttled": TOO_MANY_ATTEMPTS}
+        return render(request, "accounts/request_by_email.html", context, status=429)
     form = form_class(request.POST if request.method == "POST" else None)
     context = {"form": form, "title": title, "intro": intro}
     if request.method == "POST" and form.is_valid():
@@ -92,6 +106,7 @@ def password_generation(request):
         request,
         form_class=PasswordGenerationForm,
         action=services.request_password_link,
+        throttle=throttling.PASSWORD_GENERATION,
         title=_("Génération de mot de passe"),
         intro=_("Pour générer votre mot de passe, veuillez renseigner les informations suivantes :"),
         sent_message=_(
@@ -109,6 +124,7 @@ def identifiant_reminder(request):
         request,
         form_class=IdentifiantReminderForm,
         action=services.remind_identifiant,
+        throttle=throttling.IDENTIFIANT_REMINDER,
         title=_("Identifiant oublié"),
         intro=_("Pour recevoir votre identifiant par courriel, veuillez renseigner les informations suivantes :"),
         sent_message=_(
@@ -122,7 +138,13 @@ def identifiant_reminder(request):
 @never_cache
 def password_link(request, token):
     """Move the token out of the URL before anything is shown, so it cannot
-    leak through the Referer header, browser history or a proxy's logs."""
+    leak through the Referer header, browser history or a proxy's logs.
+
+    Every token presented counts against the client's address, so that tokens
+    cannot be tried by the thousand."""
+    if throttling.hit(throttling.PASSWORD_LINK, request) > throttling.PASSWORD_LINK.limit:
+        context = {"throttled": TOO_MANY_ATTEMPTS}
+        return no_referrer(render(request, "accounts/password_link_throttled.html", context, status=429))
     if links.find_valid_link(token) is None:
         return no_referrer(render(request, "accounts/password_link_invalid.html", status=404))
     request.session[LINK_SESSION_KEY] = links.digest(token)

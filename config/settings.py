@@ -76,10 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before SessionLifetimeMiddleware, which tells the user why they were logged out.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TemporaryPasswordMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -134,6 +136,34 @@ PASSWORD_LINK_MAX_AGE_SECONDS = 60 * 60
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
 # "au-delà de 3 tentatives le compte est bloqué"
 MAX_FAILED_LOGINS = 3
+
+# Sessions end after this long without a request, and this long after login
+# whatever the activity (accounts.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_TIMEOUT_SECONDS = int(env("SESSION_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+SESSION_ABSOLUTE_LIFETIME_SECONDS = int(env("SESSION_ABSOLUTE_LIFETIME_SECONDS", str(12 * 60 * 60)))
+# The middleware enforces the limits; this only keeps cookies and stored
+# sessions from lasting Django's default two weeks after their last save.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_SECONDS
+
+# Per-IP limits against automation (accounts/throttling.py), per window:
+# failed logins whatever the account, and requests on each of the Génération de
+# mot de passe page, the Identifiant oublié page and one-time links.
+IP_THROTTLE_WINDOW_SECONDS = int(env("IP_THROTTLE_WINDOW_SECONDS", str(15 * 60)))
+LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "20"))
+ACCOUNT_RECOVERY_REQUESTS_PER_IP = int(env("ACCOUNT_RECOVERY_REQUESTS_PER_IP", "10"))
+
+# The per-IP counters live in the cache, which every process must share: in
+# production set REDIS_URL (and add the `redis` package). Without it each
+# process keeps its own counters in memory.
+if env("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sigma"}}
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

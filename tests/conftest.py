@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import PasswordLink, User
@@ -68,6 +69,14 @@ def smtp_server():
     controller.start()
     yield controller
     controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no per-IP counter (accounts/throttling.py)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
