@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install
+.PHONY: run test lint format install chromium
 
 $(INSTALLED): requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ run: install
 	@echo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+# The end-to-end tests drive Debian's Chromium (never a browser download).
+chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: install chromium
 	SIGMA_ENV=test $(BIN)/pytest
 
 lint: install
