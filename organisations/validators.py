@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 LA_POSTE_SIREN = "356000000"
 
 
-def luhn_checksum_ok(digits: str) -> bool:
+def _luhn_sum(digits: str) -> int:
     total = 0
     for position, char in enumerate(reversed(digits)):
         value = int(char)
@@ -14,7 +14,17 @@ def luhn_checksum_ok(digits: str) -> bool:
             if value > 9:
                 value -= 9
         total += value
-    return total % 10 == 0
+    return total
+
+
+def luhn_checksum_ok(digits: str) -> bool:
+    return _luhn_sum(digits) % 10 == 0
+
+
+def luhn_check_digit(digits: str) -> str:
+    """The digit that makes `digits` followed by it pass the Luhn checksum."""
+    # A trailing 0 puts every digit where it will stand and adds nothing.
+    return str(-_luhn_sum(digits + "0") % 10)
 
 
 def validate_siret(value: str) -> None:

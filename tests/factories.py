@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from organisations.models import Organisme
-from organisations.validators import luhn_checksum_ok
+from organisations.validators import LA_POSTE_SIREN, luhn_check_digit
 
 # A password that passes every rule, shared by the accounts the factories make.
 PASSWORD = "Formation-Occitanie-42!"
@@ -14,9 +14,9 @@ PASSWORD = "Formation-Occitanie-42!"
 
 def random_siret():
     while True:
-        candidate = "".join(random.choice("0123456789") for _ in range(14))
-        if not candidate.startswith("356000000") and luhn_checksum_ok(candidate):
-            return candidate
+        body = "".join(random.choice("0123456789") for _ in range(13))
+        if not body.startswith(LA_POSTE_SIREN):
+            return body + luhn_check_digit(body)
 
 
 class OrganismeFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.text import normalize_for_search
 from organisations.models import Organisme
-from organisations.validators import LA_POSTE_SIREN
+from organisations.validators import LA_POSTE_SIREN, luhn_check_digit
 from training.models import (
     ActionFormation,
     Bilan,
@@ -101,19 +101,6 @@ class Command(BaseCommand):
                 f"(mot de passe des comptes : {GENERATED_PASSWORD})."
             )
         )
-
-
-def luhn_check_digit(digits):
-    """The digit that makes `digits` + it pass the Luhn checksum."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 0:  # doubled once the check digit is appended
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return str((10 - total % 10) % 10)
 
 
 def ascii_slug(text):
