@@ -15,14 +15,28 @@ def digest(token):
 
 
 def issue_link(user):
-    """Create a link for `user`, killing any older one; returns the clear token."""
+    """Create a link for `user`, killing any older one.
+
+    It has no usable token yet: the outbox mints one (mint_token) as the e-mail
+    carrying it leaves, so the token is never stored, even while delivery
+    waits for the SMTP server, and the hour of validity starts on delivery.
+    Until then it is kept from the purge for as long as the outbox retries.
+    """
     revoke_links(user)
-    token = secrets.token_urlsafe(32)
-    PasswordLink.objects.create(
+    return PasswordLink.objects.create(
         user=user,
-        token_digest=digest(token),
-        expires_at=timezone.now() + timedelta(seconds=settings.PASSWORD_LINK_MAX_AGE_SECONDS),
+        token_digest=digest(secrets.token_urlsafe(32)),
+        expires_at=timezone.now()
+        + timedelta(seconds=settings.PASSWORD_LINK_MAX_AGE_SECONDS + sum(settings.OUTBOX_RETRY_DELAYS_SECONDS)),
     )
+
+
+def mint_token(link):
+    """Give `link` a new token, valid for the next hour; returns it in clear."""
+    token = secrets.token_urlsafe(32)
+    link.token_digest = digest(token)
+    link.expires_at = timezone.now() + timedelta(seconds=settings.PASSWORD_LINK_MAX_AGE_SECONDS)
+    link.save(update_fields=["token_digest", "expires_at"])
     return token
 
 

@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from outbox import delivery
 
 
 def absolute_url(path):
@@ -10,12 +10,19 @@ def absolute_url(path):
     return f"{settings.SIGMA_BASE_URL}{path}"
 
 
-def send_email_on_commit(*, to, template, context):
-    """Render templates/emails/<template>.{subject.txt,txt} and send them once
-    the current transaction commits, so no e-mail announces a rolled-back change.
+def send_email(*, to, template, context, password_link=None):
+    """Render templates/emails/<template>.{subject.txt,txt} and queue the e-mail
+    in the current transaction: it leaves only if the change that causes it
+    commits, and the worker retries it until the SMTP server takes it.
 
-    The HTML alternative is the same text with its paragraphs and links marked up.
+    `to` is an account, or an address that belongs to none (the Region's).
+    With `password_link`, the context's `link_url` stands for that one-time
+    link, whose token is minted at delivery. The HTML alternative is the same
+    text with its paragraphs and links marked up.
     """
+    account = None if isinstance(to, str) else to
+    if password_link is not None:
+        context = {**context, "link_url": delivery.placeholder_link_url()}
     with translation.override(settings.LANGUAGE_CODE):
         context = {"app_name": settings.SIGMA_APP_NAME, **context}
         subject = render_to_string(f"emails/{template}.subject.txt", context).strip()
@@ -23,6 +30,12 @@ def send_email_on_commit(*, to, template, context):
         # render_to_string marks its output safe; the HTML must escape this plain
         # text (names typed by users) like any other value, so unmark it.
         html_body = render_to_string("emails/layout.html", {"subject": subject, "text": str.__str__(text_body)})
-    message = EmailMultiAlternatives(subject=subject, body=text_body, to=[to])
-    message.attach_alternative(html_body, "text/html")
-    transaction.on_commit(message.send)
+    return delivery.queue(
+        to=account.email if account else to,
+        account=account,
+        template=template,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        password_link=password_link,
+    )

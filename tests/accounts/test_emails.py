@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts import links, services
 from accounts.models import PasswordLink, User
+from outbox.models import OutgoingEmail
 
 BASE_URL = "https://sigma.laregion.fr"
 CNIL_ADVICE = (
@@ -73,7 +74,7 @@ def regenerate_password(client, primary, secondary, **extra):
 
 def unblock_by_using_the_link(client, primary, secondary, **extra):
     User.objects.filter(pk=secondary.pk).update(is_blocked=True, failed_login_count=3)
-    token = links.issue_link(secondary)
+    token = links.mint_token(links.issue_link(secondary))
     client.get(f"/acces/{token}/", **extra)
     client.post("/acces/", **extra)
     return primary.email
@@ -274,7 +275,7 @@ def test_no_email_leaves_when_the_action_is_rolled_back(mailbox, primary_account
     assert not User.objects.filter(email="aa@aa.fr").exists()
 
 
-def test_email_leaves_once_the_action_is_committed(mailbox, secondary_account):
+def test_email_is_queued_with_the_action_and_leaves_once_it_is_committed(mailbox, secondary_account, smtp_server):
     with transaction.atomic():
         services.request_password_link(
             identifiant=secondary_account.identifiant,
@@ -282,6 +283,7 @@ def test_email_leaves_once_the_action_is_committed(mailbox, secondary_account):
             first_name=secondary_account.first_name,
             email=secondary_account.email,
         )
-        assert mailbox.messages == []
+        assert OutgoingEmail.objects.get().to == "aa1@aa.fr"
+        assert smtp_server.handler.messages == []
 
     assert len(mailbox.to("aa1@aa.fr")) == 1

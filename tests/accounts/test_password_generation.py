@@ -4,6 +4,7 @@ the second e-mail with a one-time link (guide, section 1)."""
 import re
 
 import pytest
+from django.test import Client
 
 from accounts.models import PasswordLink
 from tests.factories import UserFactory
@@ -152,12 +153,15 @@ def test_all_fields_empty_are_each_reported(client, field_errors, db):
 
 def test_asking_again_sends_a_new_link_and_kills_the_previous_one(client, mailbox, secondary_account):
     client.post(URL, details_of(secondary_account))
+    (first_email,) = mailbox.to("aa1@aa.fr")
     first_digest = PasswordLink.objects.get(user=secondary_account).token_digest
 
     client.post(URL, details_of(secondary_account))
 
     assert len(mailbox.to("aa1@aa.fr")) == 2
     assert PasswordLink.objects.get(user=secondary_account).token_digest != first_digest
+    (first_link,) = [link for link in mailbox.links(first_email) if "/acces/" in link]
+    assert "Ce lien n'est plus valable" in Client().get(first_link, follow=True).content.decode()
 
 
 def test_asking_for_a_link_does_not_change_the_current_password(client, mailbox, secondary_account, password):

@@ -15,6 +15,7 @@ from accounts import links, services
 from accounts.models import PasswordLink, UnknownIdentifiantAttempts, User
 from audit.models import AuditEntry
 from audit.services import record
+from outbox.models import OutgoingEmail
 
 
 def run(command, *args):
@@ -78,7 +79,9 @@ def test_purge_twice_changes_nothing_more(expired_link, live_link):
     assert PasswordLink.objects.count() == 1
 
 
-def test_run_scheduled_jobs_runs_every_job(secondary_account, expired_link, settings, mailbox):
+def test_run_scheduled_jobs_runs_every_job(
+    primary_account, secondary_account, second_secondary_account, expired_link, settings, mailbox
+):
     services.deactivate_account(secondary_account, acting_account=None, until=timezone.localdate() + timedelta(days=1))
     User.objects.filter(pk=secondary_account.pk).update(deactivated_until=timezone.localdate())
     old_entry = record(AuditEntry.Action.LOGIN_FAILED, account=secondary_account)
@@ -86,6 +89,12 @@ def test_run_scheduled_jobs_runs_every_job(secondary_account, expired_link, sett
         at=timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS + 1)
     )
     attempts(31, "a" * 64)
+    services.regenerate_password(second_secondary_account, acting_account=primary_account)
+    # What a worker that died between its claim and the handover leaves behind.
+    OutgoingEmail.objects.filter(to=second_secondary_account.email).update(
+        status=OutgoingEmail.Status.SENDING,
+        claimed_at=timezone.now() - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS + 1),
+    )
 
     output = run("run_scheduled_jobs")
 
@@ -96,7 +105,8 @@ def test_run_scheduled_jobs_runs_every_job(secondary_account, expired_link, sett
     assert not UnknownIdentifiantAttempts.objects.exists()
     assert not AuditEntry.objects.filter(pk=old_entry.pk).exists()
     assert AuditEntry.objects.filter(action=AuditEntry.Action.ACCOUNT_REACTIVATED_AUTOMATICALLY).exists()
-    for job in ("reactivate_accounts", "purge_password_links", "purge_audit"):
+    assert len(mailbox.to(second_secondary_account.email)) == 1
+    for job in ("reactivate_accounts", "purge_password_links", "purge_audit", "recover_interrupted_emails"):
         assert job in output
 
 

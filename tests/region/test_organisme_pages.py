@@ -15,6 +15,8 @@ SECONDARY_COLUMNS = [
     "Courriel d'envoi des accès",
     "Statut du compte",
     "Blocage du compte",
+    # Beyond the guide: the last e-mail sent to the account and whether it arrived.
+    "Dernier courriel",
     "Gestion",
 ]
 NEW_ORGANISME = {

@@ -2,7 +2,9 @@
 
 - reactivate_accounts: accounts deactivated until a day that has come;
 - purge_password_links: expired one-time links, stale unknown-identifiant counts;
-- purge_audit: audit entries past their retention.
+- purge_audit: audit entries past their retention;
+- recover_interrupted_emails: e-mails whose worker died mid-delivery;
+- send_access_review_invitations: primary accounts whose review is due.
 
 Each job is idempotent, so running them this often is harmless. A failing job
 does not stop the others; the command then fails, for cron to report it."""
@@ -13,7 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-JOBS = ("reactivate_accounts", "purge_password_links", "purge_audit")
+JOBS = (
+    "reactivate_accounts",
+    "purge_password_links",
+    "purge_audit",
+    "recover_interrupted_emails",
+    "send_access_review_invitations",
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,229 @@
+"""The outbox: e-mails are queued in the transaction of the change that causes
+them and delivered by the worker (`manage.py db_worker`), through
+django.tasks and the database backend of django-tasks-db.
+
+Delivery is idempotent: a task only acts on an e-mail it claims with one
+conditional UPDATE (queued and due → sending), so duplicate or replayed tasks
+do nothing, and an e-mail is never sent again once it may have been handed
+over (see transport.py).
+"""
+
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEntry
+from audit.services import record
+from outbox import transport
+from outbox.models import DeliveryAttempt, OutgoingEmail
+from outbox.tasks import deliver_email
+
+# Stands for the one-time link in the stored bodies; the real link replaces it
+# at delivery. It is shaped like a token so the HTML turns it into a link.
+LINK_PLACEHOLDER = "lien-a-usage-unique-ajoute-a-l-envoi"
+
+
+def queue(*, to, account, template, subject, text_body, html_body, password_link=None):
+    """Store the e-mail and its delivery task in the caller's transaction."""
+    with transaction.atomic():
+        email = OutgoingEmail.objects.create(
+            to=to,
+            account=account,
+            template=template,
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+            password_link=password_link,
+            carries_password_link=password_link is not None,
+        )
+        deliver_email.enqueue(email.pk)
+    return email
+
+
+def placeholder_link_url():
+    return f"{settings.SIGMA_BASE_URL}{reverse('accounts:password_link', args=[LINK_PLACEHOLDER])}"
+
+
+def retry_delay(attempt_count):
+    """The wait after the `attempt_count`-th failed attempt, or None when the
+    schedule is exhausted and the e-mail has failed for good."""
+    delays = settings.OUTBOX_RETRY_DELAYS_SECONDS
+    if attempt_count > len(delays):
+        return None
+    return timedelta(seconds=delays[attempt_count - 1])
+
+
+def deliver(email_id):
+    """Try to deliver one e-mail now; what the worker's task runs."""
+    started_at = timezone.now()
+    claimed = OutgoingEmail.objects.filter(
+        pk=email_id, status=OutgoingEmail.Status.QUEUED, next_attempt_at__lte=started_at
+    ).update(status=OutgoingEmail.Status.SENDING, claimed_at=started_at, attempt_count=F("attempt_count") + 1)
+    if not claimed:
+        return
+    email = OutgoingEmail.objects.select_related("password_link").get(pk=email_id)
+    message = _build_message(email)
+    if message is None:
+        _finish(email, started_at, OutgoingEmail.Status.CANCELLED, DeliveryAttempt.Outcome.FAILED, _link_gone_error())
+        return
+    try:
+        transport.send(message, before_handover=lambda: _mark_handing_over(email))
+    except transport.HandoverUncertain as error:
+        _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, _uncertain_error(error))
+    except (smtplib.SMTPException, OSError) as error:
+        if _is_permanent(error):
+            _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, _describe(error))
+        else:
+            _retry_later(email, started_at, _describe(error))
+    else:
+        _finish(email, started_at, OutgoingEmail.Status.SENT, DeliveryAttempt.Outcome.SENT, "")
+
+
+def _build_message(email):
+    text_body, html_body = email.text_body, email.html_body
+    if email.carries_password_link:
+        if email.password_link is None:
+            return None
+        from accounts import links
+
+        with transaction.atomic():
+            token = links.mint_token(email.password_link)
+        link_path = reverse("accounts:password_link", args=[token])
+        placeholder_path = reverse("accounts:password_link", args=[LINK_PLACEHOLDER])
+        text_body = text_body.replace(placeholder_path, link_path)
+        html_body = html_body.replace(placeholder_path, link_path)
+    message = EmailMultiAlternatives(subject=email.subject, body=text_body, to=[email.to])
+    message.attach_alternative(html_body, "text/html")
+    return message
+
+
+def _mark_handing_over(email):
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=OutgoingEmail.Status.HANDING_OVER)
+
+
+def _finish(email, started_at, status, outcome, error):
+    now = timezone.now()
+    with transaction.atomic():
+        OutgoingEmail.objects.filter(pk=email.pk).update(
+            status=status,
+            sent_at=now if status == OutgoingEmail.Status.SENT else None,
+            last_error=error,
+            claimed_at=None,
+        )
+        DeliveryAttempt.objects.create(
+            email=email, started_at=started_at, finished_at=now, outcome=outcome, error=error
+        )
+
+
+def _retry_later(email, started_at, error):
+    delay = retry_delay(email.attempt_count)
+    if delay is None:
+        _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, error)
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        OutgoingEmail.objects.filter(pk=email.pk).update(
+            status=OutgoingEmail.Status.QUEUED, next_attempt_at=now + delay, last_error=error, claimed_at=None
+        )
+        DeliveryAttempt.objects.create(
+            email=email, started_at=started_at, finished_at=now, outcome=DeliveryAttempt.Outcome.RETRY, error=error
+        )
+        deliver_email.using(run_after=now + delay).enqueue(email.pk)
+
+
+def _is_permanent(error):
+    """5xx replies say the server will never take this message as it is."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _reply in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def _describe(error):
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{address} : {code} {_decode(reply)}" for address, (code, reply) in error.recipients.items())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_decode(error.smtp_error)}"
+    return f"{type(error).__name__} : {error}"
+
+
+def _decode(reply):
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _uncertain_error(error):
+    return _(
+        "Connexion interrompue pendant la remise au serveur de messagerie (%(error)s) : le courriel a peut-être "
+        "été reçu. Vérifiez auprès du destinataire avant de le renvoyer."
+    ) % {"error": error}
+
+
+def _link_gone_error():
+    return _("Lien de génération de mot de passe remplacé ou révoqué avant l'envoi : courriel annulé.")
+
+
+def recover_interrupted_deliveries(*, now=None):
+    """Deal with e-mails whose worker died (killed, machine lost) mid-delivery.
+
+    Claimed longer ago than the lease and still `sending`: nothing reached
+    the SMTP server's DATA, so they go back to the queue. Still
+    `handing_over`: they may have arrived, so a Region agent decides (Renvoyer)
+    rather than risking a second copy. Returns how many of each."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
+    requeued = 0
+    for email in OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENDING, claimed_at__lt=stale):
+        with transaction.atomic():
+            taken_back = OutgoingEmail.objects.filter(
+                pk=email.pk, status=OutgoingEmail.Status.SENDING, claimed_at=email.claimed_at
+            ).update(status=OutgoingEmail.Status.QUEUED, next_attempt_at=now, claimed_at=None)
+            if taken_back:
+                DeliveryAttempt.objects.create(
+                    email=email,
+                    started_at=email.claimed_at,
+                    finished_at=now,
+                    outcome=DeliveryAttempt.Outcome.INTERRUPTED,
+                    error=_("Envoi interrompu avant la remise : nouvel essai."),
+                )
+                deliver_email.enqueue(email.pk)
+                requeued += 1
+    flagged = 0
+    for email in OutgoingEmail.objects.filter(status=OutgoingEmail.Status.HANDING_OVER, claimed_at__lt=stale):
+        with transaction.atomic():
+            error = _uncertain_error(_("processus d'envoi arrêté"))
+            if OutgoingEmail.objects.filter(
+                pk=email.pk, status=OutgoingEmail.Status.HANDING_OVER, claimed_at=email.claimed_at
+            ).update(status=OutgoingEmail.Status.FAILED, last_error=error, claimed_at=None):
+                DeliveryAttempt.objects.create(
+                    email=email,
+                    started_at=email.claimed_at,
+                    finished_at=now,
+                    outcome=DeliveryAttempt.Outcome.INTERRUPTED,
+                    error=error,
+                )
+                flagged += 1
+    return requeued, flagged
+
+
+@transaction.atomic
+def resend(email, *, actor):
+    """A Region agent's "Renvoyer" on an e-mail that failed for good."""
+    resent = OutgoingEmail.objects.filter(
+        pk=email.pk, status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.CANCELLED]
+    ).update(status=OutgoingEmail.Status.QUEUED, next_attempt_at=timezone.now(), last_error="")
+    if not resent:
+        return False
+    record(
+        AuditEntry.Action.EMAIL_RESENT,
+        account=email.account,
+        actor=actor,
+        changes={"email_subject": email.subject, "recipient": email.to},
+    )
+    deliver_email.enqueue(email.pk)
+    return True
