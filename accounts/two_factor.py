@@ -1,0 +1,298 @@
+"""Two-factor authentication: a TOTP authenticator app and recovery codes,
+through django-otp (plugins otp_totp and otp_static).
+
+Required for Region agents and for every account of an organisme whose
+primary account requires it; optional for the others. As in
+accounts.services, each action runs in one transaction and writes its audit
+entry. The login's second step itself is in accounts.services (log_in_with_code),
+next to the lockout its wrong codes count toward.
+
+Recovery codes are never stored in clear (django-otp's static plugin keeps its
+tokens as typed): each StaticToken holds a keyed digest of its code
+(HMAC-SHA256 with SECRET_KEY, 96 bits), so a copy of the database alone does not
+let anyone in. Rotating SECRET_KEY therefore voids them; users regenerate them.
+"""
+
+import base64
+import secrets
+import time
+from binascii import unhexlify
+
+import segno
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp import verify_token
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
+
+from accounts.models import User
+from audit.models import AuditEntry
+from audit.services import record
+
+RECOVERY_CODE_COUNT = 10
+# Lowercase letters and digits without the look-alikes (i, l, o, 0, 1): 12 of
+# them, about 59 bits, shown as three groups of four.
+RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODE_LENGTH = 12
+TOTP_DIGITS = 6
+
+# Session keys. REQUIRED_KEY: this session must be verified by the account's
+# second factor (accounts.middleware.SecondFactorMiddleware). PENDING_KEY: the
+# account whose password was right and whose code is awaited.
+REQUIRED_KEY = "sigma_second_factor_required"
+PENDING_KEY = "sigma_second_factor_pending"
+# The secret shown on the enrolment page, kept until a first code confirms it.
+ENROLMENT_KEY = "sigma_second_factor_enrolment"
+# How long the code may be typed after the password.
+PENDING_MAX_AGE_SECONDS = 5 * 60
+
+
+def has_second_factor(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def with_second_factor_state(accounts):
+    """`accounts` annotated with `second_factor_enabled`, for lists (one query)."""
+    return accounts.annotate(
+        second_factor_enabled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+    )
+
+
+def is_required_for(user):
+    """Region agents must use a second factor, and so must an organisme's
+    accounts once its primary account requires it."""
+    return user.is_region_agent or bool(user.organisme_id and user.organisme.two_factor_required)
+
+
+def applies_to(user):
+    """Whether a session of `user` must be verified by a second factor."""
+    return is_required_for(user) or has_second_factor(user)
+
+
+def _totp_device(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def remaining_recovery_codes(user):
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# Codes
+
+
+def normalize_code(code):
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def is_totp_code(code):
+    return len(code) == TOTP_DIGITS and code.isascii() and code.isdigit()
+
+
+def recovery_code_digest(code):
+    digest = salted_hmac("sigma.recovery-code", normalize_code(code), algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def _new_recovery_code():
+    code = "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+    return "-".join(code[start : start + 4] for start in range(0, RECOVERY_CODE_LENGTH, 4))
+
+
+def verify_code(user, code):
+    """Whether `code` is the current code of the user's app, or one of its
+    recovery codes (then used up). A TOTP code is accepted once only."""
+    code = normalize_code(code)
+    if is_totp_code(code):
+        devices, token = TOTPDevice.objects.filter(user=user, confirmed=True), code
+    elif code:
+        devices, token = StaticDevice.objects.filter(user=user, confirmed=True), recovery_code_digest(code)
+    else:
+        return False
+    return any(verify_token(user, device.persistent_id, token) for device in devices)
+
+
+def _replace_recovery_codes(user):
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_code_digest(code)) for code in codes)
+    return codes
+
+
+# Enrolment
+
+
+def enrolment_secret(request):
+    """The hex key offered on the enrolment page; the same on every reload
+    until a code confirms it, and stored nowhere but the session till then."""
+    key = request.session.get(ENROLMENT_KEY)
+    if not key:
+        key = request.session[ENROLMENT_KEY] = random_hex(20)
+    return key
+
+
+def matching_time_step(key, code):
+    """The TOTP time step at which `code` is right for `key` (a step either
+    side allowed for clock drift), or None."""
+    code = normalize_code(code)
+    if not is_totp_code(code):
+        return None
+    totp = TOTP(unhexlify(key), digits=TOTP_DIGITS)
+    totp.time = time.time()
+    return totp.t() if totp.verify(int(code), tolerance=1) else None
+
+
+def base32_secret(key):
+    """The secret as typed in an app by hand: base32, in groups of four."""
+    text = base64.b32encode(unhexlify(key)).decode()
+    return " ".join(text[start : start + 4] for start in range(0, len(text), 4))
+
+
+def provisioning_uri(user, key):
+    return TOTPDevice(user=user, key=key, digits=TOTP_DIGITS).config_url
+
+
+def qr_code_svg(user, key):
+    """The provisioning address as an inline SVG QR code: no script, no style,
+    nothing the Content Security Policy refuses."""
+    svg = segno.make(provisioning_uri(user, key), error="m").svg_inline(
+        scale=5, border=4, light="#fff", svgclass="qr-code", title=_("QR code à scanner avec votre application")
+    )
+    # segno's markup carries only our fixed title and the code's geometry.
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308
+
+
+@transaction.atomic
+def _enable(user, *, key, time_step):
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(
+        user=user, name="Application d'authentification", key=key, digits=TOTP_DIGITS, confirmed=True, last_t=time_step
+    )
+    codes = _replace_recovery_codes(user)
+    # Other sessions never gave this factor: they end.
+    user.session_generation += 1
+    user.save(update_fields=["session_generation"])
+    record(AuditEntry.Action.TWO_FACTOR_ENABLED, account=user, actor=user)
+    return device, codes
+
+
+def enable(request, *, key, time_step):
+    """Turn on the second factor of the logged-in user with the app secret
+    `key`, confirmed by a code of `time_step`. Returns the recovery codes, to be
+    shown once. The session gets a new key and counts as verified; the
+    account's other sessions end."""
+    user = request.user
+    device, codes = _enable(user, key=key, time_step=time_step)
+    update_session_auth_hash(request, user)
+    otp_login(request, device)
+    request.session[REQUIRED_KEY] = True
+    request.session.pop(ENROLMENT_KEY, None)
+    return codes
+
+
+@transaction.atomic
+def _regenerate(user):
+    codes = _replace_recovery_codes(user)
+    record(AuditEntry.Action.RECOVERY_CODES_REGENERATED, account=user, actor=user)
+    return codes
+
+
+def regenerate_recovery_codes(request):
+    """New recovery codes for the logged-in user; the former ones stop working."""
+    codes = _regenerate(request.user)
+    # The session stays verified by the app, not by the codes just replaced.
+    otp_login(request, _totp_device(request.user))
+    return codes
+
+
+def may_disable(user):
+    return has_second_factor(user) and not is_required_for(user)
+
+
+@transaction.atomic
+def _disable(user):
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    record(AuditEntry.Action.TWO_FACTOR_DISABLED, account=user, actor=user)
+
+
+def disable(request):
+    """Turn off the second factor of the logged-in user (who has just given a
+    code); the session gets a new key."""
+    if not may_disable(request.user):
+        raise ValueError("The second factor is required for this account.")
+    _disable(request.user)
+    request.session.cycle_key()
+    request.session.pop(REQUIRED_KEY, None)
+
+
+@transaction.atomic
+def reset_second_factor(account, *, acting_account):
+    """For a user who lost their app and recovery codes: their second factor
+    is removed and their sessions end. At their next login they enrol again if
+    it is required, otherwise their password is enough until they turn it on."""
+    TOTPDevice.objects.filter(user=account).delete()
+    StaticDevice.objects.filter(user=account).delete()
+    account.session_generation += 1
+    account.save(update_fields=["session_generation"])
+    record(AuditEntry.Action.TWO_FACTOR_RESET, account=account, actor=acting_account)
+
+
+# The login's second step
+
+
+def await_code(request, user):
+    """Remember, in the session, whose code the login waits for. A change of
+    the account's password or sessions meanwhile (blocking, regeneration…)
+    voids it."""
+    request.session[PENDING_KEY] = {
+        "user": user.pk,
+        "hash": user.get_session_auth_hash(),
+        "at": time.time(),
+    }
+
+
+def pending_user(request):
+    """The account whose code is awaited, or None."""
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_MAX_AGE_SECONDS:
+        return None
+    user = User.objects.alive().select_related("organisme").filter(pk=pending.get("user")).first()
+    if user is None or not secrets.compare_digest(user.get_session_auth_hash(), pending.get("hash", "")):
+        return None
+    return user
+
+
+def forget_pending(request):
+    request.session.pop(PENDING_KEY, None)
+
+
+def mark_verified(request, user):
+    """After login(): this session was verified by the account's app."""
+    otp_login(request, _totp_device(user))
+
+
+# Demo data (accounts/management/commands/load_demo.py)
+
+
+def install_known_second_factor(user, *, key, recovery_codes):
+    """Give `user` an app secret and recovery codes chosen in advance, for
+    demonstration accounts whose codes the README tells."""
+    if settings.PRODUCTION:
+        raise RuntimeError("Known second factors are for demonstration data only.")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name="Démonstration", key=key, digits=TOTP_DIGITS, confirmed=True)
+        device = StaticDevice.objects.create(user=user, name="Codes de secours", confirmed=True)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=recovery_code_digest(code)) for code in recovery_codes
+        )

@@ -1,0 +1,104 @@
+"""Mon compte > Double authentification: turn the second factor on or off,
+and regenerate the recovery codes."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from accounts import services, two_factor
+from accounts.forms import EnrolmentForm, SecondFactorCodeForm
+from accounts.services import LoginOutcome
+from accounts.views import LOGIN_ERRORS, WRONG_CODE
+
+REGENERATE_PREFIX = "regenerer"
+DISABLE_PREFIX = "desactiver"
+
+
+def _overview(request, *, regenerate_form=None, disable_form=None):
+    user = request.user
+    context = {
+        "enabled": two_factor.has_second_factor(user),
+        "required": two_factor.is_required_for(user),
+        "may_disable": two_factor.may_disable(user),
+        "remaining_codes": two_factor.remaining_recovery_codes(user),
+        "regenerate_form": regenerate_form or SecondFactorCodeForm(prefix=REGENERATE_PREFIX),
+        "disable_form": disable_form or SecondFactorCodeForm(prefix=DISABLE_PREFIX),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@never_cache
+def overview(request):
+    return _overview(request)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def enrol(request):
+    """Scan the QR code (or type the secret), then give the app's first code:
+    the recovery codes are shown once, on the answer."""
+    user = request.user
+    if two_factor.has_second_factor(user):
+        messages.info(request, _("La double authentification est déjà activée sur votre compte."))
+        return redirect("accounts:two_factor")
+    key = two_factor.enrolment_secret(request)
+    form = EnrolmentForm(key, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.enable(request, key=key, time_step=form.time_step)
+        messages.success(request, _("La double authentification est activée sur votre compte."))
+        return render(request, "accounts/recovery_codes.html", {"codes": codes})
+    context = {
+        "form": form,
+        "forced": two_factor.is_required_for(user),
+        "qr_code": two_factor.qr_code_svg(user, key),
+        "secret": two_factor.base32_secret(key),
+    }
+    return render(request, "accounts/two_factor_enrol.html", context)
+
+
+def _confirmed_by_code(request, form):
+    """Whether the form holds a right code. A wrong one counts toward the
+    lockout; if it blocks the account, its session ends here."""
+    if not form.is_valid():
+        return False
+    if services.confirm_with_code(request.user, form.cleaned_data["code"]):
+        return True
+    form.add_error("code", WRONG_CODE)
+    return False
+
+
+def _logged_out_if_blocked(request):
+    request.user.refresh_from_db(fields=["is_blocked"])
+    if not request.user.is_blocked:
+        return None
+    logout(request)
+    messages.error(request, LOGIN_ERRORS[LoginOutcome.BLOCKED])
+    return redirect("accounts:login")
+
+
+@require_POST
+@never_cache
+@sensitive_post_parameters("regenerer-code")
+def regenerate(request):
+    form = SecondFactorCodeForm(request.POST, prefix=REGENERATE_PREFIX)
+    if two_factor.has_second_factor(request.user) and _confirmed_by_code(request, form):
+        codes = two_factor.regenerate_recovery_codes(request)
+        messages.success(request, _("Vos nouveaux codes de secours remplacent les précédents."))
+        return render(request, "accounts/recovery_codes.html", {"codes": codes})
+    return _logged_out_if_blocked(request) or _overview(request, regenerate_form=form)
+
+
+@require_POST
+@never_cache
+@sensitive_post_parameters("desactiver-code")
+def disable(request):
+    form = SecondFactorCodeForm(request.POST, prefix=DISABLE_PREFIX)
+    if two_factor.may_disable(request.user) and _confirmed_by_code(request, form):
+        two_factor.disable(request)
+        messages.success(request, _("La double authentification est désactivée sur votre compte."))
+        return redirect("accounts:two_factor")
+    return _logged_out_if_blocked(request) or _overview(request, disable_form=form)
