@@ -15,11 +15,10 @@ from accounts.models import User
 from accounts.permissions import primary_account_required, region_agent_required
 from audit.forms import HistoryFilterForm, RegionHistoryFilterForm
 from audit.models import AuditEntry
+from core.text import spreadsheet_text
 
 PAGE_SIZE = 50
 CSV_DATE_FORMAT = "%d/%m/%Y %H:%M:%S"
-# Spreadsheets run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _history_page(request, template, form, entries, context):
@@ -55,11 +54,6 @@ class _Echo:
         return line
 
 
-def _cell(value):
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _csv_lines(entries):
     writer = csv.writer(_Echo(), delimiter=";")
     # The byte order mark tells Excel the file is UTF-8.
@@ -86,7 +80,7 @@ def _csv_lines(entries):
             " ; ".join(entry.details),
             entry.ip_address or "",
         ]
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow([spreadsheet_text(value) for value in row])
 
 
 @region_agent_required

@@ -7,3 +7,13 @@ def normalize_for_search(*values):
     decomposed = unicodedata.normalize("NFKD", text)
     without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(without_accents.casefold().split())
+
+
+# Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """`value` as a CSV cell a spreadsheet shows as text and never runs."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text

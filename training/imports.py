@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.text import spreadsheet_text
 from core.versioning import StaleEdit, save_if_unchanged
 from training.models import (
     ActionFormation,
@@ -641,6 +642,7 @@ def example_file(kind, organisme):
     content = io.StringIO()
     writer = csv.writer(content, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS[kind])
-    writer.writerows([numero_bdc, *line] for line in lines)
+    # The BDC number is typed by the Région: a downloaded file must not carry a formula.
+    writer.writerows([spreadsheet_text(numero_bdc), *line] for line in lines)
     # The BOM lets spreadsheets show the accents right.
     return ("\ufeff" + content.getvalue()).encode()
