@@ -1,0 +1,168 @@
+"""Query-count guards for the pages `make bench` measures (docs/benchmarks.md):
+each page costs a fixed number of queries, the same with 2 rows of data as
+with 20. A count, never a time: a page whose queries grow with the data is
+what slows down at 10,000 organismes.
+
+Each page is opened once before it is counted, as under load (the session
+clock and the like are written on the first request only)."""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    ActionFormationFactory,
+    BilanFactory,
+    DeclarationHeuresFactory,
+    DemandeModificationFactory,
+    FactureFactory,
+    InscriptionFactory,
+    OrganismeFactory,
+    PeriodeDeclarationFactory,
+    UserFactory,
+)
+
+LOGIN_PAGE_QUERIES = 0
+# The account, whether it has a second factor (asked twice), its organisme,
+# the audit entry, the new session (checked, created, then saved with its
+# data), last_login, and the savepoints of the transactions around them.
+LOGIN_QUERIES = 15
+# The session and its account (every page's two), then the page's own.
+HOME_QUERIES = 2 + 8
+ACCOUNT_LIST_QUERIES = 2 + 4
+SEARCH_QUERIES = 2 + 5
+BDC_QUERIES = 2 + 4
+SAVE_QUERIES = 2 + 5
+
+
+@pytest.fixture(params=[2, 20], ids=lambda rows: f"{rows}-rows")
+def rows(request):
+    return request.param
+
+
+def counted(django_assert_num_queries, expected, request):
+    """`request()` once to warm up, then again within the count."""
+    request()
+    with django_assert_num_queries(expected):
+        return request()
+
+
+def test_the_login_page_reads_nothing(client, rows, organisme, django_assert_num_queries):
+    UserFactory.create_batch(rows, organisme=organisme)
+
+    response = counted(django_assert_num_queries, LOGIN_PAGE_QUERIES, lambda: client.get("/connexion/"))
+
+    assert response.status_code == 200
+
+
+def test_a_login_costs_the_same_queries_however_many_accounts_exist(
+    rows, organisme, password, django_assert_num_queries
+):
+    accounts = UserFactory.create_batch(rows, organisme=organisme)
+
+    def log_in():
+        # A browser of its own each time, as each user logging in has.
+        return Client().post("/connexion/", {"identifiant": accounts[-1].identifiant, "password": password})
+
+    response = counted(django_assert_num_queries, LOGIN_QUERIES, log_in)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_the_home_page_costs_the_same_queries_whatever_the_pending_work(
+    client_of, rows, primary_account, django_assert_num_queries
+):
+    for _ in range(rows):
+        action = ActionFormationFactory(organisme=primary_account.organisme)
+        InscriptionFactory(action=action, awaiting_entry=True)
+        PeriodeDeclarationFactory(action=action)
+        BilanFactory(inscription__action=action)
+        FactureFactory(action=action)
+        DemandeModificationFactory(action=action)
+    client = client_of(primary_account)
+
+    response = counted(django_assert_num_queries, HOME_QUERIES, lambda: client.get("/"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_comptes_utilisateurs_cost_the_same_queries_on_any_page(
+    client_of, rows, page, primary_account, django_assert_num_queries
+):
+    UserFactory.create_batch(rows, organisme=primary_account.organisme)
+    client = client_of(primary_account)
+
+    response = counted(
+        django_assert_num_queries,
+        ACCOUNT_LIST_QUERIES,
+        lambda: client.get("/organisme/comptes/", {"page": page, "par_page": 10}),
+    )
+
+    assert response.status_code == 200
+    assert response.context["page"].object_list
+
+
+def test_the_recherche_rapide_costs_the_same_queries_whatever_it_finds(
+    client_of, rows, region_agent, django_assert_num_queries
+):
+    for number in range(rows):
+        organisme = OrganismeFactory(raison_sociale=f"CENTRE DE FORMATION DE TOULOUSE {number}")
+        UserFactory(organisme=organisme, primary=True, email=f"principal{number}@toulouse.fr")
+        UserFactory(organisme=organisme, email=f"secondaire{number}@toulouse.fr")
+    client = client_of(region_agent)
+
+    response = counted(django_assert_num_queries, SEARCH_QUERIES, lambda: client.get("/region/", {"q": "toulouse"}))
+
+    assert response.status_code == 200
+    assert response.context["organismes"].paginator.count == rows
+    assert response.context["accounts"].paginator.count == 2 * rows
+
+
+def test_the_bdc_page_costs_the_same_queries_whatever_the_inscriptions_and_hours(
+    client_of, rows, primary_account, django_assert_num_queries
+):
+    action = ActionFormationFactory(organisme=primary_account.organisme)
+    inscriptions = InscriptionFactory.create_batch(rows, action=action)
+    InscriptionFactory(action=action, awaiting_entry=True)
+    for month in [1, 2]:
+        periode = PeriodeDeclarationFactory(action=action, mois=datetime.date(2026, month, 1))
+        for inscription in inscriptions:
+            DeclarationHeuresFactory(periode=periode, inscription=inscription)
+    client = client_of(primary_account)
+
+    response = counted(django_assert_num_queries, BDC_QUERIES, lambda: client.get(f"/actions/{action.pk}/"))
+
+    assert response.status_code == 200
+    assert len(response.context["trainees"]) == rows
+
+
+def modify(client, account, first_name):
+    return client.post(
+        f"/organisme/comptes/{account.pk}/modifier/",
+        {
+            "civilite": "madame",
+            "last_name": "NOUVEAU",
+            "first_name": first_name,
+            "email": account.email,
+            "version": account.version,
+        },
+    )
+
+
+def test_saving_a_compte_secondaire_costs_the_same_queries_however_many_accounts(
+    client_of, rows, primary_account, django_assert_num_queries
+):
+    account = UserFactory.create_batch(rows, organisme=primary_account.organisme)[-1]
+    client = client_of(primary_account)
+    modify(client, account, "Premier essai")
+    account.refresh_from_db()
+
+    with django_assert_num_queries(SAVE_QUERIES):
+        response = modify(client, account, "Second essai")
+
+    assert response.status_code == 302
+    account.refresh_from_db()
+    assert account.first_name == "Second essai"
