@@ -14,6 +14,12 @@ def contacts(request):
     return render(request, "core/contacts.html")
 
 
+@login_not_required
+def accessibility(request):
+    """The déclaration d'accessibilité that French law requires (article 47 of loi n° 2005-102)."""
+    return render(request, "core/accessibility.html")
+
+
 def development_only(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -32,6 +32,10 @@ def test_every_page_links_to_contacts_et_assistance(client, db):
     assert 'href="/contacts/">Contacts et assistance</a>' in client.get("/connexion/").text
 
 
+def test_every_page_links_to_the_accessibility_statement(client, db):
+    assert 'href="/accessibilite/">Accessibilité : non conforme</a>' in client.get("/connexion/").text
+
+
 def test_contacts_page_holds_the_guide_last_section_without_login(client, db):
     page = client.get("/contacts/").text
     for expected in [
@@ -60,5 +64,6 @@ def test_pages_forbid_inline_scripts_and_framing(client, db):
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
-    assert "<script" not in response.text
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", response.text, re.S)
+    assert scripts and all('src="/static/' in attributes and not body.strip() for attributes, body in scripts)
     assert response.headers["X-Frame-Options"] == "DENY"

@@ -3,17 +3,151 @@
 Never a browser download: the tests use /usr/bin/chromium (`make test` installs
 Debian's package when it is missing). A failing test leaves a screenshot and
 the page's HTML in test-artifacts/.
+
+Every page a test shows is checked with axe-core (AccessibilityAudit): a
+serious or critical violation fails the test with the list of what is wrong
+and where.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import FrameLocator, Keyboard, Locator, Mouse, Page, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Axe()
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def accessibility_violations(page):
+    """axe-core's serious and critical violations on what `page` shows, one readable line each."""
+    found = AXE.run(page).response["violations"]
+    return [
+        f"{violation['id']} ({violation['impact']}) {violation['help']}: "
+        + " | ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in found
+        if violation["impact"] in BLOCKING_IMPACTS
+    ]
+
+
+class AccessibilityAudit:
+    """Runs axe-core on each document shown in the watched browser windows.
+
+    A test drives a window through `Watched` objects: before each of its calls,
+    a document the window loaded since the last check is checked, once fully
+    loaded, so every page is checked before the test acts on it or leaves it;
+    the pages still open are checked when the test ends. Doing it between the
+    test's own calls, not in Playwright event handlers, keeps each check from
+    racing the test's next navigation."""
+
+    def __init__(self):
+        self.problems = []
+        self.pages = []
+        self._documents = {}
+        self._checked = {}
+        self._without_javascript = set()
+        self._twin = None
+        self._screens = set()
+
+    def watch(self, page, javascript):
+        self.pages.append(page)
+        if not javascript:
+            self._without_javascript.add(page)
+        self._documents[page] = 0
+        page.on("framenavigated", lambda frame: self._count_document(page, frame))
+        return Watched(page, lambda: self.check(page))
+
+    def _count_document(self, page, frame):
+        if frame == page.main_frame:
+            self._documents[page] += 1
+
+    def check(self, page, again=False):
+        """Checks what `page` shows now, unless this document was already
+        checked; `again` checks it whatever (after a change without navigation)."""
+        document = self._documents[page]
+        if page.is_closed() or page.url == "about:blank" or (self._checked.get(page) == document and not again):
+            return
+        self._checked[page] = document
+        page.wait_for_load_state()
+        # The same screen shown again (the login page after each wrong password,
+        # the list after each action) differs only by text: check it once.
+        html = page.content()
+        screen = (urlsplit(page.url).path, re.sub(r'value="[^"]*"|\d+', "", html))
+        if screen in self._screens and not again:
+            return
+        self._screens.add(screen)
+        checked = self._twin_of(page, html) if page in self._without_javascript else page
+        self.problems += [f"{urlsplit(page.url).path}: {violation}" for violation in accessibility_violations(checked)]
+
+    def _twin_of(self, page, html):
+        """The same document in a window that runs axe-core's timers, which a
+        window without JavaScript never fires; the page's own scripts stay out."""
+        if self._twin is None:
+            self._twin = page.context.browser.new_context(locale="fr-FR").new_page()
+            self._twin.route("**/*.js", lambda route: route.abort())
+        url = page.url
+
+        def serve(route):
+            route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+        def this_document(address):
+            return address == url
+
+        self._twin.route(this_document, serve)
+        self._twin.goto(url)
+        self._twin.unroute(this_document, serve)
+        return self._twin
+
+    def close(self):
+        if self._twin is not None:
+            self._twin.context.close()
+
+
+class Watched:
+    """A Playwright page, locator or keyboard whose every call is preceded by `before()`.
+
+    What the calls return (locators, the keyboard...) is watched in turn, and
+    watched objects passed as arguments are handed to Playwright unwrapped."""
+
+    WRAPPED = (Page, Locator, FrameLocator, Keyboard, Mouse)
+
+    def __init__(self, target, before):
+        self.unwrapped = target
+        self._before = before
+
+    def _wrap(self, value):
+        return Watched(value, self._before) if isinstance(value, self.WRAPPED) else value
+
+    def __getattr__(self, name):
+        value = getattr(self.unwrapped, name)
+        if not callable(value):
+            return self._wrap(value)
+
+        def call(*args, **kwargs):
+            self._before()
+            args = [arg.unwrapped if isinstance(arg, Watched) else arg for arg in args]
+            kwargs = {key: arg.unwrapped if isinstance(arg, Watched) else arg for key, arg in kwargs.items()}
+            return self._wrap(value(*args, **kwargs))
+
+        return call
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fails the test with every accessibility problem its pages showed."""
+    outcome = yield
+    audit = getattr(item, "accessibility_audit", None)
+    if audit is not None:
+        for page in audit.pages:
+            audit.check(page)
+        assert not audit.problems, "axe-core violations (serious or critical):\n" + "\n".join(audit.problems)
+    return outcome
 
 
 @pytest.hookimpl(wrapper=True)
@@ -47,15 +181,19 @@ def chromium():
 @pytest.fixture
 def open_browser(request, chromium, live_server, settings):
     """`open_browser(javascript=True)`: a new browser window on the live server;
-    several can be opened, as several people would."""
+    several can be opened, as several people would. Every page they show is
+    checked with axe-core; `open_browser.check_again(page)` checks a page
+    changed without navigating (a dialog opened by JavaScript)."""
     settings.SIGMA_BASE_URL = live_server.url
     contexts = []
+    audit = request.node.accessibility_audit = AccessibilityAudit()
 
     def open_(javascript=True):
         context = chromium.new_context(java_script_enabled=javascript, base_url=live_server.url, locale="fr-FR")
         contexts.append(context)
-        return context.new_page()
+        return audit.watch(context.new_page(), javascript)
 
+    open_.check_again = lambda page: audit.check(page.unwrapped, again=True)
     yield open_
     if getattr(request.node, "call_failed", False):
         ARTIFACTS.mkdir(exist_ok=True)
@@ -64,5 +202,6 @@ def open_browser(request, chromium, live_server, settings):
                 stem = ARTIFACTS / f"{request.node.name}-{number}"
                 page.screenshot(path=f"{stem}.png", full_page=True)
                 Path(f"{stem}.html").write_text(page.content())
+    audit.close()
     for context in contexts:
         context.close()

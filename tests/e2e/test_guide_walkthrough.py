@@ -6,18 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.e2e.steps import log_in, message
+
 NEW_PASSWORD = "Quai-des-Peupliers-77"
-
-
-def log_in(page, identifiant, password):
-    page.goto("/connexion/")
-    page.get_by_label("Identifiant").fill(identifiant)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-
-
-def message(page):
-    return page.locator(".message").first.inner_text()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["avec-javascript", "sans-javascript"])
