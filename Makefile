@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install chromium
+.PHONY: run test lint format install chromium bench screenshots
 
 $(INSTALLED): requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ run: install
 	@echo "  test.identifiant  compte secondaire (Mme NOM TEST COMPTE PRENOM TEST COMPTE)"
 	@echo "  durand.fdm        compte principal de FORMATIONS DU MIDI (M. DURAND Marc)"
 	@echo "  agent.region      agent de la Région (Mme MARTIN Claire)"
+	@echo "    double authentification : clé TOTP SIGMAFPDEMOAGENTREGIONOCCITANIE2, codes de secours demo-code-0001 à demo-code-0010"
 	@echo
+	@echo "Le processus d'envoi des courriels (db_worker) tourne à côté du serveur ; Ctrl+C arrête les deux."
+	@$(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The end-to-end tests drive Debian's Chromium (never a browser download).
@@ -36,6 +40,10 @@ chromium:
 test: install chromium
 	SIGMA_ENV=test $(BIN)/pytest
 
+# A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
+screenshots: install chromium
+	$(BIN)/python tests/e2e/screenshots.py
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -44,3 +52,9 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Load test under gunicorn and wrk at 100 and 10,000 organismes, written to
+# docs/benchmarks.md: PostgreSQL when DATABASE_URL is set (a database whose
+# name contains "bench": it is dropped and recreated), SQLite otherwise.
+bench: install
+	$(BIN)/python bench/run.py

@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import two_factor
 from accounts.models import User
 from accounts.password_validation import MAXIMUM_LENGTH
 
@@ -148,3 +149,49 @@ class CredentialsForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("new_password", error)
         return cleaned_data
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code of the user's authenticator app, or one of their recovery codes.
+    Whether it is right is for accounts.services to say, which counts the
+    wrong ones toward the lockout."""
+
+    code = forms.CharField(
+        label=_("Code de vérification"),
+        max_length=32,
+        help_text=_(
+            "Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos codes de secours."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    """The first code of the app being set up, proving it holds the secret."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        max_length=16,
+        help_text=_("Le code affiché par votre application après l'ajout du compte SIGMA."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, key, *args, **kwargs):
+        self.key = key
+        self.time_step = None
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        self.time_step = two_factor.matching_time_step(self.key, code)
+        if self.time_step is None:
+            raise forms.ValidationError(
+                _(
+                    "Ce code ne correspond pas. Vérifiez que l'heure de votre téléphone est juste "
+                    "et saisissez le code affiché à l'instant."
+                ),
+                code="wrong_code",
+            )
+        return code

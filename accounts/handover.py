@@ -17,7 +17,7 @@ from accounts import services
 from accounts.models import HandoverProposal, User
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email_on_commit
+from core.emails import absolute_url, send_email
 from organisations.models import Organisme
 
 
@@ -148,8 +148,8 @@ def _hand_over(*, organisme_id, new_primary_id, former_becomes, acting_account, 
         "home_url": _home_url(),
         "login_url": absolute_url(reverse("accounts:login")),
     }
-    send_email_on_commit(to=new_primary.email, template="role_handed_over_new", context=context)
-    send_email_on_commit(to=former.email, template="role_handed_over_former", context=context)
+    send_email(to=new_primary, template="role_handed_over_new", context=context)
+    send_email(to=former, template="role_handed_over_former", context=context)
     return new_primary
 
 
@@ -184,8 +184,8 @@ def propose_handover(*, proposed_by, proposed_to):
         organisme=organisme,
         changes={"proposed_by": proposer.civil_name, "proposed_to": addressee.civil_name},
     )
-    send_email_on_commit(
-        to=addressee.email,
+    send_email(
+        to=addressee,
         template="handover_proposed",
         context={"proposal": proposal, "home_url": _home_url()},
     )
@@ -239,8 +239,8 @@ def cancel_handover(proposal, *, acting_account):
     )
     told = proposal.proposed_by if declined else proposal.proposed_to
     if told.email:
-        send_email_on_commit(
-            to=told.email,
+        send_email(
+            to=told,
             template="handover_cancelled",
             context={"proposal": proposal, "declined": declined, "home_url": _home_url()},
         )

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.forms import AccountForm, AccountModificationForm, DeactivationForm
 from accounts.permissions import may_be_deleted
 from core.conflicts import conflict_context
@@ -90,8 +90,10 @@ class AccountAction:
     perform: Callable
     question: str
     button: str
-    verb: str
+    verb: str = ""
     extra_message: str = ""
+    # The success message, when the guide's "Le compte … a bien été <verb>." does not fit.
+    message: Callable | None = None
     applies_to: Callable = lambda account: True
     # A form whose cleaned data goes to `perform` as keyword arguments.
     form_class: type | None = None
@@ -120,6 +122,24 @@ ACCOUNT_ACTIONS = {
         button=gettext_lazy("Débloquer le compte"),
         verb=gettext_lazy("débloqué"),
         applies_to=lambda account: account.is_blocked,
+    ),
+    # Same rules as unblocking: the primary account for its secondary accounts,
+    # the Region for any organisme account.
+    "reinitialiser-double-authentification": AccountAction(
+        perform=two_factor.reset_second_factor,
+        question=gettext_lazy(
+            "Êtes-vous sûr de vouloir réinitialiser la double authentification du compte ? Son application "
+            "d'authentification et ses codes de secours ne fonctionneront plus et ses sessions ouvertes seront fermées."
+        ),
+        button=gettext_lazy("Réinitialiser la double authentification"),
+        message=lambda account: (
+            _(
+                "La double authentification de %(civil_name)s a bien été réinitialisée. À sa prochaine connexion, "
+                "son mot de passe suffira, ou il lui sera demandé de la configurer de nouveau si elle est obligatoire."
+            )
+            % {"civil_name": account.civil_name}
+        ),
+        applies_to=two_factor.has_second_factor,
     ),
     "desactiver": AccountAction(
         perform=services.deactivate_account,
@@ -153,7 +173,7 @@ def account_action_page(request, account, action_name, *, back_url):
     if request.method == "POST" and (form is None or form.is_valid()):
         options = form.cleaned_data if form else {}
         action.perform(account, acting_account=request.user, **options)
-        message = success_message(account, action.verb)
+        message = action.message(account) if action.message else success_message(account, action.verb)
         if options.get("until"):
             reactivation = _("Il sera réactivé automatiquement le %(date)s.") % {"date": f"{options['until']:%d/%m/%Y}"}
             message = f"{message} {reactivation}"

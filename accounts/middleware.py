@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from accounts import two_factor
+
 # Session keys: when the user logged in, and when they were last seen
 # (seconds since the epoch).
 LOGIN_AT_KEY = "sigma_login_at"
@@ -41,6 +43,51 @@ class TemporaryPasswordMiddleware:
                 view_name = None
             if view_name not in ALLOWED_WITH_TEMPORARY_PASSWORD:
                 return redirect("accounts:credentials")
+        return self.get_response(request)
+
+
+# Pages an account that must turn on its second factor may still see; Mon
+# compte > Modifications too while its password is temporary (chosen first).
+ALLOWED_BEFORE_ENROLMENT = {
+    "accounts:two_factor_enrol",
+    "accounts:logout",
+    "core:contacts",
+}
+
+
+def _view_name(request):
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.second_factor.require")
+def require_second_factor(sender, request, user, **kwargs):
+    """Mark a session whose account has, or must have, a second factor: it
+    must be verified by it (accounts.services.log_in_with_code, or enrolment)."""
+    if request is not None and hasattr(request, "session") and two_factor.applies_to(user):
+        request.session[two_factor.REQUIRED_KEY] = True
+
+
+class SecondFactorMiddleware:
+    """Until a session that needs a second factor is verified by it, every
+    page sends its user to the enrolment page (Region agents, organismes that
+    require it). A session of an account that has a second factor but was
+    never verified by it is not trusted at all: it is logged out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and request.session.get(two_factor.REQUIRED_KEY) and not user.is_verified():
+            if two_factor.has_second_factor(user):
+                logout(request)
+                return redirect(settings.LOGIN_URL)
+            allowed = ALLOWED_BEFORE_ENROLMENT | ({"accounts:credentials"} if user.has_temporary_password else set())
+            if _view_name(request) not in allowed:
+                return redirect("accounts:two_factor_enrol")
         return self.get_response(request)
 
 

@@ -16,14 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from accounts import links
+from accounts import links, two_factor
 from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
 from accounts.permissions import may_be_deleted
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email_on_commit
+from core.emails import absolute_url, send_email
 from core.text import normalize_for_search
 from core.versioning import save_if_unchanged
+from ops import metrics
 
 EDITABLE_FIELDS = ("civilite", "last_name", "first_name", "email")
 
@@ -53,7 +54,7 @@ def create_account(*, organisme, kind, acting_account, civilite, last_name, firs
     account.set_unusable_password()
     account.save()
     record(AuditEntry.Action.ACCOUNT_CREATED, account=account, actor=acting_account)
-    send_email_on_commit(to=account.email, template="account_created", context=_account_context(account))
+    send_email(to=account, template="account_created", context=_account_context(account))
     return account
 
 
@@ -91,7 +92,7 @@ def regenerate_password(account, *, acting_account):
     links.revoke_links(account)
     record(AuditEntry.Action.PASSWORD_REGENERATED, account=account, actor=acting_account)
     context = _account_context(account) | {"by_region": acting_account.is_region_agent}
-    send_email_on_commit(to=account.email, template="password_regenerated", context=context)
+    send_email(to=account, template="password_regenerated", context=context)
 
 
 @transaction.atomic
@@ -170,7 +171,7 @@ def reactivate_automatically(account, *, today=None):
         changes={"deactivated_until": until.isoformat()},
     )
     context = _account_context(account) | {"until": until}
-    send_email_on_commit(to=account.email, template="account_reactivated", context=context)
+    send_email(to=account, template="account_reactivated", context=context)
     return True
 
 
@@ -197,24 +198,23 @@ def request_password_link(*, identifiant, last_name, first_name, email):
     A blocked account may ask too: using the link proves the user owns the
     mailbox, and unblocks it.
     """
-    account = User.objects.alive().filter(identifiant__iexact=identifiant.strip(), is_active=True).first()
+    account = User.objects.alive().with_identifiant(identifiant.strip()).filter(is_active=True).first()
     if account is None or not (
         _same_text(account.last_name, last_name)
         and _same_text(account.first_name, first_name)
         and _same_text(account.email, email)
     ):
         return
-    token = links.issue_link(account)
+    link = links.issue_link(account)
     record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, actor=account)
-    context = _account_context(account) | {
-        "link_url": absolute_url(reverse("accounts:password_link", args=[token])),
-        "link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600,
-    }
-    send_email_on_commit(to=account.email, template="password_link", context=context)
+    context = _account_context(account) | {"link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600}
+    send_email(to=account, template="password_link", context=context, password_link=link)
 
 
 def log_in_with_link(request, link):
-    """Consume `link` and log its user in with a temporary password.
+    """Consume `link` and log its user in with a temporary password; an
+    account with a second factor is asked its code first (the link proves
+    only that its user reads the mailbox).
 
     Returns the user, or None when the link was consumed meanwhile by a
     parallel request."""
@@ -230,7 +230,10 @@ def log_in_with_link(request, link):
         record(AuditEntry.Action.PASSWORD_LINK_USED, account=user, actor=user)
         if user.is_blocked:
             _unblock_by_owner(user)
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    if two_factor.has_second_factor(user):
+        two_factor.await_code(request, user)
+    else:
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     return user
 
 
@@ -240,8 +243,8 @@ def _unblock_by_owner(user):
     record(AuditEntry.Action.ACCOUNT_UNBLOCKED, account=user, actor=user, changes={"by": "password_link"})
     primary = user.organisme.primary_account if user.organisme_id else None
     if primary and primary.pk != user.pk and primary.email:
-        send_email_on_commit(
-            to=primary.email,
+        send_email(
+            to=primary,
             template="account_unblocked_by_owner",
             context={"account": user, "primary": primary},
         )
@@ -268,7 +271,7 @@ def remind_identifiant(*, last_name, first_name, email):
     for account in candidates:
         if _same_text(account.last_name, last_name) and _same_text(account.first_name, first_name):
             record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, actor=account)
-            send_email_on_commit(to=account.email, template="identifiant_reminder", context=_account_context(account))
+            send_email(to=account, template="identifiant_reminder", context=_account_context(account))
 
 
 # Login and lockout
@@ -279,6 +282,10 @@ class LoginOutcome(enum.Enum):
     INVALID = "invalid"
     BLOCKED = "blocked"
     INACTIVE = "inactive"
+    # The password was right; the account's second factor is asked next.
+    CODE_REQUIRED = "code_required"
+    # The code came too late, or the account changed since the password.
+    CODE_EXPIRED = "code_expired"
 
 
 def _unknown_identifiant_digest(identifiant):
@@ -293,26 +300,70 @@ def log_in(request, *, identifiant, password):
     get exactly the same answers, so none can be probed.
     """
     identifiant = identifiant.strip()
-    user = User.objects.alive().filter(identifiant__iexact=identifiant).first()
+    user = User.objects.alive().with_identifiant(identifiant).first()
     if user is None:
+        metrics.count_login("unknown_identifiant")
         return _fail_unknown_identifiant(identifiant, password)
     if user.is_blocked:
+        metrics.count_login("blocked")
         record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "blocked"})
         return LoginOutcome.BLOCKED
     if not user.check_password(password):
+        metrics.count_login("wrong_password")
         return _count_failure(user)
     if not user.is_active:
+        metrics.count_login("inactive")
         record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "inactive"})
         return LoginOutcome.INACTIVE
+    if two_factor.has_second_factor(user):
+        # The failure count stays until the code is right too: wrong codes
+        # add to it, and the password cannot be typed again to clear it.
+        two_factor.await_code(request, user)
+        return LoginOutcome.CODE_REQUIRED
+    _complete_login(request, user)
+    return LoginOutcome.SUCCESS
+
+
+def log_in_with_code(request, *, code):
+    """The login's second step: check the code of the account whose password
+    (or one-time link) was right, and log it in. Wrong codes count toward the
+    same lockout as wrong passwords."""
+    # Blocking or deactivating the account since its password voids the wait.
+    user = two_factor.pending_user(request)
+    if user is None:
+        two_factor.forget_pending(request)
+        return LoginOutcome.CODE_EXPIRED
+    if not two_factor.verify_code(user, code):
+        outcome = _count_failure(user, reason="wrong_code")
+        if outcome is LoginOutcome.BLOCKED:
+            two_factor.forget_pending(request)
+        return outcome
+    two_factor.forget_pending(request)
+    _complete_login(request, user)
+    two_factor.mark_verified(request, user)
+    return LoginOutcome.SUCCESS
+
+
+def confirm_with_code(user, code):
+    """Whether `code` is right for the logged-in `user`'s second factor, which
+    Mon compte asks before changing it. A wrong one counts toward the lockout
+    as at login: a stolen session cannot try codes without end."""
+    if two_factor.verify_code(user, code):
+        return True
+    _count_failure(user, reason="wrong_code")
+    return False
+
+
+def _complete_login(request, user):
     with transaction.atomic():
         if user.failed_login_count:
             User.objects.filter(pk=user.pk).update(failed_login_count=0)
         record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-    return LoginOutcome.SUCCESS
+    metrics.count_login("success")
 
 
-def _count_failure(user):
+def _count_failure(user, *, reason="wrong_password"):
     limit = settings.MAX_FAILED_LOGINS
     with transaction.atomic():
         # One UPDATE, so that parallel wrong attempts each count.
@@ -321,7 +372,7 @@ def _count_failure(user):
             is_blocked=Case(When(failed_login_count__gte=limit - 1, then=Value(True)), default=Value(False)),
         )
         user.refresh_from_db(fields=["is_blocked", "failed_login_count"])
-        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "wrong_password"})
+        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": reason})
         if not user.is_blocked:
             return LoginOutcome.INVALID
         if updated and user.failed_login_count == limit:
@@ -329,6 +380,7 @@ def _count_failure(user):
             links.revoke_links(user)
             record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, actor=None, changes={"reason": "failed_logins"})
             _notify_blocked(user)
+            transaction.on_commit(metrics.count_account_blocked)
     return LoginOutcome.BLOCKED
 
 
@@ -338,14 +390,14 @@ def _notify_blocked(account):
     primary account cannot log in either), and tell its user whom to contact."""
     primary = account.organisme.primary_account if account.is_secondary else None
     unblocker = primary if primary and primary.can_log_in else None
-    to, namespace = (unblocker.email, "organisations") if unblocker else (settings.SIGMA_REGION_EMAIL, "region")
+    to, namespace = (unblocker, "organisations") if unblocker else (settings.SIGMA_REGION_EMAIL, "region")
     # No page unblocks a Region agent: only the password generation path does.
     if not account.is_region_agent:
         unblock_url = absolute_url(reverse(f"{namespace}:account_action", args=[account.pk, "debloquer"]))
         context = {"account": account, "unblocker": unblocker, "unblock_url": unblock_url}
-        send_email_on_commit(to=to, template="account_blocked_manager", context=context)
+        send_email(to=to, template="account_blocked_manager", context=context)
     context = _account_context(account) | {"unblocker": unblocker, "region_email": settings.SIGMA_REGION_EMAIL}
-    send_email_on_commit(to=account.email, template="account_blocked_user", context=context)
+    send_email(to=account, template="account_blocked_user", context=context)
 
 
 def _fail_unknown_identifiant(identifiant, password):

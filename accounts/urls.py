@@ -1,14 +1,23 @@
 from django.urls import path
 
-from accounts import views
+from accounts import two_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.login_view, name="login"),
+    path("connexion/code/", views.login_code, name="login_code"),
     path("deconnexion/", views.logout_view, name="logout"),
     path("generation-mot-de-passe/", views.password_generation, name="password_generation"),
     path("identifiant-oublie/", views.identifiant_reminder, name="identifiant_reminder"),
     path("acces/<str:token>/", views.password_link, name="password_link"),
     path("acces/", views.password_link_confirm, name="password_link_confirm"),
     path("mon-compte/modifications/", views.credentials, name="credentials"),
+    path("mon-compte/double-authentification/", two_factor_views.overview, name="two_factor"),
+    path("mon-compte/double-authentification/activation/", two_factor_views.enrol, name="two_factor_enrol"),
+    path(
+        "mon-compte/double-authentification/codes-de-secours/",
+        two_factor_views.regenerate,
+        name="two_factor_regenerate",
+    ),
+    path("mon-compte/double-authentification/desactivation/", two_factor_views.disable, name="two_factor_disable"),
 ]

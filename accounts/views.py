@@ -6,6 +6,7 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,11 +14,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import links, services, throttling
-from accounts.forms import CredentialsForm, IdentifiantReminderForm, LoginForm, PasswordGenerationForm
+from accounts import links, services, throttling, two_factor
+from accounts.forms import (
+    CredentialsForm,
+    IdentifiantReminderForm,
+    LoginForm,
+    PasswordGenerationForm,
+    SecondFactorCodeForm,
+)
 from accounts.services import LoginOutcome
 
 LINK_SESSION_KEY = "password_link_digest"
+
+WRONG_CODE = gettext_lazy("Code incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué.")
+CODE_EXPIRED = gettext_lazy(
+    "Votre connexion n'a pas abouti à temps. Veuillez saisir à nouveau votre identifiant et votre mot de passe."
+)
 
 TOO_MANY_ATTEMPTS = gettext_lazy("Trop de tentatives depuis votre adresse. Veuillez réessayer dans quelques minutes.")
 
@@ -68,9 +80,46 @@ def login_view(request):
         )
         if outcome is LoginOutcome.SUCCESS:
             return _redirect_after_login(request)
+        if outcome is LoginOutcome.CODE_REQUIRED:
+            return _to_code_step(request)
         throttling.hit(throttling.LOGIN_FAILURES, request)
         form.add_error(None, LOGIN_ERRORS[outcome])
     return render(request, "accounts/login.html", {"form": form})
+
+
+def _to_code_step(request):
+    """To the login's second step, keeping ?next= for after it."""
+    url = reverse("accounts:login_code")
+    return HttpResponseRedirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("code")
+def login_code(request):
+    """The login's second step, for accounts with a second factor: a code of
+    their app or one of their recovery codes."""
+    if request.user.is_authenticated:
+        return _redirect_after_login(request)
+    if two_factor.pending_user(request) is None:
+        two_factor.forget_pending(request)
+        messages.info(request, CODE_EXPIRED)
+        return redirect("accounts:login")
+    if request.method == "POST" and throttling.is_limited(throttling.LOGIN_FAILURES, request):
+        context = {"form": SecondFactorCodeForm(), "throttled": TOO_MANY_ATTEMPTS}
+        return render(request, "accounts/login_code.html", context, status=429)
+    form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        outcome = services.log_in_with_code(request, code=form.cleaned_data["code"])
+        if outcome is LoginOutcome.SUCCESS:
+            return _redirect_after_login(request)
+        throttling.hit(throttling.LOGIN_FAILURES, request)
+        if outcome is LoginOutcome.INVALID:
+            form.add_error("code", WRONG_CODE)
+        else:
+            messages.error(request, CODE_EXPIRED if outcome is LoginOutcome.CODE_EXPIRED else LOGIN_ERRORS[outcome])
+            return redirect("accounts:login")
+    return render(request, "accounts/login_code.html", {"form": form})
 
 
 @login_not_required
@@ -162,6 +211,9 @@ def password_link_confirm(request):
         user = services.log_in_with_link(request, link)
         if user is None:
             return no_referrer(render(request, "accounts/password_link_invalid.html", status=404))
+        if not request.user.is_authenticated:
+            # Its account has a second factor: the code comes first.
+            return redirect("accounts:login_code")
         return redirect("accounts:credentials")
     # Not no-referrer here: browsers would then send "Origin: null" with the
     # Continuer form, which the CSRF check rightly refuses. This URL holds no token.
@@ -185,4 +237,5 @@ def credentials(request):
         update_session_auth_hash(request, user)
         messages.success(request, _("Les modifications ont bien été enregistrées"))
         return redirect("accounts:credentials")
-    return render(request, "accounts/credentials.html", {"form": form, "temporary": temporary})
+    context = {"form": form, "temporary": temporary, "second_factor_enabled": two_factor.has_second_factor(user)}
+    return render(request, "accounts/credentials.html", context)

@@ -20,6 +20,9 @@ FIELD_LABELS = {
     "by_proposal": gettext_lazy("Sur proposition acceptée"),
     "proposed_by": gettext_lazy("Proposé par"),
     "proposed_to": gettext_lazy("Proposé à"),
+    "two_factor_required": gettext_lazy("Double authentification obligatoire"),
+    "email_subject": gettext_lazy("Objet du courriel"),
+    "recipient": gettext_lazy("Destinataire"),
 }
 VALUE_LABELS = {
     "civilite": dict(User.Civilite.choices),
@@ -32,6 +35,7 @@ VALUE_LABELS = {
 DATE_FIELDS = {"deactivated_until"}
 REASONS = {
     "wrong_password": gettext_lazy("mot de passe incorrect"),
+    "wrong_code": gettext_lazy("code de double authentification incorrect"),
     "blocked": gettext_lazy("compte bloqué"),
     "inactive": gettext_lazy("compte désactivé"),
     "failed_logins": gettext_lazy("tentatives de connexion infructueuses"),

@@ -34,6 +34,16 @@ class AuditEntry(models.Model):
         HANDOVER_PROPOSED = "handover_proposed", _("Proposition de transfert du rôle de compte principal")
         HANDOVER_CANCELLED = "handover_cancelled", _("Annulation du transfert du rôle de compte principal")
         ROLE_HANDED_OVER = "role_handed_over", _("Transfert du rôle de compte principal")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Activation de la double authentification")
+        TWO_FACTOR_DISABLED = "two_factor_disabled", _("Désactivation de la double authentification")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Réinitialisation de la double authentification")
+        RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Régénération des codes de secours")
+        TWO_FACTOR_REQUIREMENT_CHANGED = (
+            "two_factor_requirement",
+            _("Obligation de double authentification pour l'organisme"),
+        )
+        EMAIL_RESENT = "email_resent", _("Renvoi d'un courriel")
+        ACCESS_REVIEW_CONFIRMED = "access_review_confirmed", _("Revue des comptes confirmée")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action)

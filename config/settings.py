@@ -50,6 +50,9 @@ SIGMA_APP_NAME = "SIGMA"
 # The Region's address for "problèmes de compte SIGMA" (guide, Contacts et
 # assistance): it is told when a primary account gets blocked.
 SIGMA_REGION_EMAIL = env("SIGMA_REGION_EMAIL", "sigma@laregion.fr")
+# `make bench` only (bench/run.py): serves /bench/bare/, a constant through the
+# whole middleware, as the framework's ceiling. Off unless set.
+SIGMA_BENCH_VIEW = env_bool("SIGMA_BENCH_VIEW")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -58,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "organisations",
     "accounts",
@@ -65,9 +71,18 @@ INSTALLED_APPS = [
     "dashboard",
     "region",
     "training",
+    "outbox",
+    "access_reviews",
+    "django_tasks_db",
+    "django_prometheus",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Request counts and latencies (django-prometheus): first and last, to time everything.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before the rest, so that every log line of the request carries its id.
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,13 +91,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether the session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # Before SessionLifetimeMiddleware, which tells the user why they were logged out.
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.TemporaryPasswordMiddleware",
+    # After TemporaryPasswordMiddleware: a new password first, then the second factor.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,6 +129,19 @@ DATABASES = {
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# PostgreSQL only: DATABASE_POOL=<n> keeps a pool of up to n connections per
+# process (Django's psycopg pool, which needs the psycopg-pool package and
+# DATABASE_CONN_MAX_AGE=0). Off by default; PgBouncer is the alternative.
+if int(env("DATABASE_POOL", "0")):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": int(env("DATABASE_POOL"))}
+# Behind PgBouncer in transaction mode, .iterator() must not hold a cursor
+# across transactions (the audit CSV export uses it).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS")
+# SQLite: a write-ahead log, so that readers never wait for a writer and a
+# commit syncs one file instead of a rollback journal and the database (make
+# bench: a login's two commits took 20 to 40 ms more without it).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -120,7 +153,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-PASSWORD_HASHERS = ["accounts.hashers.Argon2idHasher"]
+# The first hashes every new password; the others only read older hashes
+# (Django's PBKDF2 default), which the next successful login rehashes with the first.
+PASSWORD_HASHERS = ["accounts.hashers.Argon2idHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.password_validation.LengthAndCompositionValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -136,6 +171,12 @@ PASSWORD_LINK_MAX_AGE_SECONDS = 60 * 60
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
 # "au-delà de 3 tentatives le compte est bloqué"
 MAX_FAILED_LOGINS = 3
+
+# Two-factor authentication (accounts/two_factor.py). django-otp's own
+# per-device delays are off: wrong codes count toward the lockout above.
+OTP_TOTP_ISSUER = "SIGMA FP"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Sessions end after this long without a request, and this long after login
 # whatever the activity (accounts.middleware.SessionLifetimeMiddleware).
@@ -210,6 +251,21 @@ elif PRODUCTION:
     raise ImproperlyConfigured("EMAIL_HOST must be set in production.")
 else:
     MAILERS = {"default": {"BACKEND": "core.mail_backends.MailFolderBackend"}}
+# Each primary account is invited to review its organisme's accounts this
+# often (access_reviews); accounts without a login for ACCESS_REVIEW_UNUSED_DAYS
+# are pointed out.
+ACCESS_REVIEW_INTERVAL_DAYS = int(env("ACCESS_REVIEW_INTERVAL_DAYS", "182"))
+ACCESS_REVIEW_UNUSED_DAYS = int(env("ACCESS_REVIEW_UNUSED_DAYS", "365"))
+
+# E-mails go through the outbox (outbox/delivery.py): queued in the database
+# with the change that causes them, delivered by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Waits between delivery attempts: from a minute to a day, about 46 hours in
+# all, before an e-mail is shown to the Region as failed.
+OUTBOX_RETRY_DELAYS_SECONDS = [60, 5 * 60, 15 * 60, 60 * 60, 3 * 60 * 60, 6 * 60 * 60, 12 * 60 * 60, 24 * 60 * 60]
+# A worker that claimed an e-mail longer ago than this has died (an attempt
+# takes at most a few SMTP timeouts); run_scheduled_jobs takes the e-mail back.
+OUTBOX_CLAIM_LEASE_SECONDS = int(env("OUTBOX_CLAIM_LEASE_SECONDS", str(5 * 60)))
 DEV_MAIL_VIEWER = DEBUG and MAILERS["default"]["BACKEND"] == "core.mail_backends.MailFolderBackend"
 
 # Strict Content Security Policy: sigma serves no inline script or style.
@@ -239,10 +295,41 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Probes and the metrics scraper talk to each server directly, over the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
+# /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+
+# One handler for every logger (ops/logs.py): JSON lines in production, text
+# otherwise, each line with its request id, one-time link tokens redacted.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "ops.logs.RequestIdFilter"},
+        "redact_secrets": {"()": "ops.logs.RedactSecretsFilter"},
+    },
+    "formatters": {
+        "json": {"()": "ops.logs.json_formatter"},
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact_secrets"],
+            "formatter": "json" if PRODUCTION else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Only through the handler above: Django's own would bypass the redaction.
+        "django": {"handlers": [], "level": "NOTSET"},
+        "django.server": {"handlers": [], "propagate": True},
+        # SQL and its parameters (password hashes, session data, e-mail bodies)
+        # never reach the logs, even with LOG_LEVEL=DEBUG.
+        "django.db.backends": {"level": "INFO"},
+        # Its debug lines dump whole template contexts: personal data, full URLs.
+        "django.template": {"level": "INFO"},
+    },
 }

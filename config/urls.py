@@ -1,4 +1,7 @@
+from django.conf import settings
 from django.urls import include, path
+
+from bench.views import bare_view
 
 urlpatterns = [
     path("", include("dashboard.urls")),
@@ -7,6 +10,12 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("organisme/", include("organisations.urls")),
     path("region/", include("region.urls")),
+    path("region/courriels/", include("outbox.urls")),
+    path("", include("access_reviews.urls")),
     path("actions/", include("training.urls")),
     path("imports/", include("training.import_urls")),
+    path("", include("ops.urls")),
 ]
+
+if settings.SIGMA_BENCH_VIEW:
+    urlpatterns.append(path("bench/bare/", bare_view))

@@ -13,6 +13,9 @@ class Organisme(VersionedModel):
     enseigne = models.CharField(_("enseigne"), max_length=255, blank=True)
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the primary account: every account of the organisme must then
+    # use a second factor (accounts/two_factor.py), enrolling at next login.
+    two_factor_required = models.BooleanField(_("double authentification obligatoire"), default=False)
     # Raison sociale, enseigne and SIRET, lowercased and without accents, for
     # the Region's accent-insensitive search on every database.
     search_text = models.TextField(editable=False, default="")

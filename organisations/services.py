@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 
 from accounts import services as account_services
 from accounts.models import User
+from audit.models import AuditEntry
+from audit.services import record
 from organisations.models import Organisme
 
 
@@ -33,3 +35,21 @@ def create_organisme_with_primary_account(
         email=email,
     )
     return organisme, primary
+
+
+@transaction.atomic
+def set_two_factor_requirement(organisme, *, required, acting_account):
+    """Require a second factor of every account of the organisme, or stop
+    requiring it. Accounts without one are sent to enrolment at their next
+    login; nobody loses the second factor they have when it is no longer required."""
+    if organisme.two_factor_required == required:
+        return
+    Organisme.objects.filter(pk=organisme.pk).update(two_factor_required=required)
+    record(
+        AuditEntry.Action.TWO_FACTOR_REQUIREMENT_CHANGED,
+        account=None,
+        organisme=organisme,
+        actor=acting_account,
+        changes={"two_factor_required": [organisme.two_factor_required, required]},
+    )
+    organisme.two_factor_required = required

@@ -5,6 +5,7 @@ from organisations import views
 app_name = "organisations"
 urlpatterns = [
     path("fiche/", views.organisme_detail, name="organisme_detail"),
+    path("fiche/double-authentification/", views.two_factor_requirement, name="two_factor_requirement"),
     path("comptes/", views.account_list, name="account_list"),
     path("comptes/nouveau/", views.account_create, name="account_create"),
     path("comptes/<int:pk>/modifier/", views.account_update, name="account_update"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import handover
 from accounts.management_pages import account_action_page, create_account_page, update_account_page
+from accounts.models import User
 from accounts.permissions import (
     get_managed_account_or_404,
     get_pending_proposal_for,
@@ -17,6 +18,9 @@ from accounts.permissions import (
     managed_accounts,
     primary_account_required,
 )
+from accounts.two_factor import with_second_factor_state
+from organisations import services as organisme_services
+from outbox.models import with_last_email
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 10
@@ -28,14 +32,37 @@ def organisme_detail(request):
     return render(
         request,
         "organisations/organisme_detail.html",
-        {"organisme": request.user.organisme, "primary": request.user},
+        {
+            "organisme": request.user.organisme,
+            "primary": with_last_email(User.objects.filter(pk=request.user.pk)).get(),
+        },
     )
+
+
+@require_POST
+@primary_account_required
+def two_factor_requirement(request):
+    """Ma fiche organisme: require the second factor of every account, or stop."""
+    required = request.POST.get("required") == "1"
+    organisme = request.user.organisme
+    organisme_services.set_two_factor_requirement(organisme, required=required, acting_account=request.user)
+    if required:
+        message = _(
+            "La double authentification est désormais obligatoire pour tous les comptes de l'organisme "
+            "%(organisme)s : chacun devra la configurer à sa prochaine connexion."
+        )
+    else:
+        message = _("La double authentification n'est plus obligatoire pour les comptes de l'organisme %(organisme)s.")
+    messages.success(request, message % {"organisme": organisme.raison_sociale})
+    return redirect("organisations:organisme_detail")
 
 
 @primary_account_required
 def account_list(request):
     """Comptes utilisateurs: INFORMATIONS DES COMPTES SECONDAIRES."""
-    accounts = managed_accounts(request.user).order_by("last_name", "first_name", "pk")
+    accounts = with_second_factor_state(with_last_email(managed_accounts(request.user))).order_by(
+        "last_name", "first_name", "pk"
+    )
     # PostgreSQL refuses NUL characters in a query: drop them rather than fail.
     query = request.GET.get("q", "").replace("\x00", "").strip()
     if query:

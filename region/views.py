@@ -5,7 +5,6 @@ the same pages and actions as a primary account (accounts.management_pages).
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,26 +21,14 @@ from accounts.permissions import (
     managed_accounts,
     region_agent_required,
 )
+from accounts.two_factor import with_second_factor_state
+from core.pagination import page_of
 from organisations import services as organisme_services
+from outbox.models import with_last_email
 from region.forms import OrganismeCreationForm, SearchForm
 from region.search import find_accounts, find_organismes
 
 PAGE_SIZE = 20
-
-
-def _page(request, results, param):
-    """One page of `results`, chosen by the query parameter `param`, with the
-    addresses of its neighbours (the rest of the query string kept)."""
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get(param))
-
-    def address(number):
-        query = request.GET.copy()
-        query[param] = number
-        return f"?{query.urlencode()}"
-
-    page.previous_url = address(page.previous_page_number()) if page.has_previous() else ""
-    page.next_url = address(page.next_page_number()) if page.has_next() else ""
-    return page
 
 
 @region_agent_required
@@ -52,10 +39,14 @@ def search(request):
     context = {
         "form": form,
         "query": query,
-        "organismes": _page(request, find_organismes(request.user, query), "page_organismes"),
+        "organismes": page_of(
+            request, find_organismes(request.user, query), param="page_organismes", per_page=PAGE_SIZE
+        ),
     }
     if query:
-        context["accounts"] = _page(request, find_accounts(request.user, query), "page_comptes")
+        context["accounts"] = page_of(
+            request, find_accounts(request.user, query), param="page_comptes", per_page=PAGE_SIZE
+        )
     return render(request, "region/search.html", context)
 
 
@@ -63,7 +54,9 @@ def search(request):
 def organisme_detail(request, pk):
     organisme = get_managed_organisme_or_404(request.user, pk)
     accounts = list(
-        managed_accounts(request.user).filter(organisme=organisme).order_by("last_name", "first_name", "pk")
+        with_second_factor_state(with_last_email(managed_accounts(request.user).filter(organisme=organisme))).order_by(
+            "last_name", "first_name", "pk"
+        )
     )
     return render(
         request,

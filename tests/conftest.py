@@ -9,11 +9,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.test import Client
+from django_tasks_db.management.commands.db_worker import Worker
 
 from accounts.models import PasswordLink, User
 from audit.models import AuditEntry
 from tests.factories import PASSWORD, OrganismeFactory, UserFactory
 from tests.pages import read_page
+from tests.two_factor import log_in_verified
 
 
 class RecordingHandler:
@@ -25,18 +27,35 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+def run_worker_until_idle():
+    """Run the real e-mail worker (django-tasks-db's) in this process until no
+    task is due, as `manage.py db_worker --batch` would."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    ).run()
+
+
 class Mailbox:
-    """What the test SMTP server received, with helpers to read it as a user would."""
+    """What the test SMTP server received, with helpers to read it as a user
+    would. Reading first lets the worker deliver whatever is due."""
 
     def __init__(self, handler):
         self._handler = handler
 
     @property
     def messages(self):
+        run_worker_until_idle()
         return list(self._handler.messages)
 
     def to(self, address):
-        return [message for message in self._handler.messages if address in message["To"]]
+        return [message for message in self.messages if address in message["To"]]
 
     def last_to(self, address):
         received = self.to(address)
@@ -91,8 +110,8 @@ def _send_through_smtp(settings, smtp_server):
 
 @pytest.fixture
 def mailbox(smtp_server, transactional_db):
-    """The test's mailbox. E-mails leave only once a transaction commits, so
-    tests that read them run with real transactions."""
+    """The test's mailbox. E-mails leave only once a transaction commits and
+    the worker runs, so tests that read them run with real transactions."""
     smtp_server.handler.messages.clear()
     return Mailbox(smtp_server.handler)
 
@@ -159,11 +178,11 @@ def region_agent(db):
 
 @pytest.fixture
 def client_of(client):
-    """`client_of(account)`: the test client, logged in as `account`."""
+    """`client_of(account)`: the test client, logged in as `account` (through
+    its second factor when it has one: Region agents always do)."""
 
     def log_in(account):
-        client.force_login(account)
-        return client
+        return log_in_verified(client, account)
 
     return log_in
 
@@ -253,9 +272,7 @@ def browser_of(db):
     for a second user working at the same time as `client`."""
 
     def open_browser(account):
-        browser = Client()
-        browser.force_login(account)
-        return browser
+        return log_in_verified(Client(), account)
 
     return open_browser
 

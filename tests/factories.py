@@ -3,6 +3,7 @@ import random
 
 import factory
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from organisations.models import Organisme
@@ -48,6 +49,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         account.set_password(extracted or PASSWORD)
         if create:
             account.save(update_fields=["password"])
+
+    @factory.post_generation
+    def second_factor(account, create, extracted, **kwargs):
+        """An authenticator app (a confirmed TOTP device with a random key):
+        Region agents have one, as they must, unless `second_factor=False`;
+        `second_factor=True` gives one to any account."""
+        if create and (account.is_region_agent if extracted is None else extracted):
+            TOTPDevice.objects.create(user=account, name="Téléphone", confirmed=True)
 
     class Params:
         primary = factory.Trait(kind=User.Kind.PRIMARY)

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from audit.models import AuditEntry
+from tests.two_factor import ENROL, enrol
 
 OPTIONS = {
     "civilite": "madame",
@@ -83,6 +84,9 @@ def test_the_agent_generates_a_password_and_reaches_the_espace_region(mailbox, c
 
     assert response.status_code == 302
     assert login_succeeds("claire.martin", "Region-Occitanie-2026!")
+    # A Region agent must turn on the second factor before anything else.
+    assert browser.get("/region/").url == ENROL
+    enrol(browser)
     assert browser.get("/region/").status_code == 200
 
 

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.accounts.login import log_in
+from tests.two_factor import log_in_verified
 
 ORGANISME_HISTORY = "/organisme/historique/"
 REGION_HISTORY = "/region/historique/"
@@ -132,8 +133,7 @@ def test_organismes_do_not_see_the_region_addresses(
     client_of, page_of, region_agent, primary_account, secondary_account
 ):
     log_in(Client(REMOTE_ADDR="192.0.2.7"), "test.identifiant", "Mauvais-Secret-1!")
-    agent = Client(REMOTE_ADDR="10.20.30.40")
-    agent.force_login(region_agent)
+    agent = log_in_verified(Client(REMOTE_ADDR="10.20.30.40"), region_agent)
     agent.post(reverse("region:account_action", args=[secondary_account.pk, "desactiver"]))
 
     organisme_page = page_of(client_of(primary_account).get(ORGANISME_HISTORY))

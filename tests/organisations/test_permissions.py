@@ -14,6 +14,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import resolve
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.management_pages import ACCOUNT_ACTIONS
@@ -22,7 +23,7 @@ from organisations import urls as organisations_urls
 from tests.factories import UserFactory
 
 COMPTES = "/organisme/comptes/"
-ACTIONS = ("regenerer", "supprimer", "debloquer", "desactiver", "activer")
+ACTIONS = ("regenerer", "supprimer", "debloquer", "desactiver", "activer", "reinitialiser-double-authentification")
 # "version": the modify window posts the version it showed; every target is fresh, at 1.
 POSTED_ACCOUNT = {
     "civilite": "monsieur",
@@ -61,8 +62,9 @@ PAGES = [
     Page("proposer", "/organisme/comptes/{pk}/proposer-compte-principal/"),
 ]
 # Annuler la proposition acts on a handover proposal, not on an account: who may
-# use it is tested in test_handover_pages.py.
-TESTED_ELSEWHERE = {"handover_cancel"}
+# use it is tested in test_handover_pages.py. Requiring the second factor acts on
+# the organisme only, POST only: test_two_factor_requirement.py.
+TESTED_ELSEWHERE = {"handover_cancel", "two_factor_requirement"}
 ACCOUNT_PAGES = [page for page in PAGES if page.on_an_account]
 
 
@@ -83,6 +85,8 @@ def ready_for(page):
             User.objects.filter(pk=account.pk).update(is_blocked=True, failed_login_count=3)
         elif page.name == "activer":
             User.objects.filter(pk=account.pk).update(is_active=False)
+        elif page.name == "reinitialiser-double-authentification":
+            TOTPDevice.objects.create(user=account, confirmed=True)
         account.refresh_from_db()
         return account
 
@@ -299,6 +303,7 @@ def test_the_matrix_covers_every_gestion_organisme_url_and_action(primary_accoun
         "account_action",
         "handover_propose",
         "handover_cancel",
+        "two_factor_requirement",
     }
     assert set(ACCOUNT_ACTIONS) == set(ACTIONS)
     assert {resolve(page.url(primary_account)).url_name for page in PAGES} | TESTED_ELSEWHERE == {

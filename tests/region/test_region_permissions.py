@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import resolve
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.management_pages import ACCOUNT_ACTIONS
 from accounts.models import User
@@ -18,7 +19,7 @@ from organisations.models import Organisme
 from region import urls as region_urls
 from tests.factories import UserFactory
 
-ACTIONS = ("regenerer", "supprimer", "debloquer", "desactiver", "activer")
+ACTIONS = ("regenerer", "supprimer", "debloquer", "desactiver", "activer", "reinitialiser-double-authentification")
 # "version": the modify window posts the version it showed; every target is fresh, at 1.
 POSTED_ACCOUNT = {
     "civilite": "monsieur",
@@ -96,6 +97,8 @@ def ready_for(page):
             User.objects.filter(pk=account.pk).update(is_blocked=True, failed_login_count=3)
         elif page.name == "activer":
             User.objects.filter(pk=account.pk).update(is_active=False)
+        elif page.name == "reinitialiser-double-authentification":
+            TOTPDevice.objects.create(user=account, confirmed=True)
         account.refresh_from_db()
         return account
 

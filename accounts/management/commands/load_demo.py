@@ -1,3 +1,4 @@
+import base64
 import datetime
 
 from django.conf import settings
@@ -5,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.models import User
 from organisations.models import Organisme
 from training.models import (
@@ -151,6 +152,11 @@ DEMO_TRAINEES = [
 ]
 
 DEMO_REGION_AGENT = ("agent.region", User.Civilite.MADAME, "MARTIN", "Claire", "claire.martin@laregion.fr")
+# Region agents must use a second factor: the demo agent's is known in advance
+# (README, Demo accounts), to be typed in any authenticator app or given to
+# `oathtool --totp -b`. Base32 of the TOTP key, and its recovery codes.
+DEMO_TOTP_SECRET = "SIGMAFPDEMOAGENTREGIONOCCITANIE2"
+DEMO_RECOVERY_CODES = [f"demo-code-{number:04d}" for number in range(1, 11)]
 
 
 class Command(BaseCommand):
@@ -174,12 +180,19 @@ class Command(BaseCommand):
                     last_period_pending=spec["siret"] == "98765432100007",
                 )
             identifiant, civilite, last_name, first_name, email = DEMO_REGION_AGENT
-            self._ensure_account(identifiant, User.Kind.REGION_AGENT, None, civilite, last_name, first_name, email)
+            agent = self._ensure_account(
+                identifiant, User.Kind.REGION_AGENT, None, civilite, last_name, first_name, email
+            )
+            if not two_factor.has_second_factor(agent):
+                two_factor.install_known_second_factor(
+                    agent, key=base64.b32decode(DEMO_TOTP_SECRET).hex(), recovery_codes=DEMO_RECOVERY_CODES
+                )
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
 
     def _ensure_account(self, identifiant, kind, organisme, civilite, last_name, first_name, email):
-        if User.objects.alive().filter(identifiant__iexact=identifiant).exists():
-            return
+        existing = User.objects.alive().filter(identifiant__iexact=identifiant).first()
+        if existing:
+            return existing
         account = services.create_account(
             organisme=organisme,
             kind=kind,
@@ -190,6 +203,7 @@ class Command(BaseCommand):
             email=email,
         )
         services.change_credentials(account, identifiant=identifiant, password=DEMO_PASSWORD, acting_account=None)
+        return account
 
 
 def months_before(day, count):
