@@ -130,7 +130,7 @@ DATABASES = {
     )
 }
 # PostgreSQL only: DATABASE_POOL=<n> keeps a pool of up to n connections per
-# process (Django's psycopg pool, which needs the psycopg-pool package and
+# process (Django's psycopg pool, psycopg-pool is in the lock; needs
 # DATABASE_CONN_MAX_AGE=0). Off by default; PgBouncer is the alternative.
 if int(env("DATABASE_POOL", "0")):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": int(env("DATABASE_POOL"))}

@@ -7,14 +7,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
+from psycopg import sql
 
 from accounts.models import PasswordLink, User
 from audit.models import AuditEntry
 from tests.factories import PASSWORD, OrganismeFactory, UserFactory
 from tests.pages import read_page
+from tests.processes import on_postgresql, postgres_admin, postgres_url
 from tests.two_factor import log_in_verified
 
 
@@ -290,3 +293,26 @@ def stored_state(db):
         }
 
     return snapshot
+
+
+@pytest.fixture
+def scratch_database(tmp_path):
+    """`scratch_database(suffix)`: the URL of an empty database of this test's
+    own: a PostgreSQL database named after the test database when the suite
+    runs on PostgreSQL, a SQLite file otherwise. Dropped afterwards."""
+    created = []
+
+    def create(suffix):
+        if not on_postgresql():
+            return f"sqlite:///{tmp_path / suffix}.sqlite3"
+        name = f"{settings.DATABASES['default']['NAME']}_{suffix}"
+        with postgres_admin() as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        created.append(name)
+        return postgres_url(name)
+
+    yield create
+    with postgres_admin() as admin:
+        for name in created:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -15,6 +15,7 @@ from accounts.handover import HandoverRefused
 from accounts.models import HandoverProposal, User
 from audit.models import AuditEntry
 from tests.accounts.login import is_logged_in
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 
 
@@ -500,30 +501,6 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-def _run_at_once(*tasks):
-    """Run each task in its own thread and database connection, released together;
-    return what each returned or raised."""
-    barrier = threading.Barrier(len(tasks))
-    outcomes = [None] * len(tasks)
-
-    def run(index, task):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = task()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(tasks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
-
-
 @pytest.fixture
 def slow_deactivation(monkeypatch):
     """Deactivating the former primary account, between its demotion and the
@@ -563,7 +540,7 @@ def test_two_parallel_handovers_leave_exactly_one_primary_account_at_every_insta
     poller = threading.Thread(target=poll)
     poller.start()
     try:
-        outcomes = _run_at_once(hand_over_to(successor), hand_over_to(secondary_account))
+        outcomes = run_at_once(hand_over_to(successor), hand_over_to(secondary_account))
     finally:
         done.set()
         poller.join(timeout=60)
@@ -584,7 +561,7 @@ def test_two_parallel_handovers_leave_exactly_one_primary_account_at_every_insta
 def test_accepting_and_cancelling_at_the_same_time_does_one_or_the_other(organisme, primary_account, successor):
     proposal = handover.propose_handover(proposed_by=primary_account, proposed_to=successor)
 
-    accepted, cancelled = _run_at_once(
+    accepted, cancelled = run_at_once(
         lambda: handover.accept_handover(proposal, accepting_account=successor),
         lambda: handover.cancel_handover(proposal, acting_account=primary_account),
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.factories import PASSWORD
-from tests.ops.conftest import _postgres_url, manage, on_postgresql
+from tests.processes import manage, on_postgresql, postgres_url
 
 pytestmark = pytest.mark.skipif(
     not on_postgresql(), reason="pg_dump and pg_restore need PostgreSQL: run with DATABASE_URL=postgres://…"
@@ -40,7 +40,7 @@ def test_a_dump_restored_into_an_empty_database_serves_sigma_again(
     Client().post("/connexion/", {"identifiant": primary_account.identifiant, "password": PASSWORD})
     dump = tmp_path / "sigma.dump"
 
-    run("pg_dump", "--format=custom", f"--file={dump}", _postgres_url(settings.DATABASES["default"]["NAME"]))
+    run("pg_dump", "--format=custom", f"--file={dump}", postgres_url(settings.DATABASES["default"]["NAME"]))
     restored = scratch_database("restored")
     run("pg_restore", "--no-owner", "--exit-on-error", f"--dbname={restored}", str(dump))
 

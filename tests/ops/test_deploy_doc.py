@@ -3,7 +3,7 @@ sigma and its gunicorn configuration read from the environment."""
 
 import re
 
-from tests.ops.conftest import ROOT
+from tests.processes import ROOT
 
 
 def documented_variables():

@@ -23,7 +23,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import _free_port
-from tests.ops.conftest import ROOT, manage
+from tests.processes import ROOT, manage
 
 HOST = "sigma.test"
 DEMO_PASSWORD = "Demo-Sigma-2026!"

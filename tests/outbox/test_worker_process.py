@@ -8,17 +8,13 @@ import signal
 import subprocess
 import sys
 import threading
-import uuid
-from pathlib import Path
 
-import psycopg
 import pytest
 from aiosmtpd.controller import Controller
-from django.conf import settings
 
 from tests.conftest import RecordingHandler, _free_port
+from tests.processes import ROOT, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 RECIPIENTS = [f"collegue{n}@organisme.fr" for n in range(6)]
 STOP_AT_RECIPIENT = 3
 
@@ -56,25 +52,6 @@ class StallingHandler(RecordingHandler):
 
 
 @pytest.fixture
-def scratch_database_url():
-    """A database of its own for the processes of this test, of the kind the
-    suite runs on."""
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        path = ROOT / "var" / f"worker-test-{uuid.uuid4().hex}.sqlite3"
-        yield f"sqlite:///{path}"
-        path.unlink(missing_ok=True)
-        return
-    db = settings.DATABASES["default"]
-    name = f"sigma_worker_{uuid.uuid4().hex[:12]}"
-    server = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"], "password": db["PASSWORD"]}
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://{db['USER']}@{server['host']}:{server['port']}/{name}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
 def stalling_smtp():
     handler = StallingHandler(stall_for=RECIPIENTS[STOP_AT_RECIPIENT])
     controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
@@ -84,25 +61,17 @@ def stalling_smtp():
     controller.stop()
 
 
-def manage(environment, *args, **options):
-    return subprocess.run(  # noqa: S603 (our own manage.py)
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, check=True, capture_output=True, **options
-    )
-
-
-def test_a_worker_killed_mid_batch_and_restarted_delivers_every_email_exactly_once(
-    scratch_database_url, stalling_smtp, tmp_path
-):
+def test_a_worker_killed_mid_batch_and_restarted_delivers_every_email_exactly_once(scratch_database, stalling_smtp):
     environment = os.environ | {
         "SIGMA_ENV": "test",
-        "DATABASE_URL": scratch_database_url,
+        "DATABASE_URL": scratch_database("worker"),
         "EMAIL_HOST": stalling_smtp.hostname,
         "EMAIL_PORT": str(stalling_smtp.port),
         # The killed worker is known dead: no need to wait out its lease.
         "OUTBOX_CLAIM_LEASE_SECONDS": "0",
     }
-    manage(environment, "migrate", "--noinput")
-    manage(environment, "shell", "-c", QUEUE_EMAILS)
+    manage("migrate", "--noinput", env=environment)
+    manage("shell", "-c", QUEUE_EMAILS, env=environment)
     handler = stalling_smtp.handler
 
     worker = subprocess.Popen(
@@ -121,8 +90,8 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_email_exactly_on
     delivered_before_the_crash = sorted(message["To"] for message in handler.messages)
     handler.release.set()
 
-    manage(environment, "run_scheduled_jobs")
-    manage(environment, "db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0")
+    manage("run_scheduled_jobs", env=environment)
+    manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", env=environment)
 
     received = sorted(message["To"] for message in handler.messages)
     # Killed on the fourth colleague's e-mail: the primary account's and three others had left.

@@ -2,8 +2,6 @@
 thread and database connection, released together. Only PostgreSQL runs
 transactions truly in parallel; CI runs these there."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -11,6 +9,7 @@ from django.test import Client
 from accounts.models import HandoverProposal, User
 from audit.models import AuditEntry
 from tests.accounts.login import error_text
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 from tests.two_factor import log_in_verified
 
@@ -26,26 +25,9 @@ WRONG_PASSWORD = "Mauvais-Secret-2026!"
 
 
 def at_once(*requests):
-    """Run each request (a function of nothing) in its own thread, all released
+    """Send each request (a function of nothing) in its own thread, all released
     together; return their responses, re-raising the first error."""
-    barrier = threading.Barrier(len(requests))
-    outcomes = [None] * len(requests)
-
-    def run(index, request):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = request()
-        except Exception as error:
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
+    outcomes = run_at_once(*requests, timeout=120)
     errors = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     if errors:
         raise errors[0]
