@@ -38,7 +38,7 @@ chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 test: install chromium
-	SIGMA_ENV=test $(BIN)/pytest
+	SIGMA_ENV=test $(BIN)/pytest -n auto
 
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium

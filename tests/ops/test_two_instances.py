@@ -143,6 +143,8 @@ def site(tmp_path, scratch_database, smtp_server):
     try:
         start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""], os.environ)
         manage("migrate", "--noinput", env=env)
+        # As at every release (docs/deploy.md): production serves hashed static files.
+        manage("collectstatic", "--noinput", "-v0", env=env)
         # load_demo refuses to run in production; the data it writes is the same.
         manage("load_demo", env=env | {"SIGMA_ENV": "test"})
         start(
