@@ -24,6 +24,8 @@ ALLOWED_WITH_TEMPORARY_PASSWORD = {
     "accounts:credentials",
     "accounts:logout",
     "core:contacts",
+    # The accessibility statement must be reachable from every page (RGAA).
+    "core:accessibility",
 }
 
 
@@ -52,6 +54,7 @@ ALLOWED_BEFORE_ENROLMENT = {
     "accounts:two_factor_enrol",
     "accounts:logout",
     "core:contacts",
+    "core:accessibility",
 }
 
 

@@ -172,7 +172,7 @@ MATRIX = {
     "accounts:two_factor_regenerate": Route(reach=LOGGED_IN - {TEMPORARY}, post_only=True),
     "accounts:two_factor_disable": Route(reach=LOGGED_IN - {TEMPORARY}, post_only=True),
     "core:contacts": Route(reach=EVERYONE),
-    "core:accessibility": Route(reach=EVERYONE - {TEMPORARY}),
+    "core:accessibility": Route(reach=EVERYONE),
     # Probes for the load balancer; the metrics only for a scraper holding METRICS_TOKEN.
     "ops:healthz": Route(reach=EVERYONE - {TEMPORARY}),
     "ops:readyz": Route(reach=EVERYONE - {TEMPORARY}),
