@@ -146,11 +146,16 @@ def _is_permanent(error):
 
 
 def _describe(error):
+    """The error as a Region agent reads it: what happened in French, then the
+    server's own words for whoever investigates."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{address} : {code} {_decode(reply)}" for address, (code, reply) in error.recipients.items())
+        replies = "; ".join(f"{to} : {code} {_decode(reply)}" for to, (code, reply) in error.recipients.items())
+        return _("Destinataire refusé par le serveur de messagerie (%(replies)s).") % {"replies": replies}
     if isinstance(error, smtplib.SMTPResponseException):
-        return f"{error.smtp_code} {_decode(error.smtp_error)}"
-    return f"{type(error).__name__} : {error}"
+        return _("Refus du serveur de messagerie (%(reply)s).") % {
+            "reply": f"{error.smtp_code} {_decode(error.smtp_error)}"
+        }
+    return _("Serveur de messagerie injoignable (%(error)s).") % {"error": f"{type(error).__name__} : {error}"}
 
 
 def _decode(reply):

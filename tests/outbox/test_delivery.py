@@ -85,6 +85,7 @@ def test_smtp_down_then_up_the_email_arrives_once_after_the_outage(
     assert response.status_code == 302
     email = OutgoingEmail.objects.get(to="aa@aa.fr")
     assert email.status == OutgoingEmail.Status.QUEUED
+    assert email.last_error.startswith("Serveur de messagerie injoignable")
     assert "ConnectionRefusedError" in email.last_error
 
     smtp_outage.end()
@@ -140,6 +141,7 @@ def test_a_recipient_refused_for_good_is_not_retried(secondary_account, mailbox,
 
     email = OutgoingEmail.objects.get()
     assert email.status == OutgoingEmail.Status.FAILED
+    assert email.last_error.startswith("Destinataire refusé par le serveur de messagerie")
     assert "550" in email.last_error and "Adresse inconnue" in email.last_error
     assert mailbox.messages == []
 
