@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import links
 from audit.models import AuditEntry
 from audit.services import record
 from outbox import transport
@@ -91,8 +92,6 @@ def _build_message(email):
     if email.carries_password_link:
         if email.password_link is None:
             return None
-        from accounts import links
-
         with transaction.atomic():
             token = links.mint_token(email.password_link)
         link_path = reverse("accounts:password_link", args=[token])

@@ -15,11 +15,9 @@ PAGE_SIZE = 20
 
 @region_agent_required
 def failed_emails(request):
-    failed = (
-        OutgoingEmail.objects.filter(status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.CANCELLED])
-        .select_related("account__organisme")
-        .prefetch_related("attempts")
-    )
+    failed = OutgoingEmail.objects.filter(
+        status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.CANCELLED]
+    ).select_related("account__organisme")
     context = {
         "page": page_of(request, failed, per_page=PAGE_SIZE),
         "waiting_count": OutgoingEmail.objects.filter(status=OutgoingEmail.Status.QUEUED).count(),
