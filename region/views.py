@@ -29,6 +29,8 @@ from region.forms import OrganismeCreationForm, SearchForm
 from region.search import find_accounts, find_organismes
 
 PAGE_SIZE = 20
+# Recherche rapide counts and pages through this many results at most (25 pages).
+SEARCH_RESULTS_LIMIT = 500
 
 
 @region_agent_required
@@ -40,12 +42,20 @@ def search(request):
         "form": form,
         "query": query,
         "organismes": page_of(
-            request, find_organismes(request.user, query), param="page_organismes", per_page=PAGE_SIZE
+            request,
+            find_organismes(request.user, query),
+            param="page_organismes",
+            per_page=PAGE_SIZE,
+            count_limit=SEARCH_RESULTS_LIMIT,
         ),
     }
     if query:
         context["accounts"] = page_of(
-            request, find_accounts(request.user, query), param="page_comptes", per_page=PAGE_SIZE
+            request,
+            find_accounts(request.user, query),
+            param="page_comptes",
+            per_page=PAGE_SIZE,
+            count_limit=SEARCH_RESULTS_LIMIT,
         )
     return render(request, "region/search.html", context)
 

@@ -282,3 +282,34 @@ def test_a_page_costs_the_same_number_of_queries_whatever_it_shows(agent, django
         with django_assert_max_num_queries(len(few)):
             response = agent.get(SEARCH, params)
         assert "FORMATION" in response.text
+
+
+def test_past_the_limit_the_count_stops_and_asks_for_a_narrower_search(search, organisme, fast_hashing, monkeypatch):
+    # Counting every match would cost more as the data grows; nobody pages that far.
+    monkeypatch.setattr("region.views.SEARCH_RESULTS_LIMIT", 2 * PAGE_SIZE)
+    for n in range(2 * PAGE_SIZE + 1):
+        UserFactory(organisme=organisme, last_name="FORMATION", first_name=f"Prénom{n:02d}")
+
+    _organismes, comptes = search("formation")
+
+    assert f"Plus de {2 * PAGE_SIZE} résultats : seuls les {2 * PAGE_SIZE} premiers sont affichés." in comptes.text
+    assert "Précisez votre recherche." in comptes.text
+    assert "Page 1 / 2" in comptes.text
+
+    _organismes, comptes = search("formation", page_comptes="2")
+
+    assert comptes.column("Gestionnaire du compte") == [
+        f"FORMATION Prénom{n:02d}" for n in range(PAGE_SIZE, 2 * PAGE_SIZE)
+    ]
+    assert "Page suivante" not in comptes.text
+
+
+def test_at_the_limit_the_exact_count_is_given(search, organisme, fast_hashing, monkeypatch):
+    monkeypatch.setattr("region.views.SEARCH_RESULTS_LIMIT", PAGE_SIZE)
+    for n in range(PAGE_SIZE):
+        UserFactory(organisme=organisme, last_name="FORMATION", first_name=f"Prénom{n:02d}")
+
+    _organismes, comptes = search("formation")
+
+    assert f"Nombre de résultats : {PAGE_SIZE}" in comptes.text
+    assert "Plus de" not in comptes.text
