@@ -20,9 +20,11 @@ from accounts.permissions import (
 )
 from accounts.two_factor import with_second_factor_state
 from organisations import services as organisme_services
+from organisations.forms import AccountSearchForm
 from outbox.models import with_last_email
 
 PAGE_SIZES = (10, 25, 50, 100)
+ACCOUNT_ORDER = ("last_name", "first_name", "pk")
 DEFAULT_PAGE_SIZE = 10
 
 
@@ -60,11 +62,12 @@ def two_factor_requirement(request):
 @primary_account_required
 def account_list(request):
     """Comptes utilisateurs: INFORMATIONS DES COMPTES SECONDAIRES."""
-    accounts = with_second_factor_state(with_last_email(managed_accounts(request.user))).order_by(
-        "last_name", "first_name", "pk"
-    )
-    # PostgreSQL refuses NUL characters in a query: drop them rather than fail.
-    query = request.GET.get("q", "").replace("\x00", "").strip()
+    accounts = managed_accounts(request.user).order_by(*ACCOUNT_ORDER)
+    # An overlong query or one with NUL characters is explained next to the
+    # field, and the whole list shown (SQLite refuses LIKE patterns over
+    # 50,000 bytes, PostgreSQL NUL characters).
+    search_form = AccountSearchForm(request.GET, auto_id="%s")
+    query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     if query:
         accounts = accounts.filter(
             Q(last_name__icontains=query)
@@ -79,12 +82,18 @@ def account_list(request):
     if page_size not in PAGE_SIZES:
         page_size = DEFAULT_PAGE_SIZE
     page = Paginator(accounts, page_size).get_page(request.GET.get("page"))
+    # The last e-mail and second factor, for the page's accounts only: asked of
+    # the whole list, the database works them out for every account it sorts.
+    page.object_list = with_second_factor_state(
+        with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))
+    ).order_by(*ACCOUNT_ORDER)
     return render(
         request,
         "organisations/account_list.html",
         {
             "organisme": request.user.organisme,
             "page": page,
+            "search_form": search_form,
             "query": query,
             "page_size": page_size,
             "page_sizes": PAGE_SIZES,

@@ -239,3 +239,20 @@ def test_search_with_a_null_character_does_not_break_the_page(open_list, page_of
     page = page_of(open_list(q="NOM\x00"))
 
     assert page.column("Identifiant") == ["test.identifiant"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("😀" * 20_000, "Assurez-vous que cette valeur comporte au plus 200 caractères (actuellement 20000)."),
+        ("BLA\x00", "Le caractère nul n’est pas autorisé."),
+    ],
+)
+def test_an_overlong_or_null_search_is_explained_and_every_account_listed(
+    client_of, primary_account, secondary_account, field_errors, typed, message
+):
+    response = client_of(primary_account).get("/organisme/comptes/", {"q": typed})
+
+    assert response.status_code == 200
+    assert field_errors(response, "q") == [message]
+    assert secondary_account.identifiant in response.text
