@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Actions de formation")
+
+    def ready(self):
+        from training.dashboard import ORGANISME_OF, forget_written_dashboard
+
+        for model in ORGANISME_OF:
+            post_save.connect(forget_written_dashboard, sender=model)
+            post_delete.connect(forget_written_dashboard, sender=model)

@@ -2,15 +2,21 @@
 MA FACTURATION and MES DEMANDES.
 
 The counts run as a fixed handful of aggregate queries, whatever the size of
-the organisme: the home page is the page everybody opens first.
+the organisme: the home page is the page everybody opens first. Their
+blocks are cached per organisme until a change to what they count commits
+(home_blocks, forget_dashboard).
 """
 
+import secrets
 from dataclasses import dataclass
 
+from asgiref.local import Local
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from training.models import (
     ActionFormation,
@@ -365,8 +371,7 @@ def my_requests(counts):
     ]
 
 
-def home_blocks(organisme, today):
-    """The four blocks of an organisme's home page, ready to render."""
+def _blocks(organisme, today):
     counts = dashboard_counts(organisme, today)
     return {
         "my_actions": my_actions(counts),
@@ -375,3 +380,97 @@ def home_blocks(organisme, today):
         "my_invoicing": my_invoicing(counts),
         "my_requests": my_requests(counts),
     }
+
+
+# Freshness and cache safety
+#
+# Each organisme has a random token in the cache, replaced by a new random one
+# once a transaction that changed anything its blocks count commits. The blocks
+# are stored with the token they were computed under, and used only while it
+# is still the organisme's token. A reader takes the token before it counts:
+#  - if a commit replaces the token after that, whatever the reader stores is
+#    tagged with a token nobody will ever hold again, however stale it is;
+#  - if the token was replaced before that, the reader counts after the commit.
+# Replacing the token before the commit would let a reader store pre-commit
+# counts under the new token. A lost token (evicted, cache restarted) is
+# replaced the same way on the next read: no older entry can match it.
+
+# Bounds how long a change made outside Django (psql, a restored backup) or a
+# new release's wording can go unseen.
+BLOCKS_TIMEOUT = 60 * 60
+
+_pending = Local()
+
+
+def home_blocks(organisme, today):
+    """The four blocks of an organisme's home page, ready to render: from the
+    cache while nothing they count has changed."""
+    if connection.in_atomic_block:
+        # This transaction may have changed what is counted, and may yet be
+        # rolled back: the cache neither hides its changes nor keeps them.
+        return _blocks(organisme, today)
+    token_key = _token_key(organisme.pk)
+    blocks_key = f"dashboard:{_database()}:{organisme.pk}:{today.isoformat()}:{get_language()}"
+    # The token and the blocks in one round trip.
+    stored = cache.get_many([token_key, blocks_key])
+    token = stored.get(token_key)
+    if token is None:
+        token = cache.get_or_set(token_key, _new_token, timeout=None)
+    elif blocks_key in stored and stored[blocks_key][0] == token:
+        return stored[blocks_key][1]
+    blocks = _blocks(organisme, today)
+    cache.set(blocks_key, (token, blocks), BLOCKS_TIMEOUT)
+    return blocks
+
+
+def _database():
+    # One cache may serve several databases (a staging copy, the benchmark's sizes).
+    return connection.settings_dict["NAME"]
+
+
+def _token_key(organisme_id):
+    return f"dashboard-token:{_database()}:{organisme_id}"
+
+
+def _new_token():
+    return secrets.token_hex(8)
+
+
+def forget_dashboard(*organisme_ids):
+    """The home page of these organismes is counted afresh once the current
+    transaction commits (at once outside a transaction); nothing changes if
+    it is rolled back."""
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = set()
+    pending.update(organisme_ids)
+    # One callback per call, so that one survives whichever savepoints roll
+    # back; the first to run renews every pending token in one cache write.
+    # Ids left by a rolled-back transaction are renewed with the next commit:
+    # one needless recount, never a stale page. Robust: a cache that fails
+    # here keeps the ids pending, and the commit's other callbacks still run.
+    transaction.on_commit(_renew_pending_tokens, robust=True)
+
+
+def _renew_pending_tokens():
+    pending = getattr(_pending, "ids", None)
+    if pending:
+        cache.set_many({_token_key(organisme_id): _new_token() for organisme_id in pending}, timeout=None)
+        pending.clear()
+
+
+# What each counted model belongs to. Their saves and deletes forget the page
+# through signals (training/apps.py); bulk writes and UPDATEs, which send no
+# signal, call forget_dashboard themselves.
+ORGANISME_OF = {
+    ActionFormation: lambda action: action.organisme_id,
+    Inscription: lambda inscription: inscription.action.organisme_id,
+    PeriodeDeclaration: lambda periode: periode.action.organisme_id,
+    Bilan: lambda bilan: bilan.inscription.action.organisme_id,
+    Facture: lambda facture: facture.action.organisme_id,
+    DemandeModification: lambda demande: demande.action.organisme_id,
+}
+
+
+def forget_written_dashboard(sender, instance, **kwargs):
+    forget_dashboard(ORGANISME_OF[sender](instance))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.text import spreadsheet_text
 from core.versioning import StaleEdit, save_if_unchanged
+from training.dashboard import forget_dashboard
 from training.models import (
     ActionFormation,
     DeclarationHeures,
@@ -208,6 +209,8 @@ def import_file(*, organisme, raw, acting_account):
             if result.errors:
                 return result
             plan(acting_account)
+            # Seats filled and periods bumped by UPDATEs and bulk inserts, which send no signal.
+            forget_dashboard(organisme.pk)
     except (_Interrupted, IntegrityError):
         return ImportResult(
             kind=kind,

@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.versioning import save_if_unchanged
+from training.dashboard import forget_dashboard
 from training.models import ActionFormation, Facture, Inscription
 
 
@@ -71,14 +72,14 @@ def update_action(action, *, based_on_version, data, acting_account):
         raise PlacesBelowInscriptions(inscriptions)
     try:
         with transaction.atomic():
-            return save_if_unchanged(
-                action, based_on_version=based_on_version, changes=data, acting_account=acting_account
-            )
+            save_if_unchanged(action, based_on_version=based_on_version, changes=data, acting_account=acting_account)
     except IntegrityError as error:
         # Another action took the number between the form's check and ours.
         if ActionFormation.objects.filter(numero_bdc=data["numero_bdc"]).exclude(pk=action.pk).exists():
             raise BdcAlreadyUsed from error
         raise
+    forget_dashboard(action.organisme_id)
+    return action
 
 
 def set_action_closed(action, *, closed, based_on_version, acting_account):
@@ -86,12 +87,14 @@ def set_action_closed(action, *, closed, based_on_version, acting_account):
     # A stale request is reported as such by save_if_unchanged, with who saved in between.
     if action.version == based_on_version and (action.closed_at is not None) == closed:
         raise ActionAlreadyInState
-    return save_if_unchanged(
+    save_if_unchanged(
         action,
         based_on_version=based_on_version,
         changes={"closed_at": timezone.now() if closed else None},
         acting_account=acting_account,
     )
+    forget_dashboard(action.organisme_id)
+    return action
 
 
 @transaction.atomic
@@ -103,6 +106,7 @@ def announce_seats(action, *, count, acting_account):
     if count > available:
         raise NotEnoughPlaces(max(available, 0))
     Inscription.objects.bulk_create(Inscription(action=action, **_stamp(acting_account)) for _ in range(count))
+    forget_dashboard(action.organisme_id)
     return action
 
 
@@ -135,6 +139,7 @@ def change_invoice_status(facture, *, based_on_status, status):
         if current.status != based_on_status:
             raise InvoiceStatusChanged(current)
         raise InvoiceAlreadyPaid
+    forget_dashboard(facture.action.organisme_id)
     facture.refresh_from_db()
     return facture
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts import services, two_factor
 from accounts.models import User
 from organisations.models import Organisme
+from training.dashboard import forget_dashboard
 from training.models import (
     ActionFormation,
     Bilan,
@@ -220,6 +221,8 @@ def load_demo_training(organisme, actions, today, *, last_period_pending=False):
     every run: dates move with today, and so would their states otherwise.
     """
     now = timezone.now()
+    # The seats awaiting entry are bulk inserted, which sends no signal.
+    forget_dashboard(organisme.pk)
     for bdc, intitule, programme, lieu, start, end, closed, trainees, awaiting in actions:
         date_debut = months_before(today, 57) if start == "57 months" else today + datetime.timedelta(days=start)
         action, _ = ActionFormation.objects.update_or_create(
