@@ -14,6 +14,8 @@ from core.versioning import VersionedModel
 
 IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
 GENERATED_IDENTIFIANT_LENGTH = 10
+# What User.search_text is made of, in this order.
+SEARCHED_FIELDS = ("identifiant", "last_name", "first_name", "email")
 
 
 class UserQuerySet(models.QuerySet):
@@ -183,9 +185,12 @@ class User(AbstractBaseUser, VersionedModel):
         return self.identifiant
 
     def save(self, *args, **kwargs):
-        self.search_text = normalize_for_search(self.identifiant, self.last_name, self.first_name, self.email)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        update_fields = kwargs.get("update_fields")
+        # Other fields (last_login at every login) leave the search text as stored.
+        if update_fields is None or not set(update_fields).isdisjoint(SEARCHED_FIELDS):
+            self.search_text = normalize_for_search(*(getattr(self, field) for field in SEARCHED_FIELDS))
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
 
     def _get_session_auth_hash(self, secret=None):

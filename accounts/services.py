@@ -300,8 +300,13 @@ def log_in(request, *, identifiant, password):
     get exactly the same answers, so none can be probed.
     """
     identifiant = identifiant.strip()
-    user = User.objects.alive().with_identifiant(identifiant).first()
-    if user is None:
+    # With what the login goes on to ask (is a second factor on, or required by
+    # the organisme?), and without first()'s ORDER BY: the unique index on the
+    # identifiant finds at most one account.
+    accounts = User.objects.alive().with_identifiant(identifiant).select_related("organisme")
+    try:
+        user = two_factor.with_second_factor_state(accounts).get()
+    except User.DoesNotExist:
         metrics.count_login("unknown_identifiant")
         return _fail_unknown_identifiant(identifiant, password)
     if user.is_blocked:
@@ -339,8 +344,7 @@ def log_in_with_code(request, *, code):
             two_factor.forget_pending(request)
         return outcome
     two_factor.forget_pending(request)
-    _complete_login(request, user)
-    two_factor.mark_verified(request, user)
+    _complete_login(request, user, second_factor_verified=True)
     return LoginOutcome.SUCCESS
 
 
@@ -354,12 +358,18 @@ def confirm_with_code(user, code):
     return False
 
 
-def _complete_login(request, user):
+def _complete_login(request, user, *, second_factor_verified=False):
+    # One transaction, the new session included: a login commits once.
     with transaction.atomic():
         if user.failed_login_count:
             User.objects.filter(pk=user.pk).update(failed_login_count=0)
         record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        if second_factor_verified:
+            two_factor.mark_verified(request, user)
+        # Written now, inside the transaction: SessionMiddleware's own save
+        # then finds nothing new to write (accounts.sessions).
+        request.session.save()
     metrics.count_login("success")
 
 

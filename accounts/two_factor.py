@@ -56,7 +56,12 @@ PENDING_MAX_AGE_SECONDS = 5 * 60
 
 
 def has_second_factor(user):
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """Whether `user` has turned its second factor on. An account read through
+    with_second_factor_state() carries the answer, read with it."""
+    enabled = getattr(user, "second_factor_enabled", None)
+    if enabled is None:
+        enabled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return enabled
 
 
 def with_second_factor_state(accounts):
@@ -265,7 +270,8 @@ def pending_user(request):
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_MAX_AGE_SECONDS:
         return None
-    user = User.objects.alive().select_related("organisme").filter(pk=pending.get("user")).first()
+    accounts = User.objects.alive().select_related("organisme").filter(pk=pending.get("user"))
+    user = with_second_factor_state(accounts).first()
     if user is None or not secrets.compare_digest(user.get_session_auth_hash(), pending.get("hash", "")):
         return None
     return user

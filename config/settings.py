@@ -191,6 +191,8 @@ SESSION_ABSOLUTE_LIFETIME_SECONDS = int(env("SESSION_ABSOLUTE_LIFETIME_SECONDS",
 # The middleware enforces the limits; this only keeps cookies and stored
 # sessions from lasting Django's default two weeks after their last save.
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_SECONDS
+# Django's database store, writing a login's session once (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 
 # Per-IP limits against automation (accounts/throttling.py), per window:
 # failed logins whatever the account, and requests on each of the Génération de
