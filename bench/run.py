@@ -123,6 +123,10 @@ def main():
     }
     vendor = report["versions"]["database_vendor"]
     (VAR / f"results-{vendor}.json").write_text(json.dumps(report, indent=2, default=str))
+    if len(SIZES) != 2:
+        # A trial run (BENCH_SIZES with one size) has no growth to report: docs/benchmarks.md stays as it is.
+        print(render_trial(report))
+        return
     table = render(report)
     (VAR / f"benchmarks-{vendor}.md").write_text(table)
     write_doc(table)
@@ -787,6 +791,23 @@ def render(report):
         f"of an organisme with {BENCH_SECONDARY_ACCOUNTS} comptes secondaires ({ACCOUNTS_PAGE_SIZE} a page).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def render_trial(report):
+    lines = [
+        "| Page | Organismes | req/s | p50 ms | Queries/req | Throughput ratio |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for size, result in report["results"].items():
+        bare, hash_rate = result["pages"]["bare"]["rps"], result["hash_rate"]
+        for key, label in result["labels"].items():
+            page = result["pages"][key]
+            ceiling = hash_rate * WORKERS if key == "login" else bare
+            lines.append(
+                f"| {label} | {size:,} | {page['rps']:.1f} | {page['p50_ms']:.1f} | {page['queries']} | "
+                f"{page['rps'] / ceiling:.0%} |"
+            )
+    return "\n".join(lines)
 
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
