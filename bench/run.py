@@ -94,26 +94,34 @@ def main():
     started = time.monotonic()
     ensure_wrk()
     VAR.mkdir(parents=True, exist_ok=True)
-    database_url = fresh_database()
-    django_setup(database_url)
+    databases = dict(zip(SIZES, fresh_databases(), strict=True))
+    django_setup(databases[SIZES[0]])
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=server_env(database_url))
-    results = {}
+    run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env=server_env(databases[SIZES[0]]))
+    generation_seconds = {}
     generated = 0
     fixtures = None
-    for size in SIZES:
+    previous = None
+    for size, database_url in databases.items():
+        if previous:
+            # Each larger size starts as a copy of the smaller one: the same
+            # fixtures, accounts and pages, with more organismes around them.
+            clone_database(previous, database_url)
+            use_database(database_url)
         say(f"Génération : {size} organismes")
         generation_started = time.monotonic()
         with open(os.devnull, "w") as quiet:
             call_command("generate_data", organismes=size - generated, seed=size, stdout=quiet)
-        generation_seconds = time.monotonic() - generation_started
-        generated = size
+        generation_seconds[size] = time.monotonic() - generation_started
+        generated, previous = size, database_url
         if fixtures is None:
             fixtures = prepare_fixtures()
         analyze()
-        results[size] = measure(database_url, fixtures) | {"generation_seconds": generation_seconds}
+    results = measure(databases, fixtures)
+    for size, result in results.items():
+        result["generation_seconds"] = generation_seconds[size]
 
     report = {
         "results": results,
@@ -156,24 +164,60 @@ def ensure_wrk():
 # The database
 
 
-def fresh_database():
+def fresh_databases():
+    """One empty database per size: the first is created here, the others are
+    made later as copies (clone_database)."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        path = VAR / "sigma.sqlite3"
-        for stale in VAR.glob("sigma.sqlite3*"):
+        for stale in VAR.glob("sigma*.sqlite3*"):
             stale.unlink()
-        return f"sqlite:///{path}"
+        return [f"sqlite:///{VAR / f'sigma-{size}.sqlite3'}" for size in SIZES]
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if "bench" not in name:
         sys.exit(f"make bench efface la base {name!r} : donnez-lui un nom contenant « bench ».")
+    names = [name, *(f"{name}_{size}" for size in SIZES[1:])]
+    with server_connection(url) as connection:
+        for stale in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return [parts._replace(path=f"/{each}").geturl() for each in names]
+
+
+def server_connection(url):
     import psycopg
 
-    server = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return url
+    return psycopg.connect(urlsplit(url)._replace(path="/postgres").geturl(), autocommit=True)
+
+
+def clone_database(source_url, target_url):
+    from django.db import connections
+
+    connections.close_all()
+    if source_url.startswith("sqlite:"):
+        import sqlite3
+
+        # SQLite's online backup copies pages as they are (VACUUM INTO would
+        # re-evaluate expressions that need Django's SQL functions).
+        source, target = (sqlite3.connect(urlsplit(url).path) for url in (source_url, target_url))
+        with source, target:
+            source.backup(target)
+        source.close()
+        target.close()
+        return
+    with server_connection(source_url) as connection:
+        source, target = (urlsplit(url).path.lstrip("/") for url in (source_url, target_url))
+        connection.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+
+
+def use_database(database_url):
+    """Point this process's Django at another of the bench's databases (they
+    differ by name only)."""
+    import dj_database_url
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = dj_database_url.parse(database_url)["NAME"]
 
 
 def django_setup(database_url):
@@ -471,86 +515,115 @@ class Browser:
         return self
 
 
-def measure(database_url, fixtures):
+def measure(databases, fixtures):
+    """Every page at every size, the sizes one right after the other for each
+    page: the speed of a shared machine drifts over minutes, and the ratios
+    between sizes must not measure that drift."""
+    servers = {}
+    try:
+        for size, database_url in databases.items():
+            say(f"gunicorn ({WORKERS} workers, production) sur {size} organismes")
+            servers[size] = Server(database_url, size)
+        sessions = {}
+        for size, server in servers.items():
+            use_database(databases[size])
+            sessions[size] = open_sessions(server, fixtures)
+        results = {size: {} for size in databases}
+        hash_rates = {}
+        for scenario in scenarios(fixtures):
+            for size, server in servers.items():
+                use_database(databases[size])
+                result, hash_rate = load(scenario, server, sessions[size], fixtures)
+                if hash_rate:
+                    hash_rates[size] = hash_rate
+                say(
+                    f"{scenario.label}, {size} organismes : {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms "
+                    f"({result['unexpected']} réponses inattendues)"
+                )
+                results[size][scenario.key] = result
+        rss = {size: server.worker_rss_mb() for size, server in servers.items()}
+    finally:
+        for server in servers.values():
+            server.stop()
+    measured = {}
+    for size, database_url in databases.items():
+        use_database(database_url)
+        counts = query_counts(fixtures, sessions[size]["browsers"])
+        measured[size] = {
+            "pages": {key: result | {"queries": counts[key]} for key, result in results[size].items()},
+            "worker_rss_mb": rss[size],
+            "hash_rate": hash_rates[size],
+            "labels": {scenario.key: scenario.label for scenario in scenarios(fixtures)},
+        }
+    return measured
+
+
+def open_sessions(server, fixtures):
+    """The logged-in browsers the load uses on `server`, the CSRF tokens of its
+    POSTs, and one save checked through HTTP before any load."""
     from accounts.models import User
 
-    size = fixtures_size()
-    say(f"gunicorn ({WORKERS} workers, production) sur {size} organismes")
-    server = Server(database_url, size)
-    try:
-        browsers = {
-            name: Browser(server.port).log_in(identifiant, fixtures["password"], fixtures["second_factors"].get(name))
-            for name, identifiant in fixtures["accounts"].items()
-        }
-        anonymous = Browser(server.port)
-        login_token = anonymous.csrf_token("/connexion/")
-        manager = browsers["manager"]
-        first_save_pk = User.objects.filter(
-            organisme_id=fixtures["manager_organisme_pk"], kind=User.Kind.SECONDARY
-        ).earliest("pk")
-        save_token = manager.csrf_token(f"/organisme/comptes/{first_save_pk.pk}/modifier/")
-        check_a_save(manager, save_token, first_save_pk)
-
-        results = {}
-        for scenario in scenarios(fixtures):
-            if scenario.mode == "get":
-                browser = browsers[scenario.session] if scenario.session else Browser(server.port)
-                status, _headers, page = browser.request("GET", scenario.path)
-                if status != 200 or scenario.marker not in page:
-                    sys.exit(f"{scenario.path} : réponse inattendue ({status}) avant la charge.")
-            env = {"BENCH_MODE": scenario.mode, "BENCH_EXPECT": str(scenario.expect)}
-            if scenario.mode == "login":
-                env |= {
-                    "BENCH_COOKIE": anonymous.cookie_header(),
-                    "BENCH_CSRF": login_token,
-                    "BENCH_DATA": str(VAR / "login.txt"),
-                    "BENCH_PASSWORD": fixtures["password"],
-                }
-            elif scenario.session:
-                env["BENCH_COOKIE"] = browsers[scenario.session].cookie_header()
-            if scenario.mode == "save":
-                env |= {"BENCH_CSRF": save_token, "BENCH_DATA": str(VAR / "save.txt")}
-                write_save_rows(fixtures)
-                wrk(server.port, scenario.path, env, WARM_UP_SECONDS)
-                # Saves wrk left in flight when it stopped still finish on the server.
-                time.sleep(1)
-                versions_before = write_save_rows(fixtures)
-                result = wrk(server.port, scenario.path, env, RUN_SECONDS)
-                time.sleep(1)
-                # Each save answered "done" must have written one new version.
-                result["saves_written"] = write_save_rows(fixtures) - versions_before
-            elif scenario.mode == "login":
-                # The machine is shared: the hash rate is measured right
-                # before and after the logins, and the two averaged.
-                wrk(server.port, scenario.path, env, WARM_UP_SECONDS)
-                rate_before = argon2_verify_rate()
-                result = wrk(server.port, scenario.path, env, RUN_SECONDS)
-                hash_rate = (rate_before + argon2_verify_rate()) / 2
-                say(f"Argon2id : {hash_rate:.1f} vérifications/s sur un cœur")
-            else:
-                wrk(server.port, scenario.path, env, WARM_UP_SECONDS)
-                result = wrk(server.port, scenario.path, env, RUN_SECONDS)
-            say(
-                f"{scenario.label}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms "
-                f"({result['unexpected']} réponses inattendues)"
-            )
-            results[scenario.key] = result
-        rss = server.worker_rss_mb()
-    finally:
-        server.stop()
-    counts = query_counts(fixtures, browsers)
+    browsers = {
+        name: Browser(server.port).log_in(identifiant, fixtures["password"], fixtures["second_factors"].get(name))
+        for name, identifiant in fixtures["accounts"].items()
+    }
+    anonymous = Browser(server.port)
+    first_save = User.objects.filter(organisme_id=fixtures["manager_organisme_pk"], kind=User.Kind.SECONDARY).earliest(
+        "pk"
+    )
+    save_token = browsers["manager"].csrf_token(f"/organisme/comptes/{first_save.pk}/modifier/")
+    check_a_save(browsers["manager"], save_token, first_save)
     return {
-        "pages": {key: result | {"queries": counts[key]} for key, result in results.items()},
-        "worker_rss_mb": rss,
-        "hash_rate": hash_rate,
-        "labels": {scenario.key: scenario.label for scenario in scenarios(fixtures)},
+        "browsers": browsers,
+        "anonymous": anonymous,
+        "login_token": anonymous.csrf_token("/connexion/"),
+        "save_token": save_token,
     }
 
 
-def fixtures_size():
-    from organisations.models import Organisme
-
-    return Organisme.objects.count() - 1
+def load(scenario, server, sessions, fixtures):
+    """wrk on one page of one server: its result, and for the logins the raw
+    hash rate measured around them."""
+    browsers = sessions["browsers"]
+    if scenario.mode == "get":
+        browser = browsers[scenario.session] if scenario.session else Browser(server.port)
+        status, _headers, page = browser.request("GET", scenario.path)
+        if status != 200 or scenario.marker not in page:
+            sys.exit(f"{scenario.path} : réponse inattendue ({status}) avant la charge.")
+    env = {"BENCH_MODE": scenario.mode, "BENCH_EXPECT": str(scenario.expect)}
+    if scenario.mode == "login":
+        env |= {
+            "BENCH_COOKIE": sessions["anonymous"].cookie_header(),
+            "BENCH_CSRF": sessions["login_token"],
+            "BENCH_DATA": str(VAR / "login.txt"),
+            "BENCH_PASSWORD": fixtures["password"],
+        }
+    elif scenario.session:
+        env["BENCH_COOKIE"] = browsers[scenario.session].cookie_header()
+    hash_rate = None
+    if scenario.mode == "save":
+        env |= {"BENCH_CSRF": sessions["save_token"], "BENCH_DATA": str(VAR / "save.txt")}
+        write_save_rows(fixtures)
+        wrk(server.port, scenario.path, env, WARM_UP_SECONDS)
+        # Saves wrk left in flight when it stopped still finish on the server.
+        time.sleep(1)
+        versions_before = write_save_rows(fixtures)
+        result = wrk(server.port, scenario.path, env, RUN_SECONDS)
+        time.sleep(1)
+        # Each save answered "done" must have written one new version.
+        result["saves_written"] = write_save_rows(fixtures) - versions_before
+    elif scenario.mode == "login":
+        # The machine is shared: the hash rate is measured right before and
+        # after the logins, and the two averaged.
+        wrk(server.port, scenario.path, env, WARM_UP_SECONDS)
+        rate_before = argon2_verify_rate()
+        result = wrk(server.port, scenario.path, env, RUN_SECONDS)
+        hash_rate = (rate_before + argon2_verify_rate()) / 2
+        say(f"Argon2id : {hash_rate:.1f} vérifications/s sur un cœur")
+    else:
+        wrk(server.port, scenario.path, env, WARM_UP_SECONDS)
+        result = wrk(server.port, scenario.path, env, RUN_SECONDS)
+    return result, hash_rate
 
 
 def check_a_save(browser, token, account):
