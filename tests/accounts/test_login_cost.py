@@ -137,3 +137,19 @@ def test_a_new_session_key_is_written_once_by_the_save(transactional_db):
     session.save()
 
     assert SessionStore(session.session_key).load() == {"first": 1}
+
+
+def test_a_new_key_that_is_already_taken_is_drawn_again_never_overwritten(transactional_db, monkeypatch):
+    someone_else = SessionStore()
+    someone_else["owner"] = "someone else"
+    someone_else.save()
+    keys = iter([someone_else.session_key, "k" * 32])
+    monkeypatch.setattr("accounts.sessions.get_random_string", lambda *args: next(keys))
+
+    session = SessionStore()
+    session["owner"] = "me"
+    session.save()
+
+    assert session.session_key == "k" * 32
+    assert SessionStore(session.session_key).load() == {"owner": "me"}
+    assert SessionStore(someone_else.session_key).load() == {"owner": "someone else"}
