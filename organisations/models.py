@@ -24,6 +24,9 @@ class Organisme(VersionedModel):
         verbose_name = _("organisme de formation")
         verbose_name_plural = _("organismes de formation")
         ordering = ["raison_sociale"]
+        # Recherche rapide reads its page of matches in this order and stops
+        # after 20, instead of sorting every match.
+        indexes = [models.Index(fields=["raison_sociale", "id"], name="organisme_name_order")]
 
     def __str__(self):
         return self.raison_sociale

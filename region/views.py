@@ -29,8 +29,10 @@ from region.forms import OrganismeCreationForm, SearchForm
 from region.search import find_accounts, find_organismes
 
 PAGE_SIZE = 20
-# Recherche rapide counts and pages through this many results at most (25 pages).
-SEARCH_RESULTS_LIMIT = 500
+# Recherche rapide counts and pages through this many results at most (10 pages):
+# it is for finding an organisme or an account, and counting further costs more
+# as the data grows.
+SEARCH_RESULTS_LIMIT = 200
 
 
 @region_agent_required
