@@ -3,9 +3,10 @@ from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
-    """A paginator that counts no further than `count_limit` results.
+    """A paginator over a queryset that counts no further than `count_limit`
+    results.
 
-    `object_list` is a queryset. An exact count reads every match, so its cost grows with the data (a word
+    An exact count reads every match, so its cost grows with the data (a word
     found in 5% of 100,000 accounts), while nobody pages that far: past the
     limit the page says there are more and asks for a narrower search.
     """

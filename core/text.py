@@ -1,5 +1,9 @@
 import unicodedata
 
+# The longest text a search box takes: SQLite refuses LIKE patterns over 50,000
+# bytes, and nobody types more than a few words.
+SEARCH_MAX_LENGTH = 200
+
 
 def normalize_for_search(*values):
     """Lowercase, accents stripped, whitespace folded: "Émilie  DUPRÉ" -> "emilie dupre"."""

@@ -63,9 +63,8 @@ def two_factor_requirement(request):
 def account_list(request):
     """Comptes utilisateurs: INFORMATIONS DES COMPTES SECONDAIRES."""
     accounts = managed_accounts(request.user).order_by(*ACCOUNT_ORDER)
-    # An overlong query or one with NUL characters is explained next to the
-    # field, and the whole list shown (SQLite refuses LIKE patterns over
-    # 50,000 bytes, PostgreSQL NUL characters).
+    # An overlong query or one with NUL characters (which PostgreSQL refuses)
+    # is explained next to the field, and the whole list shown.
     search_form = AccountSearchForm(request.GET, auto_id="%s")
     query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
     if query:

@@ -3,11 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AccountForm
 from accounts.models import User
+from core.text import SEARCH_MAX_LENGTH
 from organisations.models import Organisme
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Recherche rapide"), required=False, max_length=200, widget=forms.SearchInput)
+    q = forms.CharField(
+        label=_("Recherche rapide"), required=False, max_length=SEARCH_MAX_LENGTH, widget=forms.SearchInput
+    )
 
 
 class OrganismeCreationForm(forms.ModelForm):
