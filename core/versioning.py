@@ -9,6 +9,7 @@ the caller gets the record as it now stands, to show both sets of values.
 from django.conf import settings
 from django.db import models
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,11 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+# Sent after save_if_unchanged wrote `instance`: its UPDATE sends no post_save,
+# and what depends on the record (the home page's counts) must still learn of it.
+saved_if_unchanged = Signal()
 
 
 class StaleEdit(Exception):
@@ -55,4 +61,5 @@ def save_if_unchanged(instance, *, based_on_version, changes, acting_account):
         setattr(instance, field, value)
     instance.version = based_on_version + 1
     instance.updated_at, instance.updated_by, instance.updated_by_name = now, acting_account, actor_name
+    saved_if_unchanged.send(sender=model, instance=instance)
     return instance

@@ -8,8 +8,9 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Actions de formation")
 
     def ready(self):
+        from core.versioning import saved_if_unchanged
         from training.dashboard import ORGANISME_OF, forget_written_dashboard
 
         for model in ORGANISME_OF:
-            post_save.connect(forget_written_dashboard, sender=model)
-            post_delete.connect(forget_written_dashboard, sender=model)
+            for signal in (post_save, post_delete, saved_if_unchanged):
+                signal.connect(forget_written_dashboard, sender=model)

@@ -459,9 +459,10 @@ def _renew_pending_tokens():
         pending.clear()
 
 
-# What each counted model belongs to. Their saves and deletes forget the page
-# through signals (training/apps.py); bulk writes and UPDATEs, which send no
-# signal, call forget_dashboard themselves.
+# What each counted model belongs to. Their saves, deletes and versioned saves
+# (core.versioning.save_if_unchanged) forget the page through signals
+# (training/apps.py); bulk writes and other UPDATEs, which send no signal, call
+# forget_dashboard themselves.
 ORGANISME_OF = {
     ActionFormation: lambda action: action.organisme_id,
     Inscription: lambda inscription: inscription.action.organisme_id,

@@ -72,14 +72,14 @@ def update_action(action, *, based_on_version, data, acting_account):
         raise PlacesBelowInscriptions(inscriptions)
     try:
         with transaction.atomic():
-            save_if_unchanged(action, based_on_version=based_on_version, changes=data, acting_account=acting_account)
+            return save_if_unchanged(
+                action, based_on_version=based_on_version, changes=data, acting_account=acting_account
+            )
     except IntegrityError as error:
         # Another action took the number between the form's check and ours.
         if ActionFormation.objects.filter(numero_bdc=data["numero_bdc"]).exclude(pk=action.pk).exists():
             raise BdcAlreadyUsed from error
         raise
-    forget_dashboard(action.organisme_id)
-    return action
 
 
 def set_action_closed(action, *, closed, based_on_version, acting_account):
@@ -87,14 +87,12 @@ def set_action_closed(action, *, closed, based_on_version, acting_account):
     # A stale request is reported as such by save_if_unchanged, with who saved in between.
     if action.version == based_on_version and (action.closed_at is not None) == closed:
         raise ActionAlreadyInState
-    save_if_unchanged(
+    return save_if_unchanged(
         action,
         based_on_version=based_on_version,
         changes={"closed_at": timezone.now() if closed else None},
         acting_account=acting_account,
     )
-    forget_dashboard(action.organisme_id)
-    return action
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.versioning import StaleEdit, save_if_unchanged
-from training.dashboard import forget_dashboard
 from training.models import DeclarationHeures, Inscription, Stagiaire
 
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance")
@@ -92,14 +91,12 @@ def save_inscription(inscription, *, based_on_version, data, acting_account):
     )
     if taken:
         raise ValidationError({"identifiant_france_travail": _("Ce stagiaire est déjà inscrit sur cette action.")})
-    save_if_unchanged(
+    return save_if_unchanged(
         inscription,
         based_on_version=based_on_version,
         changes={"stagiaire": stagiaire, "date_entree": data["date_entree"], "date_sortie": data["date_sortie"]},
         acting_account=acting_account,
     )
-    forget_dashboard(inscription.action.organisme_id)
-    return inscription
 
 
 class PeriodAlreadyValidated(Exception):
@@ -120,7 +117,6 @@ def _claim_period(periode, *, based_on_version, acting_account, changes=None):
 def save_hours(periode, *, based_on_version, hours, acting_account):
     """Set the hours each trainee did in the period; `hours` maps inscription
     ids to a number of hours, or None to clear it."""
-    # Hours are not counted on the home page: nothing to forget there.
     _claim_period(periode, based_on_version=based_on_version, acting_account=acting_account)
     for inscription_id, value in hours.items():
         if value is None:
@@ -134,14 +130,12 @@ def save_hours(periode, *, based_on_version, hours, acting_account):
 
 @transaction.atomic
 def validate_period(periode, *, based_on_version, acting_account):
-    _claim_period(
+    return _claim_period(
         periode,
         based_on_version=based_on_version,
         acting_account=acting_account,
         changes={"validated_at": timezone.now(), "validated_by_name": acting_account.full_name},
     )
-    forget_dashboard(periode.action.organisme_id)
-    return periode
 
 
 def stored_hours(periode):
