@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts import two_factor
+from accounts import services, two_factor
 from accounts.models import User
 from accounts.password_validation import MAXIMUM_LENGTH
 
@@ -114,7 +114,8 @@ class CredentialsForm(forms.Form):
 
     def clean_current_password(self):
         password = self.cleaned_data["current_password"]
-        if not self.user.check_password(password):
+        # A wrong one counts toward the lockout, as a wrong login does.
+        if not services.confirm_password(self.user, password):
             raise forms.ValidationError(_("Le mot de passe actuel est incorrect."), code="password_incorrect")
         return password
 
@@ -165,6 +166,17 @@ class SecondFactorCodeForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
+    )
+
+
+class ReauthenticationForm(forms.Form):
+    """The current password, asked again before a security-sensitive change."""
+
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        max_length=MAXIMUM_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
     )
 
 

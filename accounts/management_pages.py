@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import services, two_factor
+from accounts import reauthentication, services, two_factor
 from accounts.forms import AccountForm, AccountModificationForm, DeactivationForm
 from accounts.permissions import may_be_deleted
 from core.conflicts import conflict_context
@@ -56,13 +56,20 @@ def create_account_page(request, *, organisme, back_url, breadcrumb=None):
 def update_account_page(request, account, *, back_url):
     # No `instance`: the form must not write on `account` before the action
     # compares the new values with the stored ones.
+    # Back from « Confirmez votre mot de passe », the form comes back as it was sent.
+    kept = reauthentication.kept_form(request) if request.method == "GET" else None
     form = AccountModificationForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" else kept,
         initial=model_to_dict(account, fields=AccountForm.Meta.fields) | {"version": account.version},
     )
     conflict = {}
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        # A new address receives the account's password links: a stolen
+        # session must not be able to redirect them.
+        if data["email"] != account.email and not reauthentication.is_recent(request):
+            reauthentication.keep_form(request)
+            return reauthentication.confirm_first(request, return_to=request.get_full_path())
         try:
             services.modify_account(account, acting_account=request.user, based_on_version=data.pop("version"), **data)
         except StaleEdit as stale:
@@ -97,6 +104,9 @@ class AccountAction:
     applies_to: Callable = lambda account: True
     # A form whose cleaned data goes to `perform` as keyword arguments.
     form_class: type | None = None
+    # Whether it needs a recent authentication (accounts.reauthentication):
+    # what a stolen session would do to take an account over or erase it.
+    sensitive: bool = False
 
 
 ACCOUNT_ACTIONS = {
@@ -115,6 +125,7 @@ ACCOUNT_ACTIONS = {
         button=gettext_lazy("Supprimer le compte"),
         verb=gettext_lazy("supprimé"),
         applies_to=may_be_deleted,
+        sensitive=True,
     ),
     "debloquer": AccountAction(
         perform=services.unblock_account,
@@ -122,6 +133,7 @@ ACCOUNT_ACTIONS = {
         button=gettext_lazy("Débloquer le compte"),
         verb=gettext_lazy("débloqué"),
         applies_to=lambda account: account.is_blocked,
+        sensitive=True,
     ),
     # Same rules as unblocking: the primary account for its secondary accounts,
     # the Region for any organisme account.
@@ -140,6 +152,7 @@ ACCOUNT_ACTIONS = {
             % {"civil_name": account.civil_name}
         ),
         applies_to=two_factor.has_second_factor,
+        sensitive=True,
     ),
     "desactiver": AccountAction(
         perform=services.deactivate_account,
@@ -167,6 +180,9 @@ def account_action_page(request, account, action_name, *, back_url):
     if not action.applies_to(account):
         messages.info(request, _("Cette action ne s'applique pas à ce compte dans son état actuel."))
         return redirect(back_url)
+    if action.sensitive and not reauthentication.is_recent(request):
+        # Back to this confirmation page afterwards.
+        return reauthentication.confirm_first(request, return_to=request.path)
     form = None
     if action.form_class:
         form = action.form_class(request.POST if request.method == "POST" else None)

@@ -11,14 +11,15 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from accounts import links, two_factor
+from accounts import links, reauthentication, tasks, two_factor
 from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
 from accounts.permissions import may_be_deleted
+from audit.context import current_ip_address
 from audit.models import AuditEntry
 from audit.services import record
 from core.emails import absolute_url, send_email
@@ -194,16 +195,28 @@ def _same_text(a, b):
 def request_password_link(*, identifiant, last_name, first_name, email):
     """Send a one-time link when all four fields match an active account.
 
-    Returns nothing: the page answers the same whether or not they matched.
+    Returns nothing: the page answers the same whether or not they matched,
+    and takes the same time. The request does the same work either way (one
+    lookup, one task queued); what a match triggers (the link, its audit entry,
+    the e-mail) runs in the worker (send_password_link), out of its timing.
     A blocked account may ask too: using the link proves the user owns the
     mailbox, and unblocks it.
     """
     account = User.objects.alive().with_identifiant(identifiant.strip()).filter(is_active=True).first()
-    if account is None or not (
+    matches = account is not None and (
         _same_text(account.last_name, last_name)
         and _same_text(account.first_name, first_name)
         and _same_text(account.email, email)
-    ):
+    )
+    tasks.send_password_link.enqueue(account.pk if matches else None, current_ip_address.get())
+
+
+@transaction.atomic
+def send_password_link(account_id):
+    """The worker's part of request_password_link: issue the link to the
+    account, if still active, and e-mail it."""
+    account = User.objects.alive().filter(pk=account_id, is_active=True).select_for_update().first()
+    if account is None:
         return
     link = links.issue_link(account)
     record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, actor=account)
@@ -234,6 +247,7 @@ def log_in_with_link(request, link):
         two_factor.await_code(request, user)
     else:
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+        reauthentication.mark(request)
     return user
 
 
@@ -266,12 +280,23 @@ def change_credentials(user, *, identifiant, password, acting_account):
 
 @transaction.atomic
 def remind_identifiant(*, last_name, first_name, email):
-    """E-mail their identifiant to the active accounts matching all three fields."""
+    """E-mail their identifiant to the active accounts matching all three
+    fields. As request_password_link: the same work whether or not any
+    matches, the e-mails rendered and queued by the worker (send_identifiant_reminders)."""
     candidates = User.objects.alive().filter(is_active=True, email__iexact=email.strip())
-    for account in candidates:
-        if _same_text(account.last_name, last_name) and _same_text(account.first_name, first_name):
-            record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, actor=account)
-            send_email(to=account, template="identifiant_reminder", context=_account_context(account))
+    matching = [
+        account.pk
+        for account in candidates
+        if _same_text(account.last_name, last_name) and _same_text(account.first_name, first_name)
+    ]
+    tasks.send_identifiant_reminders.enqueue(matching, current_ip_address.get())
+
+
+@transaction.atomic
+def send_identifiant_reminders(account_ids):
+    for account in User.objects.alive().filter(pk__in=account_ids, is_active=True).order_by("pk"):
+        record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, actor=account)
+        send_email(to=account, template="identifiant_reminder", context=_account_context(account))
 
 
 # Login and lockout
@@ -292,21 +317,32 @@ def _unknown_identifiant_digest(identifiant):
     return salted_hmac("sigma.unknown-identifiant", identifiant.casefold(), algorithm="sha256").hexdigest()
 
 
+def _locked(accounts):
+    """The account of `accounts` read under its row lock, or None. Every
+    attempt on an account (password, second-factor code, current password)
+    is decided under this lock, from the state it reads: parallel attempts take
+    their turn, so each sees the failures counted before it and a blocked
+    account stays blocked. (SQLite's transactions take the database's write
+    lock as they begin: settings.DATABASES.)"""
+    found = list(two_factor.with_second_factor_state(accounts.select_for_update(of=("self",))).order_by()[:1])
+    return found[0] if found else None
+
+
+@transaction.atomic
 def log_in(request, *, identifiant, password):
     """Check the credentials and log the user in, counting failures.
 
     After MAX_FAILED_LOGINS consecutive failures the account is blocked and
     even the right password is refused. Identifiants that match no account
-    get exactly the same answers, so none can be probed.
+    get exactly the same answers, so none can be probed, and cost the same
+    work: one transaction, one password hash.
     """
     identifiant = identifiant.strip()
     # With what the login goes on to ask (is a second factor on, or required by
     # the organisme?), and without first()'s ORDER BY: the unique index on the
     # identifiant finds at most one account.
-    accounts = User.objects.alive().with_identifiant(identifiant).select_related("organisme")
-    try:
-        user = two_factor.with_second_factor_state(accounts).get()
-    except User.DoesNotExist:
+    user = _locked(User.objects.alive().with_identifiant(identifiant).select_related("organisme"))
+    if user is None:
         metrics.count_login("unknown_identifiant")
         return _fail_unknown_identifiant(identifiant, password)
     if user.is_blocked:
@@ -329,15 +365,22 @@ def log_in(request, *, identifiant, password):
     return LoginOutcome.SUCCESS
 
 
+@transaction.atomic
 def log_in_with_code(request, *, code):
     """The login's second step: check the code of the account whose password
     (or one-time link) was right, and log it in. Wrong codes count toward the
-    same lockout as wrong passwords."""
-    # Blocking or deactivating the account since its password voids the wait.
-    user = two_factor.pending_user(request)
-    if user is None:
+    same lockout as wrong passwords; the code is checked and used up under the
+    account's lock, so that it lets in one request only."""
+    pending = two_factor.pending_user(request)
+    # Read again under the lock: blocking or deactivating the account since
+    # its password voids the wait.
+    user = pending and _locked(User.objects.select_related("organisme").filter(pk=pending.pk))
+    if user is None or not two_factor.is_pending(request, user):
         two_factor.forget_pending(request)
         return LoginOutcome.CODE_EXPIRED
+    if user.is_blocked:
+        two_factor.forget_pending(request)
+        return LoginOutcome.BLOCKED
     if not two_factor.verify_code(user, code):
         outcome = _count_failure(user, reason="wrong_code")
         if outcome is LoginOutcome.BLOCKED:
@@ -348,49 +391,66 @@ def log_in_with_code(request, *, code):
     return LoginOutcome.SUCCESS
 
 
+@transaction.atomic
 def confirm_with_code(user, code):
     """Whether `code` is right for the logged-in `user`'s second factor, which
     Mon compte asks before changing it. A wrong one counts toward the lockout
     as at login: a stolen session cannot try codes without end."""
-    if two_factor.verify_code(user, code):
+    locked = _locked(User.objects.filter(pk=user.pk))
+    if locked.is_blocked:
+        return False
+    if two_factor.verify_code(locked, code):
         return True
-    _count_failure(user, reason="wrong_code")
+    _count_failure(locked, reason="wrong_code")
+    return False
+
+
+@transaction.atomic
+def confirm_password(user, password):
+    """Whether `password` is the logged-in `user`'s current password, which
+    Mon compte asks before a change. A wrong one counts toward the lockout as
+    at login (audited, blocking at the limit with the usual notices): a stolen
+    session cannot guess the password without end."""
+    locked = _locked(User.objects.filter(pk=user.pk))
+    if locked.is_blocked:
+        return False
+    if locked.check_password(password):
+        return True
+    _count_failure(locked, reason="wrong_current_password")
     return False
 
 
 def _complete_login(request, user, *, second_factor_verified=False):
-    # One transaction, the new session included: a login commits once.
-    with transaction.atomic():
-        if user.failed_login_count:
-            User.objects.filter(pk=user.pk).update(failed_login_count=0)
-        record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
-        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        if second_factor_verified:
-            two_factor.mark_verified(request, user)
-        # Written now, inside the transaction: SessionMiddleware's own save
-        # then finds nothing new to write (accounts.sessions).
-        request.session.save()
-    metrics.count_login("success")
+    """Log in `user`, read under its lock in the current transaction, which
+    commits the new session with the reset count: a login commits once."""
+    if user.failed_login_count:
+        User.objects.filter(pk=user.pk).update(failed_login_count=0)
+    record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    if second_factor_verified:
+        two_factor.mark_verified(request, user)
+    reauthentication.mark(request)
+    # Written now, inside the transaction: SessionMiddleware's own save
+    # then finds nothing new to write (accounts.sessions).
+    request.session.save()
+    transaction.on_commit(lambda: metrics.count_login("success"))
 
 
 def _count_failure(user, *, reason="wrong_password"):
+    """Count a wrong password or code of `user`, read under its lock in the
+    current transaction; block it at the limit."""
     limit = settings.MAX_FAILED_LOGINS
-    with transaction.atomic():
-        # One UPDATE, so that parallel wrong attempts each count.
-        updated = User.objects.filter(pk=user.pk, is_blocked=False).update(
-            failed_login_count=F("failed_login_count") + 1,
-            is_blocked=Case(When(failed_login_count__gte=limit - 1, then=Value(True)), default=Value(False)),
-        )
-        user.refresh_from_db(fields=["is_blocked", "failed_login_count"])
-        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": reason})
-        if not user.is_blocked:
-            return LoginOutcome.INVALID
-        if updated and user.failed_login_count == limit:
-            User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
-            links.revoke_links(user)
-            record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, actor=None, changes={"reason": "failed_logins"})
-            _notify_blocked(user)
-            transaction.on_commit(metrics.count_account_blocked)
+    user.failed_login_count = min(user.failed_login_count + 1, limit)
+    user.is_blocked = user.failed_login_count >= limit
+    User.objects.filter(pk=user.pk).update(failed_login_count=user.failed_login_count, is_blocked=user.is_blocked)
+    record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": reason})
+    if not user.is_blocked:
+        return LoginOutcome.INVALID
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    links.revoke_links(user)
+    record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, actor=None, changes={"reason": "failed_logins"})
+    _notify_blocked(user)
+    transaction.on_commit(metrics.count_account_blocked)
     return LoginOutcome.BLOCKED
 
 
@@ -411,19 +471,17 @@ def _notify_blocked(account):
 
 
 def _fail_unknown_identifiant(identifiant, password):
+    """As a wrong password on an account, within log_in's transaction: the
+    identifiant's count read under its row lock, one password hash, one write."""
     limit = settings.MAX_FAILED_LOGINS
-    attempts, _ = UnknownIdentifiantAttempts.objects.get_or_create(
+    attempts, _ = UnknownIdentifiantAttempts.objects.select_for_update().get_or_create(
         identifiant_digest=_unknown_identifiant_digest(identifiant)
     )
     if attempts.failed_count >= limit:
         return LoginOutcome.BLOCKED
     # Cost the same time as checking a real password.
     make_password(password)
-    with transaction.atomic():
-        # As _count_failure: one capped UPDATE read back under its row lock, so
-        # parallel attempts get the very answers an existing account gives.
-        UnknownIdentifiantAttempts.objects.filter(pk=attempts.pk, failed_count__lt=limit).update(
-            failed_count=F("failed_count") + 1, last_attempt_at=timezone.now()
-        )
-        attempts.refresh_from_db(fields=["failed_count"])
+    attempts.failed_count += 1
+    attempts.last_attempt_at = timezone.now()
+    attempts.save(update_fields=["failed_count", "last_attempt_at"])
     return LoginOutcome.BLOCKED if attempts.failed_count >= limit else LoginOutcome.INVALID

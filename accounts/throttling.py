@@ -12,6 +12,7 @@ client is counted by its /64 network, since one host commonly holds a
 whole /64.
 """
 
+import contextlib
 import ipaddress
 from dataclasses import dataclass
 
@@ -66,11 +67,6 @@ def count(rule, request):
     return cache.get(_cache_key(rule, request), 0)
 
 
-def is_limited(rule, request):
-    """Whether this client has used up its hits: check it before doing anything."""
-    return count(rule, request) >= rule.limit
-
-
 def hit(rule, request):
     """Count one hit for this client and return its count in the window."""
     key = _cache_key(rule, request)
@@ -82,3 +78,18 @@ def hit(rule, request):
         # The window ended between add() and incr(): this hit opens a new one.
         cache.add(key, 1, timeout=rule.window)
         return 1
+
+
+def take(rule, request):
+    """Count this attempt before it is made; whether it is within the limit.
+    Parallel attempts each get their own count, so a burst past the limit is
+    refused beyond it instead of all passing a check made before any counted."""
+    return hit(rule, request) <= rule.limit
+
+
+def give_back(rule, request):
+    """Uncount an attempt taken with take() that turned out not to be one the
+    rule counts (a successful login)."""
+    # ValueError: its window ended meanwhile, there is nothing to give back.
+    with contextlib.suppress(ValueError):
+        cache.decr(_cache_key(rule, request))

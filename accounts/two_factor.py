@@ -268,13 +268,24 @@ def await_code(request, user):
 def pending_user(request):
     """The account whose code is awaited, or None."""
     pending = request.session.get(PENDING_KEY)
-    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_MAX_AGE_SECONDS:
+    if not isinstance(pending, dict):
         return None
     accounts = User.objects.alive().select_related("organisme").filter(pk=pending.get("user"))
     user = with_second_factor_state(accounts).first()
-    if user is None or not secrets.compare_digest(user.get_session_auth_hash(), pending.get("hash", "")):
-        return None
-    return user
+    return user if user is not None and is_pending(request, user) else None
+
+
+def is_pending(request, user):
+    """Whether the session still waits for the code of `user` as it is now:
+    not too late, and neither its password nor its sessions changed since."""
+    pending = request.session.get(PENDING_KEY)
+    return (
+        isinstance(pending, dict)
+        and pending.get("user") == user.pk
+        and time.time() - pending.get("at", 0) <= PENDING_MAX_AGE_SECONDS
+        and not user.is_deleted
+        and secrets.compare_digest(user.get_session_auth_hash(), pending.get("hash", ""))
+    )
 
 
 def forget_pending(request):

@@ -2,17 +2,15 @@
 and regenerate the recovery codes."""
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import services, two_factor
+from accounts import reauthentication, services, two_factor
 from accounts.forms import EnrolmentForm, SecondFactorCodeForm
-from accounts.services import LoginOutcome
-from accounts.views import LOGIN_ERRORS, WRONG_CODE
+from accounts.views import WRONG_CODE, logged_out_if_blocked
 
 REGENERATE_PREFIX = "regenerer"
 DISABLE_PREFIX = "desactiver"
@@ -38,6 +36,7 @@ def overview(request):
 
 @never_cache
 @sensitive_post_parameters("code")
+@reauthentication.required
 def enrol(request):
     """Scan the QR code (or type the secret), then give the app's first code:
     the recovery codes are shown once, on the answer."""
@@ -71,15 +70,6 @@ def _confirmed_by_code(request, form):
     return False
 
 
-def _logged_out_if_blocked(request):
-    request.user.refresh_from_db(fields=["is_blocked"])
-    if not request.user.is_blocked:
-        return None
-    logout(request)
-    messages.error(request, LOGIN_ERRORS[LoginOutcome.BLOCKED])
-    return redirect("accounts:login")
-
-
 @require_POST
 @never_cache
 @sensitive_post_parameters("regenerer-code")
@@ -89,7 +79,7 @@ def regenerate(request):
         codes = two_factor.regenerate_recovery_codes(request)
         messages.success(request, _("Vos nouveaux codes de secours remplacent les précédents."))
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
-    return _logged_out_if_blocked(request) or _overview(request, regenerate_form=form)
+    return logged_out_if_blocked(request) or _overview(request, regenerate_form=form)
 
 
 @require_POST
@@ -101,4 +91,4 @@ def disable(request):
         two_factor.disable(request)
         messages.success(request, _("La double authentification est désactivée sur votre compte."))
         return redirect("accounts:two_factor")
-    return _logged_out_if_blocked(request) or _overview(request, disable_form=form)
+    return logged_out_if_blocked(request) or _overview(request, disable_form=form)

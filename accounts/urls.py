@@ -12,6 +12,7 @@ urlpatterns = [
     path("acces/<str:token>/", views.password_link, name="password_link"),
     path("acces/", views.password_link_confirm, name="password_link_confirm"),
     path("mon-compte/modifications/", views.credentials, name="credentials"),
+    path("mon-compte/confirmation/", views.reauthenticate, name="reauthenticate"),
     path("mon-compte/double-authentification/", two_factor_views.overview, name="two_factor"),
     path("mon-compte/double-authentification/activation/", two_factor_views.enrol, name="two_factor_enrol"),
     path(

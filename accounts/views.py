@@ -14,18 +14,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import links, services, throttling, two_factor
+from accounts import links, reauthentication, services, throttling, two_factor
 from accounts.forms import (
     CredentialsForm,
     IdentifiantReminderForm,
     LoginForm,
     PasswordGenerationForm,
+    ReauthenticationForm,
     SecondFactorCodeForm,
 )
 from accounts.services import LoginOutcome
 
 LINK_SESSION_KEY = "password_link_digest"
 
+WRONG_PASSWORD = gettext_lazy("Mot de passe incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué.")
 WRONG_CODE = gettext_lazy("Code incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué.")
 CODE_EXPIRED = gettext_lazy(
     "Votre connexion n'a pas abouti à temps. Veuillez saisir à nouveau votre identifiant et votre mot de passe."
@@ -69,20 +71,23 @@ def no_referrer(response):
 def login_view(request):
     if request.user.is_authenticated:
         return _redirect_after_login(request)
-    if request.method == "POST" and throttling.is_limited(throttling.LOGIN_FAILURES, request):
-        # Checked before any account is looked up: the attempt counts against none.
-        form = LoginForm(initial={"identifiant": request.POST.get("identifiant", "")})
-        return render(request, "accounts/login.html", {"form": form, "throttled": TOO_MANY_ATTEMPTS}, status=429)
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        # Counted before any account is looked up: past the limit the attempt
+        # counts against none, and parallel ones cannot all slip under it.
+        if not throttling.take(throttling.LOGIN_FAILURES, request):
+            form = LoginForm(initial={"identifiant": form.cleaned_data["identifiant"]})
+            return render(request, "accounts/login.html", {"form": form, "throttled": TOO_MANY_ATTEMPTS}, status=429)
         outcome = services.log_in(
             request, identifiant=form.cleaned_data["identifiant"], password=form.cleaned_data["password"]
         )
+        if outcome in (LoginOutcome.SUCCESS, LoginOutcome.CODE_REQUIRED):
+            # Only failures count.
+            throttling.give_back(throttling.LOGIN_FAILURES, request)
         if outcome is LoginOutcome.SUCCESS:
             return _redirect_after_login(request)
         if outcome is LoginOutcome.CODE_REQUIRED:
             return _to_code_step(request)
-        throttling.hit(throttling.LOGIN_FAILURES, request)
         form.add_error(None, LOGIN_ERRORS[outcome])
     return render(request, "accounts/login.html", {"form": form})
 
@@ -105,15 +110,15 @@ def login_code(request):
         two_factor.forget_pending(request)
         messages.info(request, CODE_EXPIRED)
         return redirect("accounts:login")
-    if request.method == "POST" and throttling.is_limited(throttling.LOGIN_FAILURES, request):
-        context = {"form": SecondFactorCodeForm(), "throttled": TOO_MANY_ATTEMPTS}
-        return render(request, "accounts/login_code.html", context, status=429)
     form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        if not throttling.take(throttling.LOGIN_FAILURES, request):
+            context = {"form": SecondFactorCodeForm(), "throttled": TOO_MANY_ATTEMPTS}
+            return render(request, "accounts/login_code.html", context, status=429)
         outcome = services.log_in_with_code(request, code=form.cleaned_data["code"])
         if outcome is LoginOutcome.SUCCESS:
+            throttling.give_back(throttling.LOGIN_FAILURES, request)
             return _redirect_after_login(request)
-        throttling.hit(throttling.LOGIN_FAILURES, request)
         if outcome is LoginOutcome.INVALID:
             form.add_error("code", WRONG_CODE)
         else:
@@ -235,7 +240,66 @@ def credentials(request):
             acting_account=user,
         )
         update_session_auth_hash(request, user)
+        # The current password given (or the one-time link just used) is a proof.
+        reauthentication.mark(request)
         messages.success(request, _("Les modifications ont bien été enregistrées"))
         return redirect("accounts:credentials")
+    if request.method == "POST" and (blocked := logged_out_if_blocked(request)):
+        return blocked
     context = {"form": form, "temporary": temporary, "second_factor_enabled": two_factor.has_second_factor(user)}
     return render(request, "accounts/credentials.html", context)
+
+
+def logged_out_if_blocked(request):
+    """If the wrong password or code just given blocked the account, its
+    session ends here, with the login page's message."""
+    request.user.refresh_from_db(fields=["is_blocked"])
+    if not request.user.is_blocked:
+        return None
+    logout(request)
+    messages.error(request, LOGIN_ERRORS[LoginOutcome.BLOCKED])
+    return redirect("accounts:login")
+
+
+PASSWORD_PREFIX = "motdepasse"
+CODE_PREFIX = "code"
+
+
+@never_cache
+@sensitive_post_parameters(f"{PASSWORD_PREFIX}-password", f"{CODE_PREFIX}-code")
+def reauthenticate(request):
+    """« Confirmez votre mot de passe »: the proof a security-sensitive change
+    asks when the last one is not recent (accounts.reauthentication), by
+    password or, for an account with a second factor, by a code. Wrong ones
+    count toward the lockout. Then back to the page the user came from."""
+    user = request.user
+    return_to = reauthentication.safe_return_url(request, request.GET.get("next", ""))
+    with_code = two_factor.has_second_factor(user)
+    password_form = ReauthenticationForm(
+        request.POST if request.method == "POST" and "motdepasse-password" in request.POST else None,
+        prefix=PASSWORD_PREFIX,
+    )
+    code_form = SecondFactorCodeForm(
+        request.POST if request.method == "POST" and "code-code" in request.POST else None, prefix=CODE_PREFIX
+    )
+    confirmed = False
+    if password_form.is_bound and password_form.is_valid():
+        confirmed = services.confirm_password(user, password_form.cleaned_data["password"])
+        if not confirmed:
+            password_form.add_error("password", WRONG_PASSWORD)
+    elif with_code and code_form.is_bound and code_form.is_valid():
+        confirmed = services.confirm_with_code(user, code_form.cleaned_data["code"])
+        if not confirmed:
+            code_form.add_error("code", WRONG_CODE)
+    if confirmed:
+        reauthentication.mark(request)
+        return HttpResponseRedirect(return_to)
+    if request.method == "POST" and (blocked := logged_out_if_blocked(request)):
+        return blocked
+    context = {
+        "password_form": password_form,
+        "code_form": code_form if with_code else None,
+        "temporary": user.has_temporary_password,
+        "return_to": return_to,
+    }
+    return render(request, "accounts/reauthenticate.html", context)

@@ -36,6 +36,7 @@ DATE_FIELDS = {"deactivated_until"}
 REASONS = {
     "wrong_password": gettext_lazy("mot de passe incorrect"),
     "wrong_code": gettext_lazy("code de double authentification incorrect"),
+    "wrong_current_password": gettext_lazy("mot de passe actuel incorrect (Mon compte)"),
     "blocked": gettext_lazy("compte bloqué"),
     "inactive": gettext_lazy("compte désactivé"),
     "failed_logins": gettext_lazy("tentatives de connexion infructueuses"),

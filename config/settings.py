@@ -177,6 +177,9 @@ PASSWORD_LINK_MAX_AGE_SECONDS = 60 * 60
 AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "365"))
 # "au-delà de 3 tentatives le compte est bloqué"
 MAX_FAILED_LOGINS = 3
+# Security-sensitive changes need an authentication this recent, else the
+# password or a code is asked again (accounts/reauthentication.py).
+REAUTHENTICATION_MAX_AGE_SECONDS = int(env("REAUTHENTICATION_MAX_AGE_SECONDS", str(10 * 60)))
 
 # Two-factor authentication (accounts/two_factor.py). django-otp's own
 # per-device delays are off: wrong codes count toward the lockout above.

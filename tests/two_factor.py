@@ -4,10 +4,13 @@ as the login's second step leaves it."""
 
 import base64
 import re
+import time
 
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import reauthentication
 
 ENROL = "/mon-compte/double-authentification/activation/"
 
@@ -32,11 +35,13 @@ def log_in_verified(client, account):
     """`client` logged in as `account`, its session verified by the account's
     second factor when it has one, as after the login's second step."""
     client.force_login(account)
+    session = client.session
+    # Just logged in: a recent authentication (accounts.reauthentication).
+    session[reauthentication.SESSION_KEY] = time.time()
     device = TOTPDevice.objects.filter(user=account, confirmed=True).first()
     if device:
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
     return client
 
 

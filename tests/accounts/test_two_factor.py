@@ -17,7 +17,16 @@ from accounts.management.commands.load_demo import DEMO_RECOVERY_CODES, DEMO_TOT
 from audit.models import AuditEntry
 from tests.accounts.login import error_text, is_logged_in, log_in
 from tests.factories import PASSWORD, UserFactory
-from tests.two_factor import ENROL, code_of, enrol, recovery_codes_shown, secret_shown, totp_code, wrong_code_of
+from tests.two_factor import (
+    ENROL,
+    code_of,
+    enrol,
+    log_in_verified,
+    recovery_codes_shown,
+    secret_shown,
+    totp_code,
+    wrong_code_of,
+)
 
 CODE_STEP = "/connexion/code/"
 TWO_FACTOR = "/mon-compte/double-authentification/"
@@ -173,7 +182,7 @@ def test_a_session_of_an_account_with_an_app_that_skipped_its_code_is_logged_out
 
 
 def test_a_recovery_code_replaces_the_app_once(client, secondary_account):
-    client.force_login(secondary_account)
+    log_in_verified(client, secondary_account)
     _key, codes = enrol(client)
     client.post("/deconnexion/")
 
@@ -190,7 +199,7 @@ def test_a_recovery_code_replaces_the_app_once(client, secondary_account):
 
 
 def test_recovery_codes_are_not_stored_in_clear(client, secondary_account):
-    client.force_login(secondary_account)
+    log_in_verified(client, secondary_account)
     _key, codes = enrol(client)
 
     stored = set(StaticToken.objects.filter(device__user=secondary_account).values_list("token", flat=True))
@@ -199,7 +208,7 @@ def test_recovery_codes_are_not_stored_in_clear(client, secondary_account):
 
 
 def test_regenerated_recovery_codes_replace_the_former_ones(client, secondary_account):
-    client.force_login(secondary_account)
+    log_in_verified(client, secondary_account)
     key, former = enrol(client)
 
     response = client.post(REGENERATE, {"regenerer-code": totp_code(key, steps_from_now=1)})
@@ -219,7 +228,7 @@ def test_regenerated_recovery_codes_replace_the_former_ones(client, secondary_ac
 
 
 def test_an_account_turns_the_second_factor_on_from_mon_compte(client, secondary_account, page_of):
-    client.force_login(secondary_account)
+    log_in_verified(client, secondary_account)
     mon_compte = page_of(client.get("/mon-compte/modifications/"))
     assert "La double authentification n'est pas activée" in mon_compte.text
     overview = page_of(client.get(mon_compte.href("Gérer la double authentification")))
@@ -238,7 +247,7 @@ def test_an_account_turns_the_second_factor_on_from_mon_compte(client, secondary
 
 
 def test_the_enrolment_page_shows_a_qr_code_and_the_key_without_inline_script_or_style(client, secondary_account):
-    client.force_login(secondary_account)
+    log_in_verified(client, secondary_account)
 
     response = client.get(ENROL)
     page = response.content.decode()
@@ -255,7 +264,7 @@ def test_the_enrolment_page_shows_a_qr_code_and_the_key_without_inline_script_or
 
 
 def test_a_wrong_first_code_leaves_the_second_factor_off(client, secondary_account, field_errors):
-    client.force_login(secondary_account)
+    log_in_verified(client, secondary_account)
     key = secret_shown(client.get(ENROL))
 
     response = client.post(ENROL, {"code": totp_code(key, steps_from_now=5)})
@@ -267,7 +276,7 @@ def test_a_wrong_first_code_leaves_the_second_factor_off(client, secondary_accou
 
 def test_turning_it_on_gives_a_new_session_key_and_ends_the_other_sessions(client, secondary_account, browser_of):
     other = browser_of(secondary_account)
-    client.force_login(secondary_account)
+    log_in_verified(client, secondary_account)
     before = client.session.session_key
 
     enrol(client)
