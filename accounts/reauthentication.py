@@ -5,7 +5,8 @@ A session remembers when its user last proved who they are: at login
 link, or on the « Confirmez votre mot de passe » page (password or code).
 Changes that would let a stolen session take the account over (turning the
 second factor on, changing an e-mail address, unblocking an account, removing
-someone's second factor, deleting an account) require that proof to be recent
+someone's second factor, deleting an account, changing the organisme's
+second-factor requirement, offering the primary role) require that proof to be recent
 (settings.REAUTHENTICATION_MAX_AGE_SECONDS); otherwise the user confirms and
 comes back to what they were doing.
 """
@@ -68,13 +69,18 @@ def kept_form(request):
     return pending.get("data")
 
 
-def required(view):
-    """The view answers only a session whose authentication is recent."""
+def required(view=None, *, return_to=None):
+    """The view answers only a session whose authentication is recent; else
+    the user confirms first, then comes back to the page asked for or, for a
+    form sent to a POST-only view, to the page named `return_to`."""
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_recent(request):
-            return confirm_first(request)
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not is_recent(request):
+                return confirm_first(request, return_to=reverse(return_to) if return_to else None)
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate(view) if view else decorate

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import handover
+from accounts import handover, reauthentication
 from accounts.management_pages import account_action_page, create_account_page, update_account_page
 from accounts.models import User
 from accounts.permissions import (
@@ -43,6 +43,7 @@ def organisme_detail(request):
 
 @require_POST
 @primary_account_required
+@reauthentication.required(return_to="organisations:organisme_detail")
 def two_factor_requirement(request):
     """Ma fiche organisme: require the second factor of every account, or stop."""
     required = request.POST.get("required") == "1"
@@ -121,6 +122,7 @@ def account_action(request, pk, action):
 
 
 @primary_account_required
+@reauthentication.required
 def handover_propose(request, pk):
     """Proposer le rôle de compte principal: confirmation page (GET), then the proposal (POST)."""
     account = get_managed_account_or_404(request.user, pk)

@@ -8,6 +8,7 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import reauthentication, two_factor
 from accounts.models import User
@@ -26,7 +27,10 @@ BLOCKED = "Votre compte est bloqué suite à plusieurs tentatives de connexion i
 def logged_in_minutes_ago(client, account, minutes):
     """`client` logged in through the login page, `minutes` ago as far as the
     proof of identity goes."""
-    assert log_in(client, account.identifiant, PASSWORD).status_code == 302
+    response = log_in(client, account.identifiant, PASSWORD)
+    if response.url == "/connexion/code/":
+        client.post(response.url, {"code": code_of(account)})
+    assert is_logged_in(client)
     session = client.session
     session[reauthentication.SESSION_KEY] = time.time() - minutes * 60
     session.save()
@@ -255,3 +259,19 @@ def test_unblocking_an_account_needs_a_recent_proof(client, primary_account, org
 
 def test_the_recent_proof_lasts_ten_minutes(settings):
     assert settings.REAUTHENTICATION_MAX_AGE_SECONDS == 10 * 60
+
+
+@pytest.mark.parametrize("minutes", [9, 11])
+def test_lifting_the_organisme_second_factor_requirement_needs_a_recent_proof(client, primary_account, minutes):
+    organisme = primary_account.organisme
+    organisme.two_factor_required = True
+    organisme.save(update_fields=["two_factor_required"])
+    # Required for its own account too: it has an app, as it must.
+    TOTPDevice.objects.create(user=primary_account, name="Téléphone", confirmed=True)
+    logged_in_minutes_ago(client, primary_account, minutes)
+
+    response = client.post("/organisme/fiche/double-authentification/", {"required": "0"})
+
+    assert sent_to_confirm(response, "/organisme/fiche/") == (minutes > 10)
+    organisme.refresh_from_db()
+    assert organisme.two_factor_required == (minutes > 10)
