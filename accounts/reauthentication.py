@@ -6,7 +6,7 @@ link, or on the « Confirmez votre mot de passe » page (password or code).
 Changes that would let a stolen session take the account over (turning the
 second factor on, changing an e-mail address, unblocking an account, removing
 someone's second factor, deleting an account, changing the organisme's
-second-factor requirement, offering the primary role) require that proof to be recent
+second-factor requirement, offering or handing over the primary role) require that proof to be recent
 (settings.REAUTHENTICATION_MAX_AGE_SECONDS); otherwise the user confirms and
 comes back to what they were doing.
 """

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from accounts import handover
+from accounts import handover, reauthentication
 from accounts.permissions import get_managed_organisme_or_404, region_agent_required
 
 
@@ -31,6 +31,7 @@ class HandOverForm(forms.Form):
 
 
 @region_agent_required
+@reauthentication.required
 def hand_over(request, organisme_pk):
     organisme = get_managed_organisme_or_404(request.user, organisme_pk)
     form = HandOverForm(organisme, request.POST if request.method == "POST" else None)

@@ -275,3 +275,15 @@ def test_lifting_the_organisme_second_factor_requirement_needs_a_recent_proof(cl
     assert sent_to_confirm(response, "/organisme/fiche/") == (minutes > 10)
     organisme.refresh_from_db()
     assert organisme.two_factor_required == (minutes > 10)
+
+
+def test_a_region_agent_hands_over_a_primary_role_only_after_a_recent_proof(client, region_agent, organisme):
+    logged_in_minutes_ago(client, region_agent, 11)
+    page_url = f"/region/organismes/{organisme.pk}/transfert/"
+
+    response = client.get(page_url)
+
+    assert sent_to_confirm(response, page_url)
+    back = client.post(response.url, {"code-code": code_of(region_agent, steps_from_now=1)})
+    assert back.url == page_url
+    assert client.get(page_url).status_code == 200
