@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -212,7 +213,7 @@ def request_password_link(*, identifiant, last_name, first_name, email):
 
 
 @transaction.atomic
-def send_password_link(account_id):
+def send_password_link(account_id: int) -> None:
     """The worker's part of request_password_link: issue the link to the
     account, if still active, and e-mail it."""
     account = User.objects.alive().filter(pk=account_id, is_active=True).select_for_update().first()
@@ -293,7 +294,7 @@ def remind_identifiant(*, last_name, first_name, email):
 
 
 @transaction.atomic
-def send_identifiant_reminders(account_ids):
+def send_identifiant_reminders(account_ids: list[int]) -> None:
     for account in User.objects.alive().filter(pk__in=account_ids, is_active=True).order_by("pk"):
         record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, actor=account)
         send_email(to=account, template="identifiant_reminder", context=_account_context(account))
@@ -317,7 +318,7 @@ def _unknown_identifiant_digest(identifiant):
     return salted_hmac("sigma.unknown-identifiant", identifiant.casefold(), algorithm="sha256").hexdigest()
 
 
-def _locked(accounts):
+def _locked(accounts: QuerySet[User]) -> User | None:
     """The account of `accounts` read under its row lock, or None. Every
     attempt on an account (password, second-factor code, current password)
     is decided under this lock, from the state it reads: parallel attempts take
@@ -329,7 +330,7 @@ def _locked(accounts):
 
 
 @transaction.atomic
-def log_in(request, *, identifiant, password):
+def log_in(request: HttpRequest, *, identifiant: str, password: str) -> LoginOutcome:
     """Check the credentials and log the user in, counting failures.
 
     After MAX_FAILED_LOGINS consecutive failures the account is blocked and
@@ -366,7 +367,7 @@ def log_in(request, *, identifiant, password):
 
 
 @transaction.atomic
-def log_in_with_code(request, *, code):
+def log_in_with_code(request: HttpRequest, *, code: str) -> LoginOutcome:
     """The login's second step: check the code of the account whose password
     (or one-time link) was right, and log it in. Wrong codes count toward the
     same lockout as wrong passwords; the code is checked and used up under the
@@ -392,7 +393,7 @@ def log_in_with_code(request, *, code):
 
 
 @transaction.atomic
-def confirm_with_code(user, code):
+def confirm_with_code(user: User, code: str) -> bool:
     """Whether `code` is right for the logged-in `user`'s second factor, which
     Mon compte asks before changing it. A wrong one counts toward the lockout
     as at login: a stolen session cannot try codes without end."""
@@ -406,7 +407,7 @@ def confirm_with_code(user, code):
 
 
 @transaction.atomic
-def confirm_password(user, password):
+def confirm_password(user: User, password: str) -> bool:
     """Whether `password` is the logged-in `user`'s current password, which
     Mon compte asks before a change. A wrong one counts toward the lockout as
     at login (audited, blocking at the limit with the usual notices): a stolen
@@ -420,7 +421,7 @@ def confirm_password(user, password):
     return False
 
 
-def _complete_login(request, user, *, second_factor_verified=False):
+def _complete_login(request: HttpRequest, user: User, *, second_factor_verified: bool = False) -> None:
     """Log in `user`, read under its lock in the current transaction, which
     commits the new session with the reset count: a login commits once."""
     if user.failed_login_count:
@@ -436,7 +437,7 @@ def _complete_login(request, user, *, second_factor_verified=False):
     transaction.on_commit(lambda: metrics.count_login("success"))
 
 
-def _count_failure(user, *, reason="wrong_password"):
+def _count_failure(user: User, *, reason: str = "wrong_password") -> LoginOutcome:
     """Count a wrong password or code of `user`, read under its lock in the
     current transaction; block it at the limit."""
     limit = settings.MAX_FAILED_LOGINS
@@ -470,7 +471,7 @@ def _notify_blocked(account):
     send_email(to=account, template="account_blocked_user", context=context)
 
 
-def _fail_unknown_identifiant(identifiant, password):
+def _fail_unknown_identifiant(identifiant: str, password: str) -> LoginOutcome:
     """As a wrong password on an account, within log_in's transaction: the
     identifiant's count read under its row lock, one password hash, one write."""
     limit = settings.MAX_FAILED_LOGINS

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from audit.context import client_ip_address
 
@@ -80,14 +81,14 @@ def hit(rule, request):
         return 1
 
 
-def take(rule, request):
+def take(rule: Rule, request: HttpRequest) -> bool:
     """Count this attempt before it is made; whether it is within the limit.
     Parallel attempts each get their own count, so a burst past the limit is
     refused beyond it instead of all passing a check made before any counted."""
     return hit(rule, request) <= rule.limit
 
 
-def give_back(rule, request):
+def give_back(rule: Rule, request: HttpRequest) -> None:
     """Uncount an attempt taken with take() that turned out not to be one the
     rule counts (a successful login)."""
     # ValueError: its window ended meanwhile, there is nothing to give back.

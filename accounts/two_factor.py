@@ -23,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -275,7 +276,7 @@ def pending_user(request):
     return user if user is not None and is_pending(request, user) else None
 
 
-def is_pending(request, user):
+def is_pending(request: HttpRequest, user: User) -> bool:
     """Whether the session still waits for the code of `user` as it is now:
     not too late, and neither its password nor its sessions changed since."""
     pending = request.session.get(PENDING_KEY)

@@ -4,7 +4,7 @@ one-time links, forgotten identifiant, Mon compte."""
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -250,7 +250,7 @@ def credentials(request):
     return render(request, "accounts/credentials.html", context)
 
 
-def logged_out_if_blocked(request):
+def logged_out_if_blocked(request: HttpRequest) -> HttpResponse | None:
     """If the wrong password or code just given blocked the account, its
     session ends here, with the login page's message."""
     request.user.refresh_from_db(fields=["is_blocked"])
@@ -267,7 +267,7 @@ CODE_PREFIX = "code"
 
 @never_cache
 @sensitive_post_parameters(f"{PASSWORD_PREFIX}-password", f"{CODE_PREFIX}-code")
-def reauthenticate(request):
+def reauthenticate(request: HttpRequest) -> HttpResponse:
     """« Confirmez votre mot de passe »: the proof a security-sensitive change
     asks when the last one is not recent (accounts.reauthentication), by
     password or, for an account with a second factor, by a code. Wrong ones
