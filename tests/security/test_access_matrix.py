@@ -168,6 +168,11 @@ MATRIX = {
     # The account's own second factor: no ids to substitute. Turning it off or
     # regenerating codes needs a current code (tests/accounts/test_two_factor.py).
     "accounts:two_factor": Route(reach=LOGGED_IN - {TEMPORARY}),
+    # « Confirmez votre mot de passe »: the session's own account only; a right
+    # password marks the session, nothing stored (tests/accounts/test_reauthentication.py).
+    "accounts:reauthenticate": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {"motdepasse-password": PASSWORD}, effect=False
+    ),
     "accounts:two_factor_enrol": Route(reach=LOGGED_IN - {TEMPORARY}),
     "accounts:two_factor_regenerate": Route(reach=LOGGED_IN - {TEMPORARY}, post_only=True),
     "accounts:two_factor_disable": Route(reach=LOGGED_IN - {TEMPORARY}, post_only=True),
