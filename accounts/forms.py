@@ -122,7 +122,7 @@ class CredentialsForm(forms.Form):
         identifiant = self.cleaned_data["identifiant"]
         if any(char.isspace() for char in identifiant):
             raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
-        taken = User.objects.filter(identifiant__iexact=identifiant).exclude(pk=self.user.pk).exists()
+        taken = User.objects.with_identifiant(identifiant).exclude(pk=self.user.pk).exists()
         if taken:
             raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
         return identifiant

@@ -65,6 +65,6 @@ class RegionAgentForm(forms.Form):
         identifiant = self.cleaned_data["identifiant"]
         if any(char.isspace() for char in identifiant):
             raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
-        if User.objects.filter(identifiant__iexact=identifiant).exists():
+        if User.objects.with_identifiant(identifiant).exists():
             raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
         return identifiant

@@ -191,7 +191,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
 
     def _ensure_account(self, identifiant, kind, organisme, civilite, last_name, first_name, email):
-        existing = User.objects.alive().filter(identifiant__iexact=identifiant).first()
+        existing = User.objects.alive().with_identifiant(identifiant).first()
         if existing:
             return existing
         account = services.create_account(
