@@ -530,6 +530,8 @@ def test_access_matrix(name, variant, role, world):
             response = request(client, method, url, route, org)
             got = outcome(response, url)
             want = expected(route, role, method, allowed=allowed)
+            # No page or download may come back from a shared computer's cache after logout (issue 14, F5).
+            assert "no-store" in response.get("Cache-Control", ""), f"{role} {method} {url}: cacheable"
             # An import naming B's action is read, reported and refused.
             imports_b = name == "imports:upload" and org is world.b and role in route.reach
             if imports_b:
