@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from core.text import normalize_for_search
+from core.text import normalize_for_search, validate_plain_text
 from core.versioning import VersionedModel
 
 IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
@@ -68,10 +68,10 @@ class User(AbstractBaseUser, VersionedModel):
         TEMPORARY = "temporary", _("Temporaire")
         CHOSEN = "chosen", _("Choisi par l'utilisateur")
 
-    identifiant = models.CharField(_("identifiant"), max_length=64)
+    identifiant = models.CharField(_("identifiant"), max_length=64, validators=[validate_plain_text])
     civilite = models.CharField(_("civilité"), max_length=10, choices=Civilite, default=Civilite.MADAME)
-    last_name = models.CharField(_("nom d'usage"), max_length=150)
-    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom d'usage"), max_length=150, validators=[validate_plain_text])
+    first_name = models.CharField(_("prénom"), max_length=150, validators=[validate_plain_text])
     email = models.EmailField(_("courriel"), max_length=254)
     organisme = models.ForeignKey(
         "organisations.Organisme",

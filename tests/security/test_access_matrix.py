@@ -420,7 +420,9 @@ def make_organisme(marker):
         date_fin=today + datetime.timedelta(days=90),
     )
     org.closed_action = ActionFormationFactory(organisme=organisme, closed=True, intitule=f"{marker} fermée")
-    org.stagiaire = StagiaireFactory(nom=f"{marker}STAGIAIRE", identifiant_france_travail=f"{organisme.pk}00001A")
+    org.stagiaire = StagiaireFactory(
+        organisme=organisme, nom=f"{marker}STAGIAIRE", identifiant_france_travail=f"{organisme.pk}00001A"
+    )
     org.inscription = InscriptionFactory(action=org.action, stagiaire=org.stagiaire)
     org.periode = PeriodeDeclarationFactory(action=org.action)
     org.facture = FactureFactory(action=org.action, numero=f"FAC-{marker}")
