@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services, two_factor
 from accounts.models import User
 from accounts.password_validation import MAXIMUM_LENGTH
+from core.text import validate_plain_text
 
 
 class LoginForm(forms.Form):
@@ -24,6 +25,10 @@ class LoginForm(forms.Form):
 
 class AccountForm(forms.ModelForm):
     """Civilité, Nom d'usage, Prénom, Courriel: the guide's "Gestion du compte" window."""
+
+    # Declared, not generated, so that forms borrowing them check them too.
+    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150, validators=[validate_plain_text])
+    first_name = forms.CharField(label=_("Prénom"), max_length=150, validators=[validate_plain_text])
 
     class Meta:
         model = User
@@ -90,7 +95,9 @@ class CredentialsForm(forms.Form):
         max_length=MAXIMUM_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    identifiant = forms.CharField(label=_("Identifiant"), max_length=64, help_text=_("64 caractères max."))
+    identifiant = forms.CharField(
+        label=_("Identifiant"), max_length=64, help_text=_("64 caractères max."), validators=[validate_plain_text]
+    )
     new_password = forms.CharField(
         label=_("Mot de passe"),
         strip=False,
@@ -123,7 +130,7 @@ class CredentialsForm(forms.Form):
         identifiant = self.cleaned_data["identifiant"]
         if any(char.isspace() for char in identifiant):
             raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
-        taken = User.objects.filter(identifiant__iexact=identifiant).exclude(pk=self.user.pk).exists()
+        taken = User.objects.with_identifiant(identifiant).exclude(pk=self.user.pk).exists()
         if taken:
             raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
         return identifiant

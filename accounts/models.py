@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from core.text import normalize_for_search
+from core.text import normalize_for_search, validate_plain_text
 from core.versioning import VersionedModel
 
 IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
@@ -24,9 +24,12 @@ class UserQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
     def with_identifiant(self, identifiant):
-        """The accounts named `identifiant`, whatever its case, found through the
-        unique index on LOWER(identifiant): `identifiant__iexact` compiles to
-        UPPER() or LIKE, which no index serves, and reads every account."""
+        """The accounts named `identifiant`, whatever its case, compared as the
+        unique index on LOWER(identifiant) compares them, and found through it.
+        Every identifiant comparison goes through here: `identifiant__iexact`
+        compiles to UPPER() or LIKE, which no index serves and which folds some
+        letters (İ, ß) otherwise than LOWER, so a check could pass that the
+        index then refuses."""
         return self.alias(identifiant_lower=Lower("identifiant")).filter(identifiant_lower=Lower(Value(identifiant)))
 
     def get_by_identifiant(self, identifiant):
@@ -44,7 +47,7 @@ def generate_identifiant():
     """A random identifiant of 10 lowercase letters and digits, not yet taken."""
     while True:
         candidate = "".join(secrets.choice(IDENTIFIANT_ALPHABET) for _ in range(GENERATED_IDENTIFIANT_LENGTH))
-        if not User.objects.filter(identifiant__iexact=candidate).exists():
+        if not User.objects.with_identifiant(candidate).exists():
             return candidate
 
 
@@ -65,10 +68,10 @@ class User(AbstractBaseUser, VersionedModel):
         TEMPORARY = "temporary", _("Temporaire")
         CHOSEN = "chosen", _("Choisi par l'utilisateur")
 
-    identifiant = models.CharField(_("identifiant"), max_length=64)
+    identifiant = models.CharField(_("identifiant"), max_length=64, validators=[validate_plain_text])
     civilite = models.CharField(_("civilité"), max_length=10, choices=Civilite, default=Civilite.MADAME)
-    last_name = models.CharField(_("nom d'usage"), max_length=150)
-    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom d'usage"), max_length=150, validators=[validate_plain_text])
+    first_name = models.CharField(_("prénom"), max_length=150, validators=[validate_plain_text])
     email = models.EmailField(_("courriel"), max_length=254)
     organisme = models.ForeignKey(
         "organisations.Organisme",

@@ -10,12 +10,14 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from accounts import links, reauthentication, tasks, two_factor
 from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
@@ -269,12 +271,22 @@ def _unblock_by_owner(user):
 def change_credentials(user, *, identifiant, password, acting_account):
     """Save a new identifiant and password chosen by the user ("Mon compte")."""
     changes = {}
-    if identifiant != user.identifiant:
-        changes["identifiant"] = [user.identifiant, identifiant]
-        user.identifiant = identifiant
+    previous = user.identifiant
+    if identifiant != previous:
+        changes["identifiant"] = [previous, identifiant]
+    user.identifiant = identifiant
     user.set_password(password)
     user.password_state = User.PasswordState.CHOSEN
-    user.save(update_fields=["identifiant", "password", "password_state"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["identifiant", "password", "password_state"])
+    except IntegrityError:
+        # Taken since the form checked it (a parallel request): the unique
+        # index on LOWER(identifiant) has the last word.
+        user.identifiant = previous
+        raise ValidationError(
+            {"identifiant": _("Cet identifiant est déjà utilisé.")}, code="identifiant_taken"
+        ) from None
     links.revoke_links(user)
     record(AuditEntry.Action.CREDENTIALS_CHANGED, account=user, actor=acting_account, changes=changes)
 

@@ -4,6 +4,7 @@ one-time links, forgotten identifiant, Mon compte."""
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -233,17 +234,21 @@ def credentials(request):
     temporary = user.has_temporary_password
     form = CredentialsForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.change_credentials(
-            user,
-            identifiant=form.cleaned_data["identifiant"],
-            password=form.cleaned_data["new_password"],
-            acting_account=user,
-        )
-        update_session_auth_hash(request, user)
-        # The current password given (or the one-time link just used) is a proof.
-        reauthentication.mark(request)
-        messages.success(request, _("Les modifications ont bien été enregistrées"))
-        return redirect("accounts:credentials")
+        try:
+            services.change_credentials(
+                user,
+                identifiant=form.cleaned_data["identifiant"],
+                password=form.cleaned_data["new_password"],
+                acting_account=user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            update_session_auth_hash(request, user)
+            # The current password given (or the one-time link just used) is a proof.
+            reauthentication.mark(request)
+            messages.success(request, _("Les modifications ont bien été enregistrées"))
+            return redirect("accounts:credentials")
     if request.method == "POST" and (blocked := logged_out_if_blocked(request)):
         return blocked
     context = {"form": form, "temporary": temporary, "second_factor_enabled": two_factor.has_second_factor(user)}

@@ -1,4 +1,8 @@
+import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # The longest text a search box takes: SQLite refuses LIKE patterns over 50,000
 # bytes, and nobody types more than a few words.
@@ -21,3 +25,41 @@ def spreadsheet_text(value):
     """`value` as a CSV cell a spreadsheet shows as text and never runs."""
     text = str(value)
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+# Characters no typed text needs and that change what others see: C0 and C1
+# control characters (a CR/LF reaches e-mail headers) and the bidirectional
+# formatting ones (U+202E shows "RICHARD" as "DRAHCIR" in lists and exports).
+# sigma has no multi-line field; one would keep TAB, LF and CR.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def invisible_characters(value: str) -> list[str]:
+    """The characters of `value` that plain text refuses, as U+XXXX, once each."""
+    return list(dict.fromkeys(f"U+{ord(char):04X}" for char in _INVISIBLE.findall(value)))
+
+
+def invisible_characters_error(value: str) -> str | None:
+    """What is wrong with `value`, to follow "Ce texte" or "Ligne 3, colonne nom :"; None if nothing."""
+    found = invisible_characters(value)
+    if not found:
+        return None
+    return gettext("contient un caractère invisible ou de contrôle (%(codes)s) : retirez-le.") % {
+        "codes": ", ".join(found)
+    }
+
+
+def validate_plain_text(value: str) -> None:
+    """The validator of every free-text field (names, intitulés, identifiants):
+    forms and models use it, the CSV import its message."""
+    problem = invisible_characters_error(value)
+    if problem:
+        raise ValidationError(gettext("Ce texte %(problem)s") % {"problem": problem}, code="invisible_character")
+
+
+def without_invisible_characters(value: str) -> str:
+    """`value` cleaned for plain text: control whitespace (CR, LF, TAB...)
+    becomes a space, the other refused characters go; for stored values
+    written before the rule."""
+    cleaned = _INVISIBLE.sub(lambda match: " " if match.group().isspace() else "", value)
+    return " ".join(cleaned.split()) if cleaned != value else value

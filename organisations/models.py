@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.text import normalize_for_search
+from core.text import normalize_for_search, validate_plain_text
 from core.versioning import VersionedModel
 from organisations.validators import validate_siret
 
@@ -9,8 +9,8 @@ from organisations.validators import validate_siret
 class Organisme(VersionedModel):
     """A training organisation (organisme de formation) working for the Region."""
 
-    raison_sociale = models.CharField(_("raison sociale"), max_length=255)
-    enseigne = models.CharField(_("enseigne"), max_length=255, blank=True)
+    raison_sociale = models.CharField(_("raison sociale"), max_length=255, validators=[validate_plain_text])
+    enseigne = models.CharField(_("enseigne"), max_length=255, blank=True, validators=[validate_plain_text])
     siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by the primary account: every account of the organisme must then

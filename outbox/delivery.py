@@ -8,6 +8,7 @@ do nothing, and an e-mail is never sent again once it may have been handed
 over (see transport.py).
 """
 
+import logging
 import smtplib
 from datetime import timedelta
 
@@ -25,6 +26,8 @@ from audit.services import record
 from outbox import transport
 from outbox.models import DeliveryAttempt, OutgoingEmail
 from outbox.tasks import deliver_email
+
+logger = logging.getLogger(__name__)
 
 # Stands for the one-time link in the stored bodies; the real link replaces it
 # at delivery. It is shaped like a token so the HTML turns it into a link.
@@ -70,11 +73,13 @@ def deliver(email_id):
     if not claimed:
         return
     email = OutgoingEmail.objects.select_related("password_link").get(pk=email_id)
-    message = _build_message(email)
-    if message is None:
-        _finish(email, started_at, OutgoingEmail.Status.CANCELLED, DeliveryAttempt.Outcome.FAILED, _link_gone_error())
-        return
     try:
+        message = _build_message(email)
+        if message is None:
+            _finish(
+                email, started_at, OutgoingEmail.Status.CANCELLED, DeliveryAttempt.Outcome.FAILED, _link_gone_error()
+            )
+            return
         transport.send(message, before_handover=lambda: _mark_handing_over(email))
     except transport.HandoverUncertain as error:
         _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, _uncertain_error(error))
@@ -83,6 +88,13 @@ def deliver(email_id):
             _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, _describe(error))
         else:
             _retry_later(email, started_at, _describe(error))
+    except Exception as error:
+        # Anything else (a header the e-mail library refuses, a bug) would fail
+        # the same way on every attempt: the e-mail fails now, for a Region
+        # agent to see, rather than staying claimed and requeued for ever.
+        logger.exception("E-mail %s could not be delivered", email.pk)
+        error_text = _unexpected_error(error)
+        _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, error_text)
     else:
         _finish(email, started_at, OutgoingEmail.Status.SENT, DeliveryAttempt.Outcome.SENT, "")
 
@@ -166,6 +178,12 @@ def _uncertain_error(error):
         "Connexion interrompue pendant la remise au serveur de messagerie (%(error)s) : le courriel a peut-être "
         "été reçu. Vérifiez auprès du destinataire avant de le renvoyer."
     ) % {"error": error}
+
+
+def _unexpected_error(error):
+    return _("Courriel impossible à construire ou à envoyer (%(error)s).") % {
+        "error": f"{type(error).__name__} : {error}"
+    }
 
 
 def _link_gone_error():

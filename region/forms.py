@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AccountForm
 from accounts.models import User
-from core.text import SEARCH_MAX_LENGTH
+from core.text import SEARCH_MAX_LENGTH, validate_plain_text
 from organisations.models import Organisme
 
 
@@ -56,15 +56,15 @@ class RegionAgentForm(forms.Form):
     """What create_region_agent asks for, checked as the screens check it."""
 
     civilite = forms.ChoiceField(label=_("Civilité"), choices=User.Civilite.choices)
-    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = AccountForm.base_fields["last_name"]
+    first_name = AccountForm.base_fields["first_name"]
     email = forms.EmailField(label=_("Courriel"), max_length=254)
-    identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
+    identifiant = forms.CharField(label=_("Identifiant"), max_length=64, validators=[validate_plain_text])
 
     def clean_identifiant(self):
         identifiant = self.cleaned_data["identifiant"]
         if any(char.isspace() for char in identifiant):
             raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
-        if User.objects.filter(identifiant__iexact=identifiant).exists():
+        if User.objects.with_identifiant(identifiant).exists():
             raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
         return identifiant

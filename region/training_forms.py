@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.text import validate_plain_text
 from training.forms import VersionedForm
 from training.models import ActionFormation, Facture
 
@@ -45,7 +46,7 @@ class SeatsForm(forms.Form):
 
 
 class InvoiceForm(forms.Form):
-    numero = forms.CharField(label=_("Numéro de facture"), max_length=40)
+    numero = forms.CharField(label=_("Numéro de facture"), max_length=40, validators=[validate_plain_text])
     montant = forms.DecimalField(label=_("Montant (€)"), max_digits=12, decimal_places=2, min_value=0, localize=True)
     status = forms.ChoiceField(label=_("Statut"), choices=Facture.Status.choices)
 

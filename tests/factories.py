@@ -107,6 +107,7 @@ class StagiaireFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "training.Stagiaire"
 
+    organisme = factory.SubFactory(OrganismeFactory)
     nom = factory.Faker("last_name", locale="fr_FR")
     prenom = factory.Faker("first_name", locale="fr_FR")
     date_naissance = datetime.date(1990, 5, 17)
@@ -120,7 +121,8 @@ class InscriptionFactory(factory.django.DjangoModelFactory):
         model = "training.Inscription"
 
     action = factory.SubFactory(ActionFormationFactory)
-    stagiaire = factory.SubFactory(StagiaireFactory)
+    # The organisme's own record of the trainee (README, « Un stagiaire par organisme »).
+    stagiaire = factory.SubFactory(StagiaireFactory, organisme=factory.SelfAttribute("..action.organisme"))
     date_entree = factory.SelfAttribute("action.date_debut")
 
     class Params:

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from training.models import ActionState, Facture, Programme
+from core.text import validate_plain_text
+from training.models import ActionState, Facture, Programme, normalize_identifiant_france_travail
 
 
 class VersionedForm(forms.Form):
@@ -39,8 +40,8 @@ class InvoiceFilterForm(forms.Form):
 
 
 class InscriptionForm(VersionedForm):
-    nom = forms.CharField(label=_("Nom"), max_length=150)
-    prenom = forms.CharField(label=_("Prénom"), max_length=150)
+    nom = forms.CharField(label=_("Nom"), max_length=150, validators=[validate_plain_text])
+    prenom = forms.CharField(label=_("Prénom"), max_length=150, validators=[validate_plain_text])
     date_naissance = forms.DateField(label=_("Date de naissance"), help_text=_("Au format JJ/MM/AAAA."))
     identifiant_france_travail = forms.CharField(label=_("Identifiant France Travail"), max_length=20)
     date_entree = forms.DateField(label=_("Date d'entrée"), help_text=_("Au format JJ/MM/AAAA."))
@@ -51,12 +52,7 @@ class InscriptionForm(VersionedForm):
         super().__init__(*args, **kwargs)
 
     def clean_identifiant_france_travail(self):
-        value = "".join(self.cleaned_data["identifiant_france_travail"].split()).upper()
-        if not value.isalnum():
-            raise forms.ValidationError(
-                _("L'identifiant France Travail ne contient que des lettres et des chiffres."), code="invalid"
-            )
-        return value
+        return normalize_identifiant_france_travail(self.cleaned_data["identifiant_france_travail"])
 
     def clean(self):
         cleaned_data = super().clean()

@@ -14,12 +14,13 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core.text import spreadsheet_text
+from core.text import invisible_characters_error, spreadsheet_text
 from core.versioning import StaleEdit, save_if_unchanged
 from training.dashboard import forget_dashboard
 from training.models import (
@@ -29,6 +30,8 @@ from training.models import (
     PeriodeDeclaration,
     Stagiaire,
     first_day_of_month,
+    identity,
+    normalize_identifiant_france_travail,
 )
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -155,6 +158,14 @@ def read_rows(raw):
         raise ImportRefused(_("Le fichier est vide."))
     (_header_line, header), data = records[0], records[1:]
     kind, columns = _detect_kind(header)
+    rows, errors = _named_cells(columns, data)
+    if not rows and not errors:
+        raise ImportRefused(_("Le fichier ne contient que la ligne d'en-têtes, aucune ligne à importer."))
+    return kind, rows, errors
+
+
+def _named_cells(columns, data):
+    """Each line's cells by column name, and the lines that have too many or too few."""
     rows, errors = [], []
     for line, cells in data:
         # Spreadsheets sometimes end lines with empty cells.
@@ -171,9 +182,7 @@ def read_rows(raw):
             )
             continue
         rows.append((line, dict(zip(columns, cells, strict=True))))
-    if not rows and not errors:
-        raise ImportRefused(_("Le fichier ne contient que la ligne d'en-têtes, aucune ligne à importer."))
-    return kind, rows, errors
+    return rows, errors
 
 
 def _detect_kind(header):
@@ -259,15 +268,31 @@ def _parse_date(line, column, value, errors, *, required=True):
 
 
 def _parse_text(line, column, value, errors, max_length):
+    problem = invisible_characters_error(value)
     if not value:
         errors.append(_line_error(line, column, _("valeur obligatoire.")))
     elif len(value) > max_length:
         errors.append(
             _line_error(line, column, _("%(count)s caractères au plus.") % {"count": max_length}),
         )
+    elif problem:
+        errors.append(_line_error(line, column, _("la valeur %(problem)s") % {"problem": problem}))
     else:
         return value
     return None
+
+
+def _parse_identifiant(line, values, errors):
+    """The line's identifiant France Travail, checked and written as the inscription form does."""
+    column = "identifiant_france_travail"
+    value = _parse_text(line, column, values[column], errors, 20)
+    if value is None:
+        return None
+    try:
+        return normalize_identifiant_france_travail(value)
+    except ValidationError as error:
+        errors.extend(_line_error(line, column, message) for message in error.messages)
+        return None
 
 
 def _saved_by(record):
@@ -281,132 +306,168 @@ def _format_date(day):
     return day.strftime("%d/%m/%Y")
 
 
-def _same_person(stagiaire, identity):
-    nom, prenom, date_naissance = identity
-    return (
-        stagiaire.nom.casefold() == nom.casefold()
-        and stagiaire.prenom.casefold() == prenom.casefold()
-        and stagiaire.date_naissance == date_naissance
+@dataclass
+class _InscriptionLine:
+    """A line of an inscriptions file, each value read and checked on its own."""
+
+    line: int
+    values: dict
+    action: ActionFormation
+    nom: str
+    prenom: str
+    date_naissance: datetime.date
+    identifiant: str
+    date_entree: datetime.date
+    date_sortie: datetime.date | None
+
+    @property
+    def key(self):
+        return (self.action.pk, self.identifiant)
+
+    @property
+    def identity(self):
+        return identity(self.nom, self.prenom, self.date_naissance)
+
+
+def _read_inscription_line(line, values, actions, errors):
+    """The line's values, or None once its errors are reported."""
+    line_errors = []
+    parsed = _InscriptionLine(
+        line=line,
+        values=values,
+        action=_check_action(line, values, actions, line_errors),
+        nom=_parse_text(line, "nom", values["nom"], line_errors, 150),
+        prenom=_parse_text(line, "prenom", values["prenom"], line_errors, 150),
+        date_naissance=_parse_date(line, "date_naissance", values["date_naissance"], line_errors),
+        identifiant=_parse_identifiant(line, values, line_errors),
+        date_entree=_parse_date(line, "date_entree", values["date_entree"], line_errors),
+        date_sortie=_parse_date(line, "date_sortie", values.get("date_sortie", ""), line_errors, required=False),
     )
+    _check_inscription_dates(parsed, line_errors)
+    errors.extend(line_errors)
+    return None if line_errors else parsed
 
 
-def _check_inscriptions(rows, organisme, result):
-    errors = result.errors
-    actions = _locked_actions(organisme, rows)
-    identifiants = {values["identifiant_france_travail"] for _line, values in rows}
-    known_trainees = {
-        stagiaire.identifiant_france_travail: stagiaire
-        for stagiaire in Stagiaire.objects.filter(identifiant_france_travail__in=identifiants)
-    }
-    existing = {
-        (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
-        for inscription in Inscription.objects.select_related("stagiaire").filter(
-            action__in=actions.values(), stagiaire__identifiant_france_travail__in=identifiants
+def _check_inscription_dates(parsed, errors):
+    line, values, action = parsed.line, parsed.values, parsed.action
+    if parsed.date_naissance and parsed.date_naissance >= timezone.localdate():
+        errors.append(
+            _line_error(line, "date_naissance", _("%s est dans le futur.") % _quoted(values["date_naissance"]))
         )
-    }
-    free_seats = {}
-    for seat in Inscription.objects.filter(action__in=actions.values(), stagiaire__isnull=True).order_by("pk"):
-        free_seats.setdefault(seat.action_id, []).append(seat)
-
-    seen_lines = {}
-    identities_in_file = {}
-    new_trainees = {}
-    seat_fillings, updates = [], []
-    for line, values in rows:
-        line_errors = []
-        action = _check_action(line, values, actions, line_errors)
-        nom = _parse_text(line, "nom", values["nom"], line_errors, 150)
-        prenom = _parse_text(line, "prenom", values["prenom"], line_errors, 150)
-        date_naissance = _parse_date(line, "date_naissance", values["date_naissance"], line_errors)
-        identifiant = _parse_text(
-            line, "identifiant_france_travail", values["identifiant_france_travail"], line_errors, 20
+    if parsed.date_entree and parsed.date_sortie and parsed.date_sortie < parsed.date_entree:
+        errors.append(_line_error(line, "date_sortie", _("la date de sortie précède la date d'entrée.")))
+    if action and parsed.date_entree and not action.date_debut <= parsed.date_entree <= action.date_fin:
+        errors.append(
+            _line_error(
+                line,
+                "date_entree",
+                _("%(date)s est en dehors de l'action (du %(start)s au %(end)s).")
+                % {
+                    "date": _quoted(values["date_entree"]),
+                    "start": _format_date(action.date_debut),
+                    "end": _format_date(action.date_fin),
+                },
+            )
         )
-        date_entree = _parse_date(line, "date_entree", values["date_entree"], line_errors)
-        date_sortie = _parse_date(line, "date_sortie", values.get("date_sortie", ""), line_errors, required=False)
-        if date_naissance and date_naissance >= timezone.localdate():
-            line_errors.append(
-                _line_error(line, "date_naissance", _("%s est dans le futur.") % _quoted(values["date_naissance"]))
-            )
-        if date_entree and date_sortie and date_sortie < date_entree:
-            line_errors.append(_line_error(line, "date_sortie", _("la date de sortie précède la date d'entrée.")))
-        if action and date_entree and not action.date_debut <= date_entree <= action.date_fin:
-            line_errors.append(
-                _line_error(
-                    line,
-                    "date_entree",
-                    _("%(date)s est en dehors de l'action (du %(start)s au %(end)s).")
-                    % {
-                        "date": _quoted(values["date_entree"]),
-                        "start": _format_date(action.date_debut),
-                        "end": _format_date(action.date_fin),
-                    },
-                )
-            )
-        if line_errors:
-            errors.extend(line_errors)
-            continue
 
-        key = (action.pk, identifiant)
-        if key in seen_lines:
-            errors.append(
-                _line_error(
-                    line,
-                    None,
-                    _("doublon de la ligne %(other)s (même BDC et même identifiant France Travail).")
-                    % {"other": seen_lines[key]},
-                )
-            )
-            continue
-        seen_lines[key] = line
-        identity = (nom, prenom, date_naissance)
-        stagiaire = known_trainees.get(identifiant)
-        if stagiaire is not None and not _same_person(stagiaire, identity):
-            errors.append(
-                _line_error(
-                    line,
-                    "identifiant_france_travail",
-                    _("cet identifiant est déjà enregistré avec d'autres nom, prénom ou date de naissance."),
-                )
-            )
-            continue
-        first_line, first_identity = identities_in_file.setdefault(identifiant, (line, identity))
-        if first_identity != identity:
-            errors.append(
-                _line_error(
-                    line,
-                    "identifiant_france_travail",
-                    _("même identifiant que la ligne %(other)s, mais avec d'autres nom, prénom ou date de naissance.")
-                    % {"other": first_line},
-                )
-            )
-            continue
 
-        inscription = existing.get(key)
+class _InscriptionsPlan:
+    """What an inscriptions file will write, built line by line against the
+    organisme's stored actions, trainees and inscriptions, and nobody else's."""
+
+    def __init__(self, rows, organisme, result):
+        self.result = result
+        self.organisme = organisme
+        self.actions = _locked_actions(organisme, rows)
+        identifiants = {normalized for _line, values in rows if (normalized := _normalized_or_none(values)) is not None}
+        self.known_trainees = {
+            stagiaire.identifiant_france_travail: stagiaire
+            for stagiaire in Stagiaire.objects.filter(organisme=organisme, identifiant_france_travail__in=identifiants)
+        }
+        self.existing = {
+            (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
+            for inscription in Inscription.objects.select_related("stagiaire").filter(
+                action__in=self.actions.values(), stagiaire__identifiant_france_travail__in=identifiants
+            )
+        }
+        self.free_seats = {}
+        for seat in Inscription.objects.filter(action__in=self.actions.values(), stagiaire__isnull=True).order_by("pk"):
+            self.free_seats.setdefault(seat.action_id, []).append(seat)
+        self.seen_lines = {}
+        self.identities_in_file = {}
+        self.new_trainees = {}
+        self.seat_fillings = []
+        self.updates = []
+
+    def add(self, parsed):
+        if self._is_duplicate(parsed) or self._names_another_person(parsed):
+            return
+        inscription = self.existing.get(parsed.key)
         if inscription is None:
-            seats = free_seats.get(action.pk, [])
-            if not seats:
-                errors.append(
-                    _line_error(
-                        line,
-                        "numero_bdc",
-                        _("plus aucune place en attente de saisie sur le BDC %s.") % _quoted(action.numero_bdc),
-                    )
-                )
-                continue
-            if stagiaire is None:
-                stagiaire = new_trainees.setdefault(
-                    identifiant,
-                    Stagiaire(
-                        nom=nom, prenom=prenom, date_naissance=date_naissance, identifiant_france_travail=identifiant
-                    ),
-                )
-            seat_fillings.append((seats.pop(0), stagiaire, date_entree, date_sortie))
-            continue
+            self._fill_a_seat(parsed)
+        else:
+            self._complete(inscription, parsed)
 
-        changes = {}
-        conflicts = []
-        for column, new_value in (("date_entree", date_entree), ("date_sortie", date_sortie)):
-            stored = getattr(inscription, column)
+    def _refuse(self, parsed, column, message):
+        self.result.errors.append(_line_error(parsed.line, column, message))
+        return True
+
+    def _is_duplicate(self, parsed):
+        first_line = self.seen_lines.setdefault(parsed.key, parsed.line)
+        if first_line == parsed.line:
+            return False
+        return self._refuse(
+            parsed,
+            None,
+            _("doublon de la ligne %(other)s (même BDC et même identifiant France Travail).") % {"other": first_line},
+        )
+
+    def _names_another_person(self, parsed):
+        stagiaire = self.known_trainees.get(parsed.identifiant)
+        if stagiaire is not None and stagiaire.identity != parsed.identity:
+            return self._refuse(
+                parsed,
+                "identifiant_france_travail",
+                _("cet identifiant est déjà enregistré avec d'autres nom, prénom ou date de naissance."),
+            )
+        first_line, first_identity = self.identities_in_file.setdefault(
+            parsed.identifiant, (parsed.line, parsed.identity)
+        )
+        if first_identity == parsed.identity:
+            return False
+        return self._refuse(
+            parsed,
+            "identifiant_france_travail",
+            _("même identifiant que la ligne %(other)s, mais avec d'autres nom, prénom ou date de naissance.")
+            % {"other": first_line},
+        )
+
+    def _fill_a_seat(self, parsed):
+        seats = self.free_seats.get(parsed.action.pk, [])
+        if not seats:
+            self._refuse(
+                parsed,
+                "numero_bdc",
+                _("plus aucune place en attente de saisie sur le BDC %s.") % _quoted(parsed.action.numero_bdc),
+            )
+            return
+        stagiaire = self.known_trainees.get(parsed.identifiant) or self.new_trainees.setdefault(
+            parsed.identifiant,
+            Stagiaire(
+                organisme=self.organisme,
+                nom=parsed.nom,
+                prenom=parsed.prenom,
+                date_naissance=parsed.date_naissance,
+                identifiant_france_travail=parsed.identifiant,
+            ),
+        )
+        self.seat_fillings.append((seats.pop(0), stagiaire, parsed.date_entree, parsed.date_sortie))
+
+    def _complete(self, inscription, parsed):
+        """Fill the dates the inscription lacks; a different stored date is a conflict."""
+        changes, conflicts = {}, []
+        for column in ("date_entree", "date_sortie"):
+            new_value, stored = getattr(parsed, column), getattr(inscription, column)
             if new_value is None or new_value == stored:
                 continue
             if stored is None:
@@ -414,40 +475,54 @@ def _check_inscriptions(rows, organisme, result):
             else:
                 conflicts.append(
                     _line_error(
-                        line,
+                        parsed.line,
                         column,
                         _(
                             "%(new)s diffère de la valeur %(stored)s %(saved_by)s ; corrigez le fichier "
                             "ou modifiez l'inscription sur la page du BDC."
                         )
                         % {
-                            "new": _quoted(values[column]),
+                            "new": _quoted(parsed.values[column]),
                             "stored": _quoted(_format_date(stored)),
                             "saved_by": _saved_by(inscription),
                         },
                     )
                 )
         if conflicts:
-            errors.extend(conflicts)
+            self.result.errors.extend(conflicts)
         elif changes:
-            updates.append((inscription, changes))
+            self.updates.append((inscription, changes))
         else:
-            result.unchanged += 1
+            self.result.unchanged += 1
 
-    def write(acting_account):
-        Stagiaire.objects.bulk_create(new_trainees.values())
-        for seat, stagiaire, date_entree, date_sortie in seat_fillings:
+    def write(self, acting_account):
+        Stagiaire.objects.bulk_create(self.new_trainees.values())
+        for seat, stagiaire, date_entree, date_sortie in self.seat_fillings:
             _save(
                 seat,
                 {"stagiaire": stagiaire, "date_entree": date_entree, "date_sortie": date_sortie},
                 acting_account,
             )
-        for inscription, changes in updates:
+        for inscription, changes in self.updates:
             _save(inscription, changes, acting_account)
-        result.created += len(seat_fillings)
-        result.updated += len(updates)
+        self.result.created += len(self.seat_fillings)
+        self.result.updated += len(self.updates)
 
-    return write
+
+def _normalized_or_none(values):
+    try:
+        return normalize_identifiant_france_travail(values["identifiant_france_travail"])
+    except ValidationError:
+        return None
+
+
+def _check_inscriptions(rows, organisme, result):
+    plan = _InscriptionsPlan(rows, organisme, result)
+    for line, values in rows:
+        parsed = _read_inscription_line(line, values, plan.actions, result.errors)
+        if parsed is not None:
+            plan.add(parsed)
+    return plan.write
 
 
 def _save(record, changes, acting_account):
@@ -490,39 +565,61 @@ def _parse_hours(line, value, errors):
     return None
 
 
-def _check_hours(rows, organisme, result):
-    errors = result.errors
-    actions = _locked_actions(organisme, rows)
-    identifiants = {values["identifiant_france_travail"] for _line, values in rows}
-    inscriptions = {
-        (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
-        for inscription in Inscription.objects.select_related("stagiaire").filter(
-            action__in=actions.values(), stagiaire__identifiant_france_travail__in=identifiants
-        )
-    }
-    periods = {
-        (period.action_id, period.mois): period
-        for period in PeriodeDeclaration.objects.select_for_update().filter(action__in=actions.values())
-    }
-    declared = {
-        (declaration.periode_id, declaration.inscription_id): declaration
-        for declaration in DeclarationHeures.objects.filter(periode__in=periods.values())
-    }
-    this_month = first_day_of_month(timezone.localdate())
+@dataclass
+class _HoursLine:
+    line: int
+    values: dict
+    action: ActionFormation
+    inscription: Inscription
+    month: datetime.date
+    hours: Decimal
 
-    seen_lines = {}
-    to_create = []  # (action, month, inscription, hours)
-    for line, values in rows:
+
+class _HoursPlan:
+    """What an hours file will write, built line by line against the
+    organisme's stored actions, inscriptions, periods and declarations."""
+
+    def __init__(self, rows, organisme, result):
+        self.result = result
+        self.actions = _locked_actions(organisme, rows)
+        identifiants = {normalized for _line, values in rows if (normalized := _normalized_or_none(values)) is not None}
+        self.inscriptions = {
+            (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
+            for inscription in Inscription.objects.select_related("stagiaire").filter(
+                action__in=self.actions.values(), stagiaire__identifiant_france_travail__in=identifiants
+            )
+        }
+        self.periods = {
+            (period.action_id, period.mois): period
+            for period in PeriodeDeclaration.objects.select_for_update().filter(action__in=self.actions.values())
+        }
+        self.declared = {
+            (declaration.periode_id, declaration.inscription_id): declaration
+            for declaration in DeclarationHeures.objects.filter(periode__in=self.periods.values())
+        }
+        self.this_month = first_day_of_month(timezone.localdate())
+        self.seen_lines = {}
+        self.to_create = []  # (action, month, inscription, hours)
+
+    def read_line(self, line, values):
+        """The line's values, or None once its errors are reported."""
         line_errors = []
-        action = _check_action(line, values, actions, line_errors)
-        identifiant = _parse_text(
-            line, "identifiant_france_travail", values["identifiant_france_travail"], line_errors, 20
-        )
+        action = _check_action(line, values, self.actions, line_errors)
+        identifiant = _parse_identifiant(line, values, line_errors)
         month = _parse_month(line, values["mois"], line_errors)
         hours = _parse_hours(line, values["heures"], line_errors)
-        inscription = inscriptions.get((action.pk, identifiant)) if action and identifiant else None
-        if action and identifiant and inscription is None:
-            line_errors.append(
+        inscription = self._inscription(line, action, identifiant, line_errors)
+        if action and month:
+            self._check_month(line, values, action, month, line_errors)
+        self.result.errors.extend(line_errors)
+        return None if line_errors else _HoursLine(line, values, action, inscription, month, hours)
+
+    def _inscription(self, line, action, identifiant, errors):
+        if not (action and identifiant):
+            return None
+        inscription = self.inscriptions.get((action.pk, identifiant))
+        if inscription is None:
+            errors.append(
                 _line_error(
                     line,
                     "identifiant_france_travail",
@@ -530,43 +627,42 @@ def _check_hours(rows, organisme, result):
                     % {"identifiant": _quoted(identifiant), "bdc": _quoted(action.numero_bdc)},
                 )
             )
-        if action and month:
-            if not first_day_of_month(action.date_debut) <= month <= first_day_of_month(action.date_fin):
-                line_errors.append(
-                    _line_error(
-                        line,
-                        "mois",
-                        _("%(month)s est en dehors de l'action (du %(start)s au %(end)s).")
-                        % {
-                            "month": _quoted(values["mois"]),
-                            "start": _format_date(action.date_debut),
-                            "end": _format_date(action.date_fin),
-                        },
-                    )
-                )
-            elif month > this_month:
-                line_errors.append(
-                    _line_error(line, "mois", _("%s n'a pas encore commencé.") % _quoted(values["mois"]))
-                )
-        if line_errors:
-            errors.extend(line_errors)
-            continue
+        return inscription
 
-        key = (action.pk, identifiant, month)
-        if key in seen_lines:
+    def _check_month(self, line, values, action, month, errors):
+        if not first_day_of_month(action.date_debut) <= month <= first_day_of_month(action.date_fin):
             errors.append(
+                _line_error(
+                    line,
+                    "mois",
+                    _("%(month)s est en dehors de l'action (du %(start)s au %(end)s).")
+                    % {
+                        "month": _quoted(values["mois"]),
+                        "start": _format_date(action.date_debut),
+                        "end": _format_date(action.date_fin),
+                    },
+                )
+            )
+        elif month > self.this_month:
+            errors.append(_line_error(line, "mois", _("%s n'a pas encore commencé.") % _quoted(values["mois"])))
+
+    def add(self, parsed):
+        line, values, action = parsed.line, parsed.values, parsed.action
+        key = (action.pk, parsed.inscription.pk, parsed.month)
+        first_line = self.seen_lines.setdefault(key, line)
+        if first_line != line:
+            self.result.errors.append(
                 _line_error(
                     line,
                     None,
                     _("doublon de la ligne %(other)s (même BDC, même identifiant France Travail et même mois).")
-                    % {"other": seen_lines[key]},
+                    % {"other": first_line},
                 )
             )
-            continue
-        seen_lines[key] = line
-        period = periods.get((action.pk, month))
+            return
+        period = self.periods.get((action.pk, parsed.month))
         if period and period.is_validated:
-            errors.append(
+            self.result.errors.append(
                 _line_error(
                     line,
                     "mois",
@@ -574,14 +670,14 @@ def _check_hours(rows, organisme, result):
                     % {"month": values["mois"], "bdc": _quoted(action.numero_bdc)},
                 )
             )
-            continue
-        declaration = declared.get((period.pk, inscription.pk)) if period else None
+            return
+        declaration = self.declared.get((period.pk, parsed.inscription.pk)) if period else None
         if declaration is None:
-            to_create.append((action, month, inscription, hours))
-        elif declaration.heures == hours:
-            result.unchanged += 1
+            self.to_create.append((action, parsed.month, parsed.inscription, parsed.hours))
+        elif declaration.heures == parsed.hours:
+            self.result.unchanged += 1
         else:
-            errors.append(
+            self.result.errors.append(
                 _line_error(
                     line,
                     "heures",
@@ -597,25 +693,27 @@ def _check_hours(rows, organisme, result):
                 )
             )
 
-    def write(acting_account):
+    def write(self, acting_account):
         actor_name = acting_account.full_name
         now = timezone.now()
         new_periods = {}
-        for action, month, _inscription, _hours in to_create:
-            if (action.pk, month) not in periods and (action.pk, month) not in new_periods:
+        for action, month, _inscription, _hours in self.to_create:
+            if (action.pk, month) not in self.periods and (action.pk, month) not in new_periods:
                 new_periods[(action.pk, month)] = PeriodeDeclaration.objects.create(
                     action=action, mois=month, updated_at=now, updated_by=acting_account, updated_by_name=actor_name
                 )
         DeclarationHeures.objects.bulk_create(
             DeclarationHeures(
-                periode=periods.get((action.pk, month)) or new_periods[(action.pk, month)],
+                periode=self.periods.get((action.pk, month)) or new_periods[(action.pk, month)],
                 inscription=inscription,
                 heures=hours,
             )
-            for action, month, inscription, hours in to_create
+            for action, month, inscription, hours in self.to_create
         )
         touched = {
-            periods[(action.pk, month)].pk for action, month, *_rest in to_create if (action.pk, month) in periods
+            self.periods[(action.pk, month)].pk
+            for action, month, *_rest in self.to_create
+            if (action.pk, month) in self.periods
         }
         # The periods are locked; an unvalidated one cannot have been validated since.
         bumped = PeriodeDeclaration.objects.filter(pk__in=touched, validated_at__isnull=True).update(
@@ -623,9 +721,16 @@ def _check_hours(rows, organisme, result):
         )
         if bumped != len(touched):
             raise _Interrupted
-        result.created += len(to_create)
+        self.result.created += len(self.to_create)
 
-    return write
+
+def _check_hours(rows, organisme, result):
+    plan = _HoursPlan(rows, organisme, result)
+    for line, values in rows:
+        parsed = plan.read_line(line, values)
+        if parsed is not None:
+            plan.add(parsed)
+    return plan.write
 
 
 def example_file(kind, organisme):

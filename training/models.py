@@ -5,11 +5,13 @@ and change requests. The dashboard counts what is pending here."""
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import validate_plain_text
 from core.versioning import VersionedModel
 
 
@@ -53,10 +55,10 @@ class ActionFormation(VersionedModel):
     organisme = models.ForeignKey(
         "organisations.Organisme", verbose_name=_("organisme"), on_delete=models.PROTECT, related_name="actions"
     )
-    numero_bdc = models.CharField(_("numéro de BDC"), max_length=30, unique=True)
-    intitule = models.CharField(_("intitulé"), max_length=255)
+    numero_bdc = models.CharField(_("numéro de BDC"), max_length=30, unique=True, validators=[validate_plain_text])
+    intitule = models.CharField(_("intitulé"), max_length=255, validators=[validate_plain_text])
     programme = models.CharField(_("programme"), max_length=20, choices=Programme)
-    lieu = models.CharField(_("lieu"), max_length=255)
+    lieu = models.CharField(_("lieu"), max_length=255, validators=[validate_plain_text])
     date_debut = models.DateField(_("date de début"))
     date_fin = models.DateField(_("date de fin"))
     places = models.PositiveIntegerField(_("nombre de places"))
@@ -88,20 +90,52 @@ class ActionFormation(VersionedModel):
         return ActionState.EN_RETARD_FERMETURE
 
 
-class Stagiaire(models.Model):
-    """A trainee (job seeker)."""
+def identity(nom: str, prenom: str, date_naissance: datetime.date) -> tuple[str, str, datetime.date]:
+    """What makes two entries of an identifiant France Travail the same person:
+    the one rule of the inscription form and the CSV import."""
+    return (nom.casefold(), prenom.casefold(), date_naissance)
 
-    nom = models.CharField(_("nom"), max_length=150)
-    prenom = models.CharField(_("prénom"), max_length=150)
+
+def normalize_identifiant_france_travail(value: str) -> str:
+    """The identifiant as stored: without spaces, in capitals, letters and
+    digits only. The inscription form and the CSV import both check it here."""
+    normalized = "".join(value.split()).upper()
+    if not (normalized.isascii() and normalized.isalnum()):
+        raise ValidationError(
+            _("L'identifiant France Travail ne contient que des lettres et des chiffres."), code="invalid"
+        )
+    return normalized
+
+
+class Stagiaire(models.Model):
+    """A trainee (job seeker) as one organisme entered them. Each organisme
+    has its own record of a person, even one another organisme also trains:
+    nothing an organisme types or is told depends on another's trainees
+    (README, « Un stagiaire par organisme »)."""
+
+    organisme = models.ForeignKey(
+        "organisations.Organisme", verbose_name=_("organisme"), on_delete=models.PROTECT, related_name="stagiaires"
+    )
+    nom = models.CharField(_("nom"), max_length=150, validators=[validate_plain_text])
+    prenom = models.CharField(_("prénom"), max_length=150, validators=[validate_plain_text])
     date_naissance = models.DateField(_("date de naissance"))
-    identifiant_france_travail = models.CharField(_("identifiant France Travail"), max_length=20, unique=True)
+    identifiant_france_travail = models.CharField(_("identifiant France Travail"), max_length=20)
 
     class Meta:
         verbose_name = _("stagiaire")
         ordering = ["nom", "prenom"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisme", "identifiant_france_travail"], name="one_trainee_per_identifiant_and_organisme"
+            )
+        ]
 
     def __str__(self):
         return f"{self.nom} {self.prenom}"
+
+    @property
+    def identity(self):
+        return identity(self.nom, self.prenom, self.date_naissance)
 
 
 class Inscription(VersionedModel):
@@ -224,7 +258,7 @@ class Facture(models.Model):
         PAYEE = "payee", _("Payée")
 
     action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="factures")
-    numero = models.CharField(_("numéro de facture"), max_length=40)
+    numero = models.CharField(_("numéro de facture"), max_length=40, validators=[validate_plain_text])
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
     status = models.CharField(_("statut"), max_length=30, choices=Status)
     rejected_on = models.DateField(_("rejetée le"), null=True, blank=True)
@@ -250,7 +284,7 @@ class DemandeModification(models.Model):
         REFUSEE = "refusee", _("Refusée")
 
     action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="demandes")
-    objet = models.CharField(_("objet"), max_length=255)
+    objet = models.CharField(_("objet"), max_length=255, validators=[validate_plain_text])
     status = models.CharField(_("statut"), max_length=20, choices=Status, default=Status.EN_ATTENTE)
     created_at = models.DateTimeField(_("déposée le"), default=timezone.now)
     created_by = models.ForeignKey(

@@ -15,28 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.versioning import StaleEdit, save_if_unchanged
-from training.models import DeclarationHeures, Inscription, Stagiaire
+from training.models import DeclarationHeures, Inscription, Stagiaire, identity
 
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance")
 
 
-def _same_identity(stagiaire, data):
-    return (
-        stagiaire.nom.casefold() == data["nom"].casefold()
-        and stagiaire.prenom.casefold() == data["prenom"].casefold()
-        and stagiaire.date_naissance == data["date_naissance"]
-    )
-
-
 def _trainee_for(inscription, data):
-    """The Stagiaire the entered identity designates: found by its identifiant
-    France Travail, created if new, corrected if only this organisme uses it."""
+    """The organisme's Stagiaire the entered identity designates: found by its
+    identifiant France Travail among the organisme's own trainees, created if
+    new, corrected if it is this inscription's. Another organisme's trainees
+    are never read (README, « Un stagiaire par organisme »)."""
     identifiant = data["identifiant_france_travail"]
-    stagiaire = Stagiaire.objects.select_for_update().filter(identifiant_france_travail=identifiant).first()
+    organisme_id = inscription.action.organisme_id
+    own_trainees = Stagiaire.objects.select_for_update().filter(organisme_id=organisme_id)
+    stagiaire = own_trainees.filter(identifiant_france_travail=identifiant).first()
     if stagiaire is None:
-        if inscription.stagiaire_id and not _shared_outside(inscription):
+        if inscription.stagiaire_id:
             # A corrected identifiant: the same person, mistyped.
-            stagiaire = Stagiaire.objects.select_for_update().get(pk=inscription.stagiaire_id)
+            stagiaire = own_trainees.get(pk=inscription.stagiaire_id)
             for field in (*IDENTITY_FIELDS, "identifiant_france_travail"):
                 setattr(stagiaire, field, data[field])
             stagiaire.save()
@@ -44,13 +40,15 @@ def _trainee_for(inscription, data):
         # Two seats may name the same new trainee at once: get_or_create then
         # finds the one the other save created, checked like any known one.
         stagiaire, created = Stagiaire.objects.get_or_create(
-            identifiant_france_travail=identifiant, defaults={field: data[field] for field in IDENTITY_FIELDS}
+            organisme_id=organisme_id,
+            identifiant_france_travail=identifiant,
+            defaults={field: data[field] for field in IDENTITY_FIELDS},
         )
         if created:
             return stagiaire
-    if _same_identity(stagiaire, data):
+    if stagiaire.identity == identity(data["nom"], data["prenom"], data["date_naissance"]):
         return stagiaire
-    if stagiaire.pk == inscription.stagiaire_id and not _shared_outside(inscription):
+    if stagiaire.pk == inscription.stagiaire_id:
         for field in IDENTITY_FIELDS:
             setattr(stagiaire, field, data[field])
         stagiaire.save(update_fields=IDENTITY_FIELDS)
@@ -58,20 +56,10 @@ def _trainee_for(inscription, data):
     raise ValidationError(
         {
             "identifiant_france_travail": _(
-                "Cet identifiant France Travail est déjà celui d'un stagiaire dont le nom, le prénom ou la "
+                "Cet identifiant France Travail est déjà celui d'un de vos stagiaires dont le nom, le prénom ou la "
                 "date de naissance diffèrent : vérifiez votre saisie."
             )
         }
-    )
-
-
-def _shared_outside(inscription):
-    """Whether the inscription's trainee is also enrolled with another organisme,
-    whose records its identity must not change behind its back."""
-    return (
-        Inscription.objects.filter(stagiaire_id=inscription.stagiaire_id)
-        .exclude(action__organisme_id=inscription.action.organisme_id)
-        .exists()
     )
 
 

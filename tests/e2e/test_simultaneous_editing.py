@@ -15,7 +15,9 @@ def bdc(organisme):
     action = ActionFormationFactory(
         organisme=organisme, numero_bdc="BDC-2026-0042", intitule="Titre professionnel Secrétaire assistant"
     )
-    InscriptionFactory(action=action, stagiaire=StagiaireFactory(nom="DUPONT", prenom="Léa"))
+    InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, nom="DUPONT", prenom="Léa")
+    )
     return action
 
 

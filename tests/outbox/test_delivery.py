@@ -13,6 +13,7 @@ from accounts.models import PasswordLink, User
 from outbox import delivery
 from outbox.models import DeliveryAttempt, OutgoingEmail
 from outbox.tasks import deliver_email
+from tests.accounts.test_block_notifications import block
 from tests.factories import UserFactory
 
 NEW_ACCOUNT = {
@@ -245,3 +246,24 @@ def test_a_connection_lost_during_data_is_not_retried(secondary_account, mailbox
     email = OutgoingEmail.objects.get()
     assert email.status == OutgoingEmail.Status.FAILED
     assert "a peut-être été reçu" in email.last_error
+
+
+def test_a_message_the_email_library_refuses_fails_and_is_shown_to_the_region(
+    primary_account, mailbox, worker, client_of, region_agent, page_of
+):
+    """A CR/LF kept in an older name reaches a header: the notice must fail
+    visibly, never stay claimed and requeued for ever (issue 14, F6)."""
+    legacy = UserFactory(organisme=primary_account.organisme, last_name="RICHARD\r\nBcc: pirate@exemple.fr")
+    block(legacy)
+    worker()
+
+    notice = OutgoingEmail.objects.get(to=primary_account.email, template="account_blocked_manager")
+    assert notice.status == OutgoingEmail.Status.FAILED
+    assert notice.claimed_at is None
+    assert notice.last_error.startswith("Courriel impossible à construire ou à envoyer (")
+    assert [attempt.outcome for attempt in notice.attempts.all()] == [DeliveryAttempt.Outcome.FAILED]
+    assert "pirate@exemple.fr" not in str([message["To"] for message in mailbox.messages])
+    assert delivery.recover_interrupted_deliveries(now=notice.attempts.get().finished_at + timedelta(days=1)) == (0, 0)
+
+    page = page_of(client_of(region_agent).get("/region/courriels/"))
+    assert any("Blocage du compte de" in row[2] and "Courriel impossible" in row[4] for row in page.rows)

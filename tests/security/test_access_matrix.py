@@ -425,7 +425,9 @@ def make_organisme(marker):
         date_fin=today + datetime.timedelta(days=90),
     )
     org.closed_action = ActionFormationFactory(organisme=organisme, closed=True, intitule=f"{marker} fermée")
-    org.stagiaire = StagiaireFactory(nom=f"{marker}STAGIAIRE", identifiant_france_travail=f"{organisme.pk}00001A")
+    org.stagiaire = StagiaireFactory(
+        organisme=organisme, nom=f"{marker}STAGIAIRE", identifiant_france_travail=f"{organisme.pk}00001A"
+    )
     org.inscription = InscriptionFactory(action=org.action, stagiaire=org.stagiaire)
     org.periode = PeriodeDeclarationFactory(action=org.action)
     org.facture = FactureFactory(action=org.action, numero=f"FAC-{marker}")
@@ -535,6 +537,8 @@ def test_access_matrix(name, variant, role, world):
             response = request(client, method, url, route, org)
             got = outcome(response, url)
             want = expected(route, role, method, allowed=allowed)
+            # No page or download may come back from a shared computer's cache after logout (issue 14, F5).
+            assert "no-store" in response.get("Cache-Control", ""), f"{role} {method} {url}: cacheable"
             # An import naming B's action is read, reported and refused.
             imports_b = name == "imports:upload" and org is world.b and role in route.reach
             if imports_b:

@@ -117,7 +117,9 @@ def action(organisme):
 
 @pytest.fixture
 def trainee(action):
-    return InscriptionFactory(action=action, stagiaire=StagiaireFactory(identifiant_france_travail="1234567A"))
+    return InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A")
+    )
 
 
 @pytest.fixture

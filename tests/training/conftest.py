@@ -44,7 +44,11 @@ def trainee(action):
     return InscriptionFactory(
         action=action,
         stagiaire=StagiaireFactory(
-            nom="DUPONT", prenom="Léa", date_naissance=datetime.date(1995, 4, 12), identifiant_france_travail="1234567A"
+            organisme=action.organisme,
+            nom="DUPONT",
+            prenom="Léa",
+            date_naissance=datetime.date(1995, 4, 12),
+            identifiant_france_travail="1234567A",
         ),
         date_entree=datetime.date(2026, 9, 1),
     )

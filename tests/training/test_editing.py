@@ -128,7 +128,7 @@ def test_an_identifiant_of_another_person_is_refused(browser, seat, trainee, fie
     )
 
     assert field_errors(response, "identifiant_france_travail") == [
-        "Cet identifiant France Travail est déjà celui d'un stagiaire dont le nom, le prénom ou la date de "
+        "Cet identifiant France Travail est déjà celui d'un de vos stagiaires dont le nom, le prénom ou la date de "
         "naissance diffèrent : vérifiez votre saisie."
     ]
     seat.refresh_from_db()

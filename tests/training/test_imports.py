@@ -124,6 +124,43 @@ def test_formula_looking_cells_are_stored_as_plain_text(upload, action):
     assert (Stagiaire.objects.get().nom, Stagiaire.objects.get().prenom) == ("=1+1", "@SUM(A1)")
 
 
+def test_identifiants_france_travail_are_checked_and_written_as_the_form_does(upload, action, page_of):
+    markup = trainee_line(action, identifiant="<b>1234567A</b>")
+    typed_loosely = trainee_line(action, identifiant="765 4321b", nom="MARTIN")
+
+    text = report_of(upload(inscriptions_file(action, markup, typed_loosely)), page_of)
+
+    assert (
+        "Ligne 2, colonne identifiant_france_travail : "
+        "L'identifiant France Travail ne contient que des lettres et des chiffres." in text
+    )
+    assert "Ligne 3" not in text
+    assert not Stagiaire.objects.exists()
+
+    response = upload(inscriptions_file(action, typed_loosely))
+
+    assert response.status_code == 302
+    assert Stagiaire.objects.get().identifiant_france_travail == "7654321B"
+
+
+def test_hours_name_identifiants_france_travail_as_the_form_writes_them(upload, action, page_of):
+    InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A")
+    )
+    month = months_ago(1).strftime("%m/%Y")
+
+    text = report_of(upload(hours_file(f"{action.numero_bdc};1234567A\u202e;{month};10")), page_of)
+    assert (
+        "Ligne 2, colonne identifiant_france_travail : la valeur contient un caractère invisible ou de contrôle "
+        "(U+202E) : retirez-le." in text
+    )
+
+    response = upload(hours_file(f"{action.numero_bdc};1234 567a;{month};10"))
+
+    assert response.status_code == 302
+    assert DeclarationHeures.objects.get().heures == 10
+
+
 def test_a_closed_action_takes_no_import(upload, organisme, page_of):
     closed = ActionFormationFactory(organisme=organisme, numero_bdc="BDC-FERME", closed=True)
     InscriptionFactory(action=closed, awaiting_entry=True)
@@ -187,7 +224,9 @@ def test_another_organismes_bdc_is_unknown(upload, action, other_organisme, page
 
 
 def test_a_changed_date_someone_saved_is_a_conflict_naming_them(upload, action, page_of):
-    stagiaire = StagiaireFactory(identifiant_france_travail="1234567A", nom="DUPONT", prenom="Hélène")
+    stagiaire = StagiaireFactory(
+        organisme=action.organisme, identifiant_france_travail="1234567A", nom="DUPONT", prenom="Hélène"
+    )
     stagiaire.date_naissance = datetime.date(1990, 3, 14)
     stagiaire.save()
     saved_at = timezone.make_aware(datetime.datetime(2026, 1, 5, 10, 30))
@@ -210,7 +249,7 @@ def test_a_changed_date_someone_saved_is_a_conflict_naming_them(upload, action, 
 
 
 def test_a_trainee_id_known_with_another_identity_is_refused(upload, action, page_of):
-    StagiaireFactory(identifiant_france_travail="1234567A", nom="AUTRE")
+    StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A", nom="AUTRE")
 
     text = report_of(upload(inscriptions_file(action, trainee_line(action))), page_of)
 
@@ -218,8 +257,12 @@ def test_a_trainee_id_known_with_another_identity_is_refused(upload, action, pag
 
 
 def test_hours_are_imported_into_a_new_declaration_period(upload, action, primary_account, page_of):
-    InscriptionFactory(action=action, stagiaire=StagiaireFactory(identifiant_france_travail="1234567A"))
-    InscriptionFactory(action=action, stagiaire=StagiaireFactory(identifiant_france_travail="7654321B"))
+    InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A")
+    )
+    InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="7654321B")
+    )
     month = months_ago(1)
 
     response = upload(
@@ -241,7 +284,9 @@ def test_hours_are_imported_into_a_new_declaration_period(upload, action, primar
 
 def test_hours_added_to_an_existing_period_bump_its_version(upload, action):
     period = PeriodeDeclarationFactory(action=action, mois=months_ago(1))
-    InscriptionFactory(action=action, stagiaire=StagiaireFactory(identifiant_france_travail="1234567A"))
+    InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A")
+    )
 
     response = upload(hours_file(f"BDC-2026-0001;1234567A;{period.mois:%m/%Y};35"))
 
@@ -253,7 +298,9 @@ def test_hours_added_to_an_existing_period_bump_its_version(upload, action):
 
 def test_hours_lines_are_all_checked(upload, action, page_of):
     validated = PeriodeDeclarationFactory(action=action, mois=months_ago(2), validated=True)
-    InscriptionFactory(action=action, stagiaire=StagiaireFactory(identifiant_france_travail="1234567A"))
+    InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A")
+    )
     month = f"{months_ago(1):%m/%Y}"
 
     text = report_of(
@@ -286,7 +333,7 @@ def test_different_hours_already_declared_are_a_conflict(upload, action, page_of
     declaration = DeclarationHeuresFactory(
         periode=PeriodeDeclarationFactory(action=action, mois=months_ago(1), updated_by_name="GU Be"),
         inscription=InscriptionFactory(
-            action=action, stagiaire=StagiaireFactory(identifiant_france_travail="1234567A")
+            action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A")
         ),
         heures=35,
     )
@@ -301,7 +348,9 @@ def test_different_hours_already_declared_are_a_conflict(upload, action, page_of
 
 
 def test_duplicate_hours_lines_are_reported(upload, action, page_of):
-    InscriptionFactory(action=action, stagiaire=StagiaireFactory(identifiant_france_travail="1234567A"))
+    InscriptionFactory(
+        action=action, stagiaire=StagiaireFactory(organisme=action.organisme, identifiant_france_travail="1234567A")
+    )
     line = f"BDC-2026-0001;1234567A;{months_ago(1):%m/%Y};10"
 
     text = report_of(upload(hours_file(line, line)), page_of)

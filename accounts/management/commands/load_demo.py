@@ -191,7 +191,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
 
     def _ensure_account(self, identifiant, kind, organisme, civilite, last_name, first_name, email):
-        existing = User.objects.alive().filter(identifiant__iexact=identifiant).first()
+        existing = User.objects.alive().with_identifiant(identifiant).first()
         if existing:
             return existing
         account = services.create_account(
@@ -243,7 +243,7 @@ def load_demo_training(organisme, actions, today, *, last_period_pending=False):
             model.objects.filter(action=action).delete()
 
         inscriptions = [
-            Inscription.objects.create(action=action, stagiaire=_demo_trainee(bdc, number), date_entree=date_debut)
+            Inscription.objects.create(action=action, stagiaire=_demo_trainee(action, number), date_entree=date_debut)
             for number in range(trainees)
         ]
         Inscription.objects.bulk_create(Inscription(action=action) for _ in range(awaiting))
@@ -276,9 +276,11 @@ def load_demo_training(organisme, actions, today, *, last_period_pending=False):
         _demo_invoices_and_requests(action, today)
 
 
-def _demo_trainee(bdc, number):
+def _demo_trainee(action, number):
+    bdc = action.numero_bdc
     last_name, first_name = DEMO_TRAINEES[(len(bdc) + number) % len(DEMO_TRAINEES)]
     stagiaire, _ = Stagiaire.objects.get_or_create(
+        organisme=action.organisme,
         # France Travail identifiants are letters and digits only, as the forms check.
         identifiant_france_travail=f"D{''.join(char for char in bdc[-9:] if char.isalnum())}{number}".upper(),
         defaults={"nom": last_name, "prenom": first_name, "date_naissance": datetime.date(1985 + number, 3, 14)},

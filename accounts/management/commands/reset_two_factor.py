@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("identifiant")
 
     def handle(self, *args, identifiant, **options):
-        agent = User.objects.alive().filter(identifiant__iexact=identifiant, kind=User.Kind.REGION_AGENT).first()
+        agent = User.objects.alive().with_identifiant(identifiant).filter(kind=User.Kind.REGION_AGENT).first()
         if agent is None:
             raise CommandError(f"Aucun agent de la Région n'a l'identifiant {identifiant!r}.")
         if not two_factor.has_second_factor(agent):

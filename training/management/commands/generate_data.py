@@ -243,6 +243,7 @@ class DataGenerator:
 
     def stagiaire(self, action, number):
         return Stagiaire(
+            organisme_id=action.organisme_id,
             nom=self.rng.choice(LAST_NAMES),
             prenom=self.rng.choice(FIRST_NAMES),
             date_naissance=datetime.date(
