@@ -52,6 +52,8 @@ class TemporaryPasswordMiddleware:
 # compte > Modifications too while its password is temporary (chosen first).
 ALLOWED_BEFORE_ENROLMENT = {
     "accounts:two_factor_enrol",
+    # Which the enrolment asks first when the login is over ten minutes old.
+    "accounts:reauthenticate",
     "accounts:logout",
     "core:contacts",
     "core:accessibility",

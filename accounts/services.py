@@ -211,7 +211,11 @@ def request_password_link(*, identifiant, last_name, first_name, email):
         and _same_text(account.first_name, first_name)
         and _same_text(account.email, email)
     )
-    tasks.send_password_link.enqueue(account.pk if matches else None, current_ip_address.get())
+    # The address only goes along for the audit entry of a match.
+    if matches:
+        tasks.send_password_link.enqueue(account.pk, current_ip_address.get())
+    else:
+        tasks.send_password_link.enqueue(None, None)
 
 
 @transaction.atomic
@@ -302,7 +306,7 @@ def remind_identifiant(*, last_name, first_name, email):
         for account in candidates
         if _same_text(account.last_name, last_name) and _same_text(account.first_name, first_name)
     ]
-    tasks.send_identifiant_reminders.enqueue(matching, current_ip_address.get())
+    tasks.send_identifiant_reminders.enqueue(matching, current_ip_address.get() if matching else None)
 
 
 @transaction.atomic
@@ -446,7 +450,7 @@ def _complete_login(request: HttpRequest, user: User, *, second_factor_verified:
     # Written now, inside the transaction: SessionMiddleware's own save
     # then finds nothing new to write (accounts.sessions).
     request.session.save()
-    transaction.on_commit(lambda: metrics.count_login("success"))
+    metrics.count_login("success")
 
 
 def _count_failure(user: User, *, reason: str = "wrong_password") -> LoginOutcome:

@@ -16,7 +16,13 @@ def _from(ip_address, action, *args):
         current_ip_address.reset(token)
 
 
-@task
+# Before the e-mails waiting for a retry, which the worker otherwise takes
+# first: a second request must supersede a first link still waiting, as when
+# the request did it itself.
+REQUEST_PRIORITY = 10
+
+
+@task(priority=REQUEST_PRIORITY)
 def send_password_link(account_id: int | None, ip_address: str | None) -> None:
     # accounts.services enqueues these tasks, so it is imported here, not at the top.
     from accounts import services
@@ -25,7 +31,7 @@ def send_password_link(account_id: int | None, ip_address: str | None) -> None:
         _from(ip_address, services.send_password_link, account_id)
 
 
-@task
+@task(priority=REQUEST_PRIORITY)
 def send_identifiant_reminders(account_ids: list[int], ip_address: str | None) -> None:
     from accounts import services
 

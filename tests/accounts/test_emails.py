@@ -275,14 +275,11 @@ def test_no_email_leaves_when_the_action_is_rolled_back(mailbox, primary_account
     assert not User.objects.filter(email="aa@aa.fr").exists()
 
 
-def test_email_is_queued_with_the_action_and_leaves_once_it_is_committed(mailbox, secondary_account, smtp_server):
+def test_email_is_queued_with_the_action_and_leaves_once_it_is_committed(
+    mailbox, primary_account, secondary_account, smtp_server
+):
     with transaction.atomic():
-        services.request_password_link(
-            identifiant=secondary_account.identifiant,
-            last_name=secondary_account.last_name,
-            first_name=secondary_account.first_name,
-            email=secondary_account.email,
-        )
+        services.regenerate_password(secondary_account, acting_account=primary_account)
         assert OutgoingEmail.objects.get().to == "aa1@aa.fr"
         assert smtp_server.handler.messages == []
 

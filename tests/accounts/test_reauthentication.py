@@ -30,8 +30,8 @@ def logged_in_minutes_ago(client, account, minutes):
     response = log_in(client, account.identifiant, PASSWORD)
     if response.url == "/connexion/code/":
         client.post(response.url, {"code": code_of(account)})
-    assert is_logged_in(client)
     session = client.session
+    assert "_auth_user_id" in session
     session[reauthentication.SESSION_KEY] = time.time() - minutes * 60
     session.save()
     return client
@@ -287,3 +287,17 @@ def test_a_region_agent_hands_over_a_primary_role_only_after_a_recent_proof(clie
     back = client.post(response.url, {"code-code": code_of(region_agent, steps_from_now=1)})
     assert back.url == page_url
     assert client.get(page_url).status_code == 200
+
+
+def test_a_region_agent_made_to_enrol_long_after_login_confirms_then_enrols(client, db):
+    agent = UserFactory(region_agent=True, identifiant="nouvel.agent", second_factor=False)
+    logged_in_minutes_ago(client, agent, 11)
+
+    response = client.get(ENROL)
+
+    assert sent_to_confirm(response, ENROL)
+    assert client.get(response.url).status_code == 200
+    assert client.post(response.url, {"motdepasse-password": PASSWORD}).url == ENROL
+    key = secret_shown(client.get(ENROL))
+    client.post(ENROL, {"code": totp_code(key)})
+    assert two_factor.has_second_factor(agent)

@@ -17,6 +17,7 @@ from accounts import services
 from accounts.models import PasswordLink, User
 from audit.models import SYSTEM, AuditEntry
 from tests.accounts.login import log_in
+from tests.conftest import run_worker_until_idle
 
 Action = AuditEntry.Action
 TEST_CLIENT_ADDRESS = "127.0.0.1"
@@ -192,12 +193,14 @@ def test_asking_for_a_password_link_writes_one_entry(mailbox, recorded, secondar
                 "email": secondary_account.email,
             },
         )
+        # Written by the worker, with the address of the request that asked.
+        run_worker_until_idle()
 
     assert [entry.action for entry in entries] == [Action.PASSWORD_LINK_REQUESTED]
     assert who_and_where(entries[0]) == by(secondary_account, on=secondary_account)
 
 
-def test_asking_for_a_link_with_wrong_details_writes_nothing(recorded, secondary_account):
+def test_asking_for_a_link_with_wrong_details_writes_nothing(mailbox, recorded, secondary_account):
     with recorded() as entries:
         Client().post(
             "/generation-mot-de-passe/",
@@ -208,6 +211,7 @@ def test_asking_for_a_link_with_wrong_details_writes_nothing(recorded, secondary
                 "email": secondary_account.email,
             },
         )
+        run_worker_until_idle()
 
     assert entries == []
 

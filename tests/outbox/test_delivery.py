@@ -161,8 +161,8 @@ def test_replayed_or_duplicate_tasks_deliver_an_email_once(secondary_account, ma
 
 def test_the_one_time_link_token_is_never_stored(secondary_account, mailbox, field_errors):
     ask_for_a_password(secondary_account)
-    stored = OutgoingEmail.objects.get()
     message = mailbox.last_to(secondary_account.email)
+    stored = OutgoingEmail.objects.get()
     (link,) = [link for link in mailbox.links(message) if "/acces/" in link]
     token = link.rstrip("/").rsplit("/", 1)[1]
 
