@@ -44,9 +44,11 @@ test: install chromium
 screenshots: install chromium
 	$(BIN)/python tests/e2e/screenshots.py
 
+# Style, the layer contracts of pyproject.toml (import-linter), then migrations.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	SIGMA_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -15,8 +15,8 @@ from access_reviews.models import AccessReview
 from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email
 from organisations.models import Organisme
+from outbox.emails import absolute_url, send_email
 
 
 def _interval():

@@ -195,3 +195,22 @@ class EnrolmentForm(forms.Form):
                 code="wrong_code",
             )
         return code
+
+
+class RegionAgentForm(forms.Form):
+    """What create_region_agent asks for, checked as the screens check it (here,
+    beside the account forms, so that the command needs nothing of the Espace Région)."""
+
+    civilite = forms.ChoiceField(label=_("Civilité"), choices=User.Civilite.choices)
+    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    email = forms.EmailField(label=_("Courriel"), max_length=254)
+    identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
+
+    def clean_identifiant(self):
+        identifiant = self.cleaned_data["identifiant"]
+        if any(char.isspace() for char in identifiant):
+            raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
+        if User.objects.filter(identifiant__iexact=identifiant).exists():
+            raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
+        return identifiant

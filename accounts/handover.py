@@ -17,8 +17,8 @@ from accounts import services
 from accounts.models import HandoverProposal, User
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email
 from organisations.models import Organisme
+from outbox.emails import absolute_url, send_email
 
 
 class HandoverRefused(Exception):

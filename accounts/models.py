@@ -23,6 +23,10 @@ class UserQuerySet(models.QuerySet):
         """Accounts that have not been deleted."""
         return self.filter(deleted_at__isnull=True)
 
+    def primary(self):
+        """The live primary accounts (one per organisme)."""
+        return self.alive().filter(kind=self.model.Kind.PRIMARY)
+
     def with_identifiant(self, identifiant):
         """The accounts named `identifiant`, whatever its case, found through the
         unique index on LOWER(identifiant): `identifiant__iexact` compiles to

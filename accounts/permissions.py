@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import HandoverProposal, User
 from organisations.models import Organisme
-from training.models import ActionFormation
 
 
 def is_region_agent(actor):
@@ -92,7 +91,9 @@ def may_be_deleted(account):
     return not account.is_primary
 
 
-def _require(rule):
+def rule_required(rule):
+    """A view decorator: 403 unless `rule(request.user)` holds."""
+
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -105,34 +106,5 @@ def _require(rule):
     return decorator
 
 
-primary_account_required = _require(is_organisme_manager)
-region_agent_required = _require(is_region_agent)
-
-
-def visible_actions(actor):
-    """The actions de formation `actor` may see.
-
-    An organisme account (primary or secondary): its organisme's actions.
-    A Region agent: every action. Anyone else: none.
-    """
-    if is_region_agent(actor):
-        return ActionFormation.objects.all()
-    if actor.is_authenticated and actor.can_log_in and actor.organisme_id and not actor.is_region_agent:
-        return ActionFormation.objects.filter(organisme_id=actor.organisme_id)
-    return ActionFormation.objects.none()
-
-
-def get_visible_action_or_404(actor, pk):
-    return get_object_or_404(visible_actions(actor).select_related("organisme"), pk=pk)
-
-
-def may_edit_action(actor, action):
-    """Organisme accounts enter inscriptions and hours and validate periods of
-    their own actions; the Region reads them here."""
-    return (
-        actor.is_authenticated
-        and actor.can_log_in
-        and not actor.is_region_agent
-        and actor.organisme_id is not None
-        and actor.organisme_id == action.organisme_id
-    )
+primary_account_required = rule_required(is_organisme_manager)
+region_agent_required = rule_required(is_region_agent)

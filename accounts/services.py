@@ -16,15 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from accounts import links, two_factor
+from accounts import link_emails, links, two_factor
 from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
 from accounts.permissions import may_be_deleted
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email
 from core.text import normalize_for_search
 from core.versioning import save_if_unchanged
 from ops import metrics
+from outbox.emails import absolute_url, send_email
 
 EDITABLE_FIELDS = ("civilite", "last_name", "first_name", "email")
 
@@ -207,7 +207,10 @@ def request_password_link(*, identifiant, last_name, first_name, email):
         return
     link = links.issue_link(account)
     record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, actor=account)
-    context = _account_context(account) | {"link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600}
+    context = _account_context(account) | {
+        "link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600,
+        "link_url": link_emails.placeholder_link_url(),
+    }
     send_email(to=account, template="password_link", context=context, password_link=link)
 
 

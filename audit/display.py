@@ -5,8 +5,6 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
-
 FIELD_LABELS = {
     "civilite": gettext_lazy("Civilité"),
     "last_name": gettext_lazy("Nom d'usage"),
@@ -25,7 +23,6 @@ FIELD_LABELS = {
     "recipient": gettext_lazy("Destinataire"),
 }
 VALUE_LABELS = {
-    "civilite": dict(User.Civilite.choices),
     "former_primary_becomes": {
         "secondary": gettext_lazy("compte secondaire"),
         "deactivated": gettext_lazy("désactivé"),
@@ -46,11 +43,22 @@ REASONS = {
 MEANS = {"password_link": gettext_lazy("Par son utilisateur, avec un lien de génération de mot de passe")}
 
 
+# The labels of the stored values the trail's own app does not define, given by
+# the app that does (accounts: civilités and kinds of account, in its ready()),
+# so that the trail, below every app that writes to it, imports none of them.
+ACTOR_KIND_LABELS = {}
+
+
+def register_labels(*, actor_kinds=(), values=None):
+    """`actor_kinds`: (value, label) pairs; `values`: {field: (value, label) pairs}."""
+    ACTOR_KIND_LABELS.update(actor_kinds)
+    for field, choices in (values or {}).items():
+        VALUE_LABELS.setdefault(field, {}).update(choices)
+
+
 def describe_actor_kind(kind):
     """ "Compte principal", "Compte secondaire", "Agent de la Région", or "système" when nobody acted."""
-    if kind in User.Kind.values:
-        return User.Kind(kind).label
-    return _("système")
+    return ACTOR_KIND_LABELS.get(kind, _("système"))
 
 
 def _value(field, value):

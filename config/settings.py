@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "training",
     "outbox",
     "access_reviews",
+    "demo",
     "django_tasks_db",
     "django_prometheus",
     "ops",

@@ -2,11 +2,11 @@
 their seats and their invoices."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import get_managed_organisme_or_404, is_region_agent, region_agent_required
+from accounts.permissions import get_managed_organisme_or_404, region_agent_required
 from core.conflicts import conflict_context, conflict_message
 from core.versioning import StaleEdit
 from region.training_forms import (
@@ -18,17 +18,7 @@ from region.training_forms import (
     SeatsForm,
 )
 from training import region_services
-from training.models import ActionFormation, Facture
-
-
-def get_action_for_region_or_404(actor, pk):
-    actions = ActionFormation.objects.all() if is_region_agent(actor) else ActionFormation.objects.none()
-    return get_object_or_404(actions.select_related("organisme"), pk=pk)
-
-
-def get_invoice_for_region_or_404(actor, pk):
-    invoices = Facture.objects.all() if is_region_agent(actor) else Facture.objects.none()
-    return get_object_or_404(invoices.select_related("action__organisme"), pk=pk)
+from training.permissions import get_action_for_region_or_404, get_invoice_for_region_or_404
 
 
 @region_agent_required

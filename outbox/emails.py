@@ -1,3 +1,6 @@
+"""E-mails as the rest of sigma sends them: rendered from their templates and
+queued in the outbox, in the caller's transaction."""
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -16,13 +19,11 @@ def send_email(*, to, template, context, password_link=None):
     commits, and the worker retries it until the SMTP server takes it.
 
     `to` is an account, or an address that belongs to none (the Region's).
-    With `password_link`, the context's `link_url` stands for that one-time
-    link, whose token is minted at delivery. The HTML alternative is the same
-    text with its paragraphs and links marked up.
+    `password_link` is the one-time link whose token a hand-over hook of the
+    accounts app mints at delivery (see accounts/link_emails.py). The HTML
+    alternative is the same text with its paragraphs and links marked up.
     """
     account = None if isinstance(to, str) else to
-    if password_link is not None:
-        context = {**context, "link_url": delivery.placeholder_link_url()}
     with translation.override(settings.LANGUAGE_CODE):
         context = {"app_name": settings.SIGMA_APP_NAME, **context}
         subject = render_to_string(f"emails/{template}.subject.txt", context).strip()
