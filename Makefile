@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install chromium bench screenshots
+.PHONY: run test test-fast lint format install chromium bench screenshots
 
 $(INSTALLED): requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ chromium:
 
 test: install chromium
 	SIGMA_ENV=test $(BIN)/pytest -n auto
+
+# The inner loop: everything but the browser walks (e2e) and the tests that
+# start processes or services (slow); see the markers in pyproject.toml.
+test-fast: install
+	SIGMA_ENV=test $(BIN)/pytest -n auto -m "not e2e and not slow"
 
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium

@@ -57,12 +57,12 @@ def accounts_to_review(organisme, *, now=None):
 
 
 @transaction.atomic
-def confirm_review(organisme, *, actor):
+def confirm_review(organisme, *, acting_account):
     """The primary account confirms that its organisme's accounts are right."""
     AccessReview.objects.update_or_create(
-        organisme=organisme, defaults={"reviewed_at": timezone.now(), "reviewed_by": actor}
+        organisme=organisme, defaults={"reviewed_at": timezone.now(), "reviewed_by": acting_account}
     )
-    record(AuditEntry.Action.ACCESS_REVIEW_CONFIRMED, account=actor, actor=actor, organisme=organisme)
+    record(AuditEntry.Action.ACCESS_REVIEW_CONFIRMED, account=acting_account, actor=acting_account, organisme=organisme)
 
 
 def send_review_invitations(*, now=None):

@@ -154,14 +154,14 @@ def _hand_over(*, organisme_id, new_primary_id, former_becomes, acting_account, 
 
 
 @transaction.atomic
-def propose_handover(*, proposed_by, proposed_to):
-    """`proposed_by`, an organisme's primary account, offers its role to
+def propose_handover(*, proposed_to, acting_account):
+    """`acting_account`, an organisme's primary account, offers its role to
     `proposed_to`, one of its secondary accounts, who is told by e-mail and
     answers from their home page."""
-    if proposed_by.organisme_id is None:
+    if acting_account.organisme_id is None:
         raise HandoverRefused(_("Seul le compte principal d'un organisme peut proposer son rôle."))
-    organisme = _lock_organisme(proposed_by.organisme_id)
-    proposer = User.objects.alive().select_for_update().filter(pk=proposed_by.pk).first()
+    organisme = _lock_organisme(acting_account.organisme_id)
+    proposer = User.objects.alive().select_for_update().filter(pk=acting_account.pk).first()
     if proposer is None or not (proposer.is_primary and proposer.can_log_in):
         raise HandoverRefused(_("Seul le compte principal d'un organisme peut proposer son rôle."))
     addressee = eligible_successors(organisme).select_for_update().filter(pk=proposed_to.pk).first()
@@ -193,14 +193,14 @@ def propose_handover(*, proposed_by, proposed_to):
 
 
 @transaction.atomic
-def accept_handover(proposal, *, accepting_account):
+def accept_handover(proposal, *, acting_account):
     """The person a proposal is made to accepts it: they become the primary
     account and its author a secondary account. Returns the new primary account."""
     _lock_organisme(proposal.organisme_id)
     proposal = _locked_pending_proposal(proposal)
     if proposal is None:
         raise HandoverRefused(_("Cette proposition n'est plus en attente : elle a été annulée ou acceptée."))
-    if proposal.proposed_to_id != accepting_account.pk:
+    if proposal.proposed_to_id != acting_account.pk:
         raise HandoverRefused(_("Seule la personne à qui le rôle est proposé peut accepter la proposition."))
     stale_reason = proposal.stale_reason()
     if stale_reason:
@@ -209,7 +209,7 @@ def accept_handover(proposal, *, accepting_account):
         organisme_id=proposal.organisme_id,
         new_primary_id=proposal.proposed_to_id,
         former_becomes=FormerPrimaryBecomes.SECONDARY,
-        acting_account=accepting_account,
+        acting_account=acting_account,
         accepted_proposal=proposal,
     )
 

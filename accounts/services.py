@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts import link_emails, links, two_factor
-from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
+from accounts.models import SEARCHED_FIELDS, UnknownIdentifiantAttempts, User, generate_identifiant
 from accounts.permissions import may_be_deleted
 from audit.models import AuditEntry
 from audit.services import record
@@ -70,8 +70,9 @@ def modify_account(account, *, acting_account, based_on_version, **data):
     changes = {field: values for field, values in changes.items() if values[0] != values[1]}
     if changes:
         new_values = {field: new for field, (_old, new) in changes.items()}
-        kept = {field: getattr(account, field) for field in ("identifiant", "last_name", "first_name", "email")}
-        search_text = normalize_for_search(*(kept | new_values).values())
+        search_text = normalize_for_search(
+            *(new_values.get(field, getattr(account, field)) for field in SEARCHED_FIELDS)
+        )
         save_if_unchanged(
             account,
             based_on_version=based_on_version,

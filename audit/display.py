@@ -21,6 +21,9 @@ FIELD_LABELS = {
     "two_factor_required": gettext_lazy("Double authentification obligatoire"),
     "email_subject": gettext_lazy("Objet du courriel"),
     "recipient": gettext_lazy("Destinataire"),
+    "invoice": gettext_lazy("Facture"),
+    "bdc": gettext_lazy("N° de BDC"),
+    "invoice_status": gettext_lazy("Statut"),
 }
 VALUE_LABELS = {
     "former_primary_becomes": {

@@ -13,6 +13,14 @@ def normalize_for_search(*values):
     return " ".join(without_accents.casefold().split())
 
 
+def holding_every_word(queryset, query, *, field="search_text"):
+    """The rows whose `field` (made by normalize_for_search) holds every word
+    of `query`, whatever their accents and case: the one search of sigma."""
+    for word in normalize_for_search(query).split():
+        queryset = queryset.filter(**{f"{field}__contains": word})
+    return queryset
+
+
 # Spreadsheets run a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

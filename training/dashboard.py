@@ -14,7 +14,7 @@ from asgiref.local import Local
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,6 @@ from training.models import (
     Facture,
     Inscription,
     PeriodeDeclaration,
-    first_day_of_month,
     recently_rejected,
 )
 
@@ -73,7 +72,7 @@ def dashboard_counts(organisme, today):
         count=Count("pk"), actions=Count("action", distinct=True)
     )
     periodes = scoped(
-        PeriodeDeclaration.objects.filter(validated_at__isnull=True, mois__lt=first_day_of_month(today)),
+        PeriodeDeclaration.objects.pending(today),
         "action__organisme",
     ).aggregate(count=Count("pk"), actions=Count("action", distinct=True))
     bilans = scoped(Bilan.objects.filter(validated_at__isnull=True), "inscription__action__organisme").aggregate(
@@ -128,11 +127,7 @@ class Section:
 
 
 def _list_url(name, query):
-    # The lists are built separately; until one exists its count is plain text.
-    try:
-        return f"{reverse(name)}?{query}"
-    except NoReverseMatch:
-        return None
+    return f"{reverse(name)}?{query}"
 
 
 def _action_list_url(query):
@@ -155,10 +150,7 @@ def _sentence(count, zero, counted, **values):
 
 
 def all_actions_url():
-    try:
-        return reverse("training:action_list")
-    except NoReverseMatch:
-        return None
+    return reverse("training:action_list")
 
 
 def _bilan_line(count, kind, zero, counted):

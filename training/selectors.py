@@ -3,7 +3,7 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration, first_day_of_month
+from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration
 
 BILAN_KINDS = {kind.value for kind in Bilan.Kind}
 
@@ -13,9 +13,7 @@ def pending_condition(kind, today):
     if kind == "inscriptions":
         items = Inscription.objects.filter(action=OuterRef("pk"), stagiaire__isnull=True)
     elif kind == "declarations":
-        items = PeriodeDeclaration.objects.filter(
-            action=OuterRef("pk"), validated_at__isnull=True, mois__lt=first_day_of_month(today)
-        )
+        items = PeriodeDeclaration.objects.pending(today).filter(action=OuterRef("pk"))
     elif kind == "demandes":
         items = DemandeModification.objects.filter(action=OuterRef("pk"), status=DemandeModification.Status.EN_ATTENTE)
     elif kind in BILAN_KINDS:

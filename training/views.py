@@ -81,16 +81,16 @@ def action_detail(request, pk):
     action = get_visible_action_or_404(request.user, pk)
     inscriptions = list(action.inscriptions.select_related("stagiaire"))
     trainees = [inscription for inscription in inscriptions if not inscription.awaiting_entry]
-    periods = list(action.periodes.all())
+    today = timezone.localdate()
+    periods = list(action.periodes.with_pending(today))
     hours = {
         (declaration.periode_id, declaration.inscription_id): declaration.heures
         for declaration in DeclarationHeures.objects.filter(periode__action=action)
     }
-    today = timezone.localdate()
     rows = [
         {
             "periode": periode,
-            "pending": periode.is_pending(today),
+            "pending": periode.is_pending,
             "hours": [hours.get((periode.pk, trainee.pk)) for trainee in trainees],
         }
         for periode in periods
