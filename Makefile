@@ -49,11 +49,13 @@ test-fast: install
 screenshots: install chromium
 	$(BIN)/python tests/e2e/screenshots.py
 
-# Style, the layer contracts of pyproject.toml (import-linter), then migrations.
+# Style, the layer contracts and types of pyproject.toml (import-linter, mypy
+# with django-stubs), then migrations.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	SIGMA_ENV=test $(BIN)/mypy
 	SIGMA_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -128,7 +128,7 @@ class CredentialsForm(forms.Form):
         return identifiant
 
     def clean(self):
-        cleaned_data = super().clean()
+        cleaned_data = super().clean() or {}
         password = cleaned_data.get("new_password")
         confirmation = cleaned_data.get("new_password_confirmation")
         if password and confirmation and password != confirmation:

@@ -1,6 +1,7 @@
 """How the history shows an audit entry's author and changes, in French."""
 
 import datetime
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,7 +50,7 @@ MEANS = {"password_link": gettext_lazy("Par son utilisateur, avec un lien de gé
 # The labels of the stored values the trail's own app does not define, given by
 # the app that does (accounts: civilités and kinds of account, in its ready()),
 # so that the trail, below every app that writes to it, imports none of them.
-ACTOR_KIND_LABELS = {}
+ACTOR_KIND_LABELS: dict[str, Any] = {}
 
 
 def register_labels(*, actor_kinds=(), values=None):

@@ -1,11 +1,14 @@
 import unicodedata
+from typing import Any
+
+from django.db.models import Model, QuerySet
 
 # The longest text a search box takes: SQLite refuses LIKE patterns over 50,000
 # bytes, and nobody types more than a few words.
 SEARCH_MAX_LENGTH = 200
 
 
-def normalize_for_search(*values):
+def normalize_for_search(*values: str | None) -> str:
     """Lowercase, accents stripped, whitespace folded: "Émilie  DUPRÉ" -> "emilie dupre"."""
     text = " ".join(value for value in values if value)
     decomposed = unicodedata.normalize("NFKD", text)
@@ -13,7 +16,7 @@ def normalize_for_search(*values):
     return " ".join(without_accents.casefold().split())
 
 
-def holding_every_word(queryset, query, *, field="search_text"):
+def holding_every_word[M: Model](queryset: QuerySet[M], query: str, *, field: str = "search_text") -> QuerySet[M]:
     """The rows whose `field` (made by normalize_for_search) holds every word
     of `query`, whatever their accents and case: the one search of sigma."""
     for word in normalize_for_search(query).split():
@@ -25,7 +28,7 @@ def holding_every_word(queryset, query, *, field="search_text"):
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def spreadsheet_text(value):
+def spreadsheet_text(value: Any) -> str:
     """`value` as a CSV cell a spreadsheet shows as text and never runs."""
     text = str(value)
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text

@@ -79,7 +79,7 @@ def account_list(request):
     # The last e-mail and second factor, for the page's accounts only: asked of
     # the whole list, the database works them out for every account it sorts.
     page.object_list = with_second_factor_state(
-        with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))
+        with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))  # type: ignore[attr-defined]
     ).order_by(*ACCOUNT_ORDER)
     return render(
         request,
@@ -136,7 +136,8 @@ def handover_propose(request, pk):
                     "Un mail de proposition a été envoyé au mail du compte : le transfert prendra effet quand "
                     "cette personne l'acceptera depuis sa page d'accueil."
                 )
-                % {"organisme": account.organisme.raison_sociale, "name": account.civil_name},
+                # A secondary account always belongs to an organisme.
+                % {"organisme": account.organisme.raison_sociale, "name": account.civil_name},  # type: ignore[union-attr]
             )
         return redirect(back_url)
     return render(

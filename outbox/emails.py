@@ -1,19 +1,22 @@
 """E-mails as the rest of sigma sends them: rendered from their templates and
 queued in the outbox, in the caller's transaction."""
 
+from typing import Any
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from outbox import delivery
+from outbox.models import OutgoingEmail
 
 
-def absolute_url(path):
+def absolute_url(path: str) -> str:
     """Links in e-mails use the configured address, never the request's Host."""
     return f"{settings.SIGMA_BASE_URL}{path}"
 
 
-def send_email(*, to, template, context, password_link=None):
+def send_email(*, to: Any, template: str, context: dict[str, Any], password_link: Any = None) -> OutgoingEmail:
     """Render templates/emails/<template>.{subject.txt,txt} and queue the e-mail
     in the current transaction: it leaves only if the change that causes it
     commits, and the worker retries it until the SMTP server takes it.
@@ -31,7 +34,7 @@ def send_email(*, to, template, context, password_link=None):
         # render_to_string marks its output safe; the HTML must escape this plain
         # text (names typed by users) like any other value, so unmark it.
         html_body = render_to_string("emails/layout.html", {"subject": subject, "text": str.__str__(text_body)})
-    return delivery.queue(
+    email: OutgoingEmail = delivery.queue(
         to=account.email if account else to,
         account=account,
         template=template,
@@ -40,3 +43,4 @@ def send_email(*, to, template, context, password_link=None):
         html_body=html_body,
         password_link=password_link,
     )
+    return email

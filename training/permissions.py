@@ -5,13 +5,14 @@ Views fetch actions and invoices only through these functions.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.permissions import is_region_agent, rule_required
+from accounts.permissions import Actor, is_region_agent, rule_required
 from training.models import ActionFormation, Facture
 
 
-def visible_actions(actor):
+def visible_actions(actor: Actor) -> QuerySet[ActionFormation]:
     """The actions de formation `actor` may see.
 
     An organisme account (primary or secondary): its organisme's actions.
@@ -24,11 +25,11 @@ def visible_actions(actor):
     return ActionFormation.objects.none()
 
 
-def get_visible_action_or_404(actor, pk):
+def get_visible_action_or_404(actor: Actor, pk: int) -> ActionFormation:
     return get_object_or_404(visible_actions(actor).select_related("organisme"), pk=pk)
 
 
-def may_edit_action(actor, action):
+def may_edit_action(actor: Actor, action: ActionFormation) -> bool:
     """Organisme accounts enter inscriptions and hours and validate periods of
     their own actions; the Region reads them here."""
     return (
@@ -40,7 +41,7 @@ def may_edit_action(actor, action):
     )
 
 
-def get_editable_action_or_404(actor, pk):
+def get_editable_action_or_404(actor: Actor, pk: int) -> ActionFormation:
     """An action `actor` may edit: 404 when it may not see it, 403 when it may
     only read it (the Region)."""
     action = get_visible_action_or_404(actor, pk)
@@ -49,7 +50,7 @@ def get_editable_action_or_404(actor, pk):
     return action
 
 
-def is_organisme_account(actor):
+def is_organisme_account(actor: Actor) -> bool:
     """Imports are for organismes' accounts, primary or secondary, not the Region's agents."""
     return actor.is_authenticated and actor.can_log_in and bool(actor.organisme_id) and not actor.is_region_agent
 
@@ -57,15 +58,15 @@ def is_organisme_account(actor):
 organisme_account_required = rule_required(is_organisme_account)
 
 
-def actions_for_region(actor):
+def actions_for_region(actor: Actor) -> QuerySet[ActionFormation]:
     """Every action for a Region agent, none for anyone else."""
     return ActionFormation.objects.all() if is_region_agent(actor) else ActionFormation.objects.none()
 
 
-def get_action_for_region_or_404(actor, pk):
+def get_action_for_region_or_404(actor: Actor, pk: int) -> ActionFormation:
     return get_object_or_404(actions_for_region(actor).select_related("organisme"), pk=pk)
 
 
-def get_invoice_for_region_or_404(actor, pk):
+def get_invoice_for_region_or_404(actor: Actor, pk: int) -> Facture:
     invoices = Facture.objects.all() if is_region_agent(actor) else Facture.objects.none()
     return get_object_or_404(invoices.select_related("action__organisme"), pk=pk)

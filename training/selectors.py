@@ -1,7 +1,9 @@
 """The queries behind the training pages: filters of the action list and the
 "à traiter" conditions the dashboard links to."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration
 
@@ -9,6 +11,7 @@ BILAN_KINDS = {kind.value for kind in Bilan.Kind}
 
 
 def pending_condition(kind, today):
+    items: QuerySet[Any]
     """The actions having pending items of `kind` (see ActionFilterForm.TO_HANDLE)."""
     if kind == "inscriptions":
         items = Inscription.objects.filter(action=OuterRef("pk"), stagiaire__isnull=True)

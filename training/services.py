@@ -11,29 +11,34 @@ updated_by; invoices, which have no version, keep their author and write an
 entry in the audit trail for each change.
 """
 
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import record
 from core.versioning import StaleEdit, save_if_unchanged
+from organisations.models import Organisme
 from training.dashboard import forget_dashboard
-from training.models import ActionFormation, DeclarationHeures, Facture, Inscription, Stagiaire
+from training.models import ActionFormation, DeclarationHeures, Facture, Inscription, PeriodeDeclaration, Stagiaire
 
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance")
 
 
-def _same_identity(stagiaire, data):
-    return (
+def _same_identity(stagiaire: Stagiaire, data: dict[str, Any]) -> bool:
+    return bool(
         stagiaire.nom.casefold() == data["nom"].casefold()
         and stagiaire.prenom.casefold() == data["prenom"].casefold()
         and stagiaire.date_naissance == data["date_naissance"]
     )
 
 
-def _trainee_for(inscription, data):
+def _trainee_for(inscription: Inscription, data: dict[str, Any]) -> Stagiaire:
     """The Stagiaire the entered identity designates: found by its identifiant
     France Travail, created if new, corrected if only this organisme uses it."""
     identifiant = data["identifiant_france_travail"]
@@ -70,9 +75,11 @@ def _trainee_for(inscription, data):
     )
 
 
-def _shared_outside(inscription):
+def _shared_outside(inscription: Inscription) -> bool:
     """Whether the inscription's trainee is also enrolled with another organisme,
     whose records its identity must not change behind its back."""
+    if inscription.stagiaire_id is None:
+        return False
     return (
         Inscription.objects.filter(stagiaire_id=inscription.stagiaire_id)
         .exclude(action__organisme_id=inscription.action.organisme_id)
@@ -81,7 +88,9 @@ def _shared_outside(inscription):
 
 
 @transaction.atomic
-def save_inscription(inscription, *, based_on_version, data, acting_account):
+def save_inscription(
+    inscription: Inscription, *, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> Inscription:
     """Enter (a seat "en attente de saisie") or correct an inscription."""
     # Lock the seat first: a parallel save of it waits here, then finds the
     # version moved on, before either creates a trainee.
@@ -108,7 +117,13 @@ class PeriodAlreadyValidated(Exception):
     pass
 
 
-def _claim_period(periode, *, based_on_version, acting_account, changes=None):
+def _claim_period(
+    periode: PeriodeDeclaration,
+    *,
+    based_on_version: int,
+    acting_account: User,
+    changes: dict[str, Any] | None = None,
+) -> PeriodeDeclaration:
     """Move the period to its next version, only if unchanged and not validated:
     the period's version guards its hours."""
     if periode.is_validated:
@@ -119,7 +134,9 @@ def _claim_period(periode, *, based_on_version, acting_account, changes=None):
 
 
 @transaction.atomic
-def save_hours(periode, *, based_on_version, hours, acting_account):
+def save_hours(
+    periode: PeriodeDeclaration, *, based_on_version: int, hours: dict[int, Decimal | None], acting_account: User
+) -> PeriodeDeclaration:
     """Set the hours each trainee did in the period; `hours` maps inscription
     ids to a number of hours, or None to clear it."""
     _claim_period(periode, based_on_version=based_on_version, acting_account=acting_account)
@@ -134,7 +151,7 @@ def save_hours(periode, *, based_on_version, hours, acting_account):
 
 
 @transaction.atomic
-def validate_period(periode, *, based_on_version, acting_account):
+def validate_period(periode: PeriodeDeclaration, *, based_on_version: int, acting_account: User) -> PeriodeDeclaration:
     return _claim_period(
         periode,
         based_on_version=based_on_version,
@@ -143,7 +160,7 @@ def validate_period(periode, *, based_on_version, acting_account):
     )
 
 
-def stored_hours(periode):
+def stored_hours(periode: PeriodeDeclaration) -> dict[int, Decimal]:
     return dict(DeclarationHeures.objects.filter(periode=periode).values_list("inscription_id", "heures"))
 
 
@@ -155,13 +172,13 @@ class BdcAlreadyUsed(Exception):
 
 
 class NotEnoughPlaces(Exception):
-    def __init__(self, available):
+    def __init__(self, available: int) -> None:
         super().__init__(f"only {available} places left")
         self.available = available
 
 
 class PlacesBelowInscriptions(Exception):
-    def __init__(self, inscriptions):
+    def __init__(self, inscriptions: int) -> None:
         super().__init__(f"the action already has {inscriptions} inscriptions")
         self.inscriptions = inscriptions
 
@@ -181,16 +198,16 @@ class InvoiceAlreadyPaid(Exception):
 class InvoiceStatusChanged(Exception):
     """The invoice's status is no longer the one the change was based on; `current` is the invoice now."""
 
-    def __init__(self, current):
+    def __init__(self, current: Facture) -> None:
         super().__init__(f"invoice {current.pk} is now {current.status}")
         self.current = current
 
 
-def _stamp(acting_account):
+def _stamp(acting_account: User) -> dict[str, Any]:
     return {"updated_at": timezone.now(), "updated_by": acting_account, "updated_by_name": acting_account.full_name}
 
 
-def create_action(*, organisme, data, acting_account):
+def create_action(*, organisme: Organisme, data: dict[str, Any], acting_account: User) -> ActionFormation:
     try:
         with transaction.atomic():
             return ActionFormation.objects.create(organisme=organisme, **data, **_stamp(acting_account))
@@ -202,7 +219,9 @@ def create_action(*, organisme, data, acting_account):
 
 
 @transaction.atomic
-def update_action(action, *, based_on_version, data, acting_account):
+def update_action(
+    action: ActionFormation, *, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> ActionFormation:
     """Writes the action's data if it is still at `based_on_version` (raises
     StaleEdit otherwise), never with fewer places than its inscriptions."""
     # Locked as announce_seats locks it: no seat is announced between the count and the save.
@@ -223,7 +242,9 @@ def update_action(action, *, based_on_version, data, acting_account):
         raise
 
 
-def set_action_closed(action, *, closed, based_on_version, acting_account):
+def set_action_closed(
+    action: ActionFormation, *, closed: bool, based_on_version: int, acting_account: User
+) -> ActionFormation:
     """Closes (`closed`) or reopens the action, if it is still at `based_on_version`."""
     # A stale request is reported as such by save_if_unchanged, with who saved in between.
     if action.version == based_on_version and (action.closed_at is not None) == closed:
@@ -237,7 +258,7 @@ def set_action_closed(action, *, closed, based_on_version, acting_account):
 
 
 @transaction.atomic
-def announce_seats(action, *, count, acting_account):
+def announce_seats(action: ActionFormation, *, count: int, acting_account: User) -> ActionFormation:
     """Creates `count` seats "en attente de saisie", never more seats than the action's places."""
     # Locked so that two agents announcing at once cannot exceed the places.
     action = ActionFormation.objects.select_for_update().get(pk=action.pk)
@@ -249,7 +270,7 @@ def announce_seats(action, *, count, acting_account):
     return action
 
 
-def _record_invoice_entry(audit_action, facture, *, acting_account):
+def _record_invoice_entry(audit_action: str, facture: Facture, *, acting_account: User) -> None:
     record(
         audit_action,
         account=None,
@@ -259,7 +280,9 @@ def _record_invoice_entry(audit_action, facture, *, acting_account):
     )
 
 
-def record_invoice(action, *, numero, montant, status, acting_account):
+def record_invoice(
+    action: ActionFormation, *, numero: str, montant: Decimal, status: str, acting_account: User
+) -> Facture:
     facture = Facture(
         action=action,
         numero=numero,
@@ -280,10 +303,10 @@ def record_invoice(action, *, numero, montant, status, acting_account):
 
 
 @transaction.atomic
-def change_invoice_status(facture, *, based_on_status, status, acting_account):
+def change_invoice_status(facture: Facture, *, based_on_status: str, status: str, acting_account: User) -> Facture:
     """Gives the invoice `status` if it still has `based_on_status`, the status
     its user saw: one conditional UPDATE, so no change overwrites another."""
-    changes = {"status": status}
+    changes: dict[str, Any] = {"status": status}
     if status != based_on_status:
         changes["rejected_on"] = timezone.localdate() if status == Facture.Status.REJETEE else None
     updated = (
@@ -302,7 +325,7 @@ def change_invoice_status(facture, *, based_on_status, status, acting_account):
     return facture
 
 
-def _set_status(facture, status):
+def _set_status(facture: Facture, status: str) -> None:
     """A rejected invoice carries the day it was rejected; the date goes when it is no longer rejected."""
     facture.status = status
     facture.rejected_on = timezone.localdate() if status == Facture.Status.REJETEE else None
