@@ -436,12 +436,28 @@ def forget_dashboard(*organisme_ids):
     if pending is None:
         pending = _pending.ids = set()
     pending.update(organisme_ids)
-    # One callback per call, so that one survives whichever savepoints roll
-    # back; the first to run renews every pending token in one cache write.
-    # Ids left by a rolled-back transaction are renewed with the next commit:
-    # one needless recount, never a stale page. Robust: a cache that fails
-    # here keeps the ids pending, and the commit's other callbacks still run.
-    transaction.on_commit(_renew_pending_tokens, robust=True)
+    # A callback that no rollback of the current savepoints can discard, so
+    # that one runs at commit whichever savepoints roll back; not one per
+    # call (an import saves hundreds of rows). The first to run renews every
+    # pending token in one cache write. Ids left by a rolled-back transaction
+    # are renewed with the next commit: one needless recount, never a stale
+    # page. Robust: a cache that fails here keeps the ids pending, and the
+    # commit's other callbacks still run.
+    if not _renewal_waiting():
+        transaction.on_commit(_renew_pending_tokens, robust=True)
+
+
+def _renewal_waiting():
+    """Whether a renewal already waits for this transaction's commit, registered
+    at this savepoint or an enclosing one (Django keeps each callback with the
+    savepoints open when it was registered, and drops it if one rolls back)."""
+    if not connection.in_atomic_block:
+        return False
+    open_savepoints = set(connection.savepoint_ids)
+    return any(
+        callback is _renew_pending_tokens and savepoints <= open_savepoints
+        for savepoints, callback, _robust in connection.run_on_commit
+    )
 
 
 def _renew_pending_tokens():

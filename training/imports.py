@@ -209,7 +209,7 @@ def import_file(*, organisme, raw, acting_account):
             if result.errors:
                 return result
             plan(acting_account)
-            # Seats filled and periods bumped by UPDATEs and bulk inserts, which send no signal.
+            # Periods bumped by UPDATEs and hours by bulk inserts send no signal.
             forget_dashboard(organisme.pk)
     except (_Interrupted, IntegrityError):
         return ImportResult(
@@ -300,12 +300,16 @@ def _check_inscriptions(rows, organisme, result):
     }
     existing = {
         (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
-        for inscription in Inscription.objects.select_related("stagiaire").filter(
+        for inscription in Inscription.objects.select_related("stagiaire", "action").filter(
             action__in=actions.values(), stagiaire__identifiant_france_travail__in=identifiants
         )
     }
     free_seats = {}
-    for seat in Inscription.objects.filter(action__in=actions.values(), stagiaire__isnull=True).order_by("pk"):
+    for seat in (
+        Inscription.objects.select_related("action")
+        .filter(action__in=actions.values(), stagiaire__isnull=True)
+        .order_by("pk")
+    ):
         free_seats.setdefault(seat.action_id, []).append(seat)
 
     seen_lines = {}
