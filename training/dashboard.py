@@ -454,10 +454,8 @@ def _renewal_waiting():
     if not connection.in_atomic_block:
         return False
     open_savepoints = set(connection.savepoint_ids)
-    return any(
-        callback is _renew_pending_tokens and savepoints <= open_savepoints
-        for savepoints, callback, _robust in connection.run_on_commit
-    )
+    # Each entry: (savepoints, callback, robust); django-stubs knows two of the three.
+    return any(entry[1] is _renew_pending_tokens and entry[0] <= open_savepoints for entry in connection.run_on_commit)
 
 
 def _renew_pending_tokens():
