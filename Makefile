@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install chromium bench screenshots
+.PHONY: run test test-fast lint format install chromium bench screenshots
 
 $(INSTALLED): requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,13 +40,22 @@ chromium:
 test: install chromium
 	SIGMA_ENV=test $(BIN)/pytest -n auto
 
+# The inner loop: everything but the browser walks (e2e) and the tests that
+# start processes or services (slow); see the markers in pyproject.toml.
+test-fast: install
+	SIGMA_ENV=test $(BIN)/pytest -n auto -m "not e2e and not slow"
+
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium
 	$(BIN)/python tests/e2e/screenshots.py
 
+# Style, the layer contracts and types of pyproject.toml (import-linter, mypy
+# with django-stubs), then migrations.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	SIGMA_ENV=test $(BIN)/mypy
 	SIGMA_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -2,11 +2,11 @@
 (beyond the guide): invitation by e-mail every ACCESS_REVIEW_INTERVAL_DAYS,
 the list with each account's last login, and "Je confirme la liste"."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -15,15 +15,15 @@ from access_reviews.models import AccessReview
 from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email
 from organisations.models import Organisme
+from outbox.emails import absolute_url, send_email
 
 
-def _interval():
+def _interval() -> timedelta:
     return timedelta(days=settings.ACCESS_REVIEW_INTERVAL_DAYS)
 
 
-def organismes_due_for_review(*, now=None):
+def organismes_due_for_review(*, now: datetime | None = None) -> QuerySet[Organisme]:
     """Organismes whose last review (or creation, before the first) is an
     interval old or more, oldest first, with `last_reviewed_at`."""
     now = now or timezone.now()
@@ -37,7 +37,7 @@ def organismes_due_for_review(*, now=None):
     )
 
 
-def accounts_to_review(organisme, *, now=None):
+def accounts_to_review(organisme: Organisme, *, now: datetime | None = None) -> QuerySet[User]:
     """The organisme's accounts, each with `unused`: no login (or, never
     logged in, no creation) for ACCESS_REVIEW_UNUSED_DAYS."""
     now = now or timezone.now()
@@ -57,15 +57,15 @@ def accounts_to_review(organisme, *, now=None):
 
 
 @transaction.atomic
-def confirm_review(organisme, *, actor):
+def confirm_review(organisme: Organisme, *, acting_account: User) -> None:
     """The primary account confirms that its organisme's accounts are right."""
     AccessReview.objects.update_or_create(
-        organisme=organisme, defaults={"reviewed_at": timezone.now(), "reviewed_by": actor}
+        organisme=organisme, defaults={"reviewed_at": timezone.now(), "reviewed_by": acting_account}
     )
-    record(AuditEntry.Action.ACCESS_REVIEW_CONFIRMED, account=actor, actor=actor, organisme=organisme)
+    record(AuditEntry.Action.ACCESS_REVIEW_CONFIRMED, account=acting_account, actor=acting_account, organisme=organisme)
 
 
-def send_review_invitations(*, now=None):
+def send_review_invitations(*, now: datetime | None = None) -> int:
     """Invite the primary account of each organisme due for review, at most
     once an interval; returns how many were invited."""
     now = now or timezone.now()

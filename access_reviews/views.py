@@ -13,7 +13,7 @@ def review(request):
     """Gestion organisme > Revue des comptes."""
     organisme = request.user.organisme
     if request.method == "POST":
-        services.confirm_review(organisme, actor=request.user)
+        services.confirm_review(organisme, acting_account=request.user)
         messages.success(request, _("Merci : la liste des comptes de votre organisme est confirmée."))
         return redirect("access_reviews:review")
     context = {

@@ -8,4 +8,12 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Connects the receiver that starts a session's clock at login.
-        from accounts import middleware  # noqa: F401
+        from accounts import link_emails, middleware  # noqa: F401
+        from accounts.models import User
+        from audit.display import register_labels
+
+        # The history names kinds of account and civilités by their labels.
+        register_labels(actor_kinds=User.Kind.choices, values={"civilite": User.Civilite.choices})
+
+        # The outbox fills the one-time link in at hand-over through this hook.
+        link_emails.register()

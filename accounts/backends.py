@@ -9,7 +9,7 @@ class AccountBackend(ModelBackend):
     or deleted since it logged in ends at once.
     """
 
-    def authenticate(self, request, **credentials):
+    def authenticate(self, request, **credentials):  # type: ignore[override]  # never authenticates
         return None
 
     def user_can_authenticate(self, user):

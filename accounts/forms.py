@@ -136,7 +136,7 @@ class CredentialsForm(forms.Form):
         return identifiant
 
     def clean(self):
-        cleaned_data = super().clean()
+        cleaned_data = super().clean() or {}
         password = cleaned_data.get("new_password")
         confirmation = cleaned_data.get("new_password_confirmation")
         if password and confirmation and password != confirmation:
@@ -214,3 +214,22 @@ class EnrolmentForm(forms.Form):
                 code="wrong_code",
             )
         return code
+
+
+class RegionAgentForm(forms.Form):
+    """What create_region_agent asks for, checked as the screens check it (here,
+    beside the account forms, so that the command needs nothing of the Espace Région)."""
+
+    civilite = forms.ChoiceField(label=_("Civilité"), choices=User.Civilite.choices)
+    last_name = AccountForm.base_fields["last_name"]
+    first_name = AccountForm.base_fields["first_name"]
+    email = forms.EmailField(label=_("Courriel"), max_length=254)
+    identifiant = forms.CharField(label=_("Identifiant"), max_length=64, validators=[validate_plain_text])
+
+    def clean_identifiant(self):
+        identifiant = self.cleaned_data["identifiant"]
+        if any(char.isspace() for char in identifiant):
+            raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
+        if User.objects.with_identifiant(identifiant).exists():
+            raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
+        return identifiant

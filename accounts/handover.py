@@ -9,6 +9,7 @@ each row as it is written.
 """
 
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +18,8 @@ from accounts import services
 from accounts.models import HandoverProposal, User
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email
 from organisations.models import Organisme
+from outbox.emails import absolute_url, send_email
 
 
 class HandoverRefused(Exception):
@@ -30,31 +31,31 @@ class FormerPrimaryBecomes(models.TextChoices):
     DEACTIVATED = "deactivated", gettext_lazy("désactivé")
 
 
-def eligible_successors(organisme):
+def eligible_successors(organisme: Organisme) -> QuerySet[User]:
     """The accounts that may take the organisme's primary role: its secondary
     accounts that can log in."""
     return User.objects.alive().filter(organisme=organisme, kind=User.Kind.SECONDARY, is_active=True, is_blocked=False)
 
 
-def handed_over_message(organisme, new_primary):
+def handed_over_message(organisme: Organisme, new_primary: User) -> str:
     return _("Le rôle de compte principal de l'organisme %(organisme)s a bien été transféré à %(name)s.") % {
         "organisme": organisme.raison_sociale,
         "name": new_primary.civil_name,
     }
 
 
-def withdrawn_message(proposal):
+def withdrawn_message(proposal: HandoverProposal) -> str:
     return _(
         "La proposition du rôle de compte principal à %(name)s a bien été annulée. "
         "Un mail a été envoyé à %(name)s pour l'en informer."
     ) % {"name": proposal.proposed_to.civil_name}
 
 
-def _lock_organisme(organisme_id):
+def _lock_organisme(organisme_id: int) -> Organisme:
     return Organisme.objects.select_for_update().get(pk=organisme_id)
 
 
-def _locked_pending_proposal(proposal):
+def _locked_pending_proposal(proposal: HandoverProposal) -> HandoverProposal | None:
     """The proposal as stored, its row and both accounts' locked; None once it
     has been accepted or cancelled."""
     return (
@@ -65,12 +66,14 @@ def _locked_pending_proposal(proposal):
     )
 
 
-def _home_url():
+def _home_url() -> str:
     return absolute_url(reverse("dashboard:home"))
 
 
 @transaction.atomic
-def hand_over_primary_role(*, organisme, new_primary, former_primary_becomes, acting_account):
+def hand_over_primary_role(
+    *, organisme: Organisme, new_primary: User, former_primary_becomes: str, acting_account: User
+) -> User:
     """Make `new_primary`, a secondary account of `organisme`, its primary account.
 
     The former primary account becomes a secondary account, deactivated if
@@ -86,7 +89,14 @@ def hand_over_primary_role(*, organisme, new_primary, former_primary_becomes, ac
     )
 
 
-def _hand_over(*, organisme_id, new_primary_id, former_becomes, acting_account, accepted_proposal=None):
+def _hand_over(
+    *,
+    organisme_id: int,
+    new_primary_id: int,
+    former_becomes: "FormerPrimaryBecomes",
+    acting_account: User,
+    accepted_proposal: HandoverProposal | None = None,
+) -> User:
     """The handover itself, inside the calling action's transaction."""
     organisme = _lock_organisme(organisme_id)
     # Read again under the lock: a parallel handover may have changed both.
@@ -154,14 +164,14 @@ def _hand_over(*, organisme_id, new_primary_id, former_becomes, acting_account, 
 
 
 @transaction.atomic
-def propose_handover(*, proposed_by, proposed_to):
-    """`proposed_by`, an organisme's primary account, offers its role to
+def propose_handover(*, proposed_to: User, acting_account: User) -> HandoverProposal:
+    """`acting_account`, an organisme's primary account, offers its role to
     `proposed_to`, one of its secondary accounts, who is told by e-mail and
     answers from their home page."""
-    if proposed_by.organisme_id is None:
+    if acting_account.organisme_id is None:
         raise HandoverRefused(_("Seul le compte principal d'un organisme peut proposer son rôle."))
-    organisme = _lock_organisme(proposed_by.organisme_id)
-    proposer = User.objects.alive().select_for_update().filter(pk=proposed_by.pk).first()
+    organisme = _lock_organisme(acting_account.organisme_id)
+    proposer = User.objects.alive().select_for_update().filter(pk=acting_account.pk).first()
     if proposer is None or not (proposer.is_primary and proposer.can_log_in):
         raise HandoverRefused(_("Seul le compte principal d'un organisme peut proposer son rôle."))
     addressee = eligible_successors(organisme).select_for_update().filter(pk=proposed_to.pk).first()
@@ -193,14 +203,15 @@ def propose_handover(*, proposed_by, proposed_to):
 
 
 @transaction.atomic
-def accept_handover(proposal, *, accepting_account):
+def accept_handover(proposal: HandoverProposal, *, acting_account: User) -> User:
     """The person a proposal is made to accepts it: they become the primary
     account and its author a secondary account. Returns the new primary account."""
     _lock_organisme(proposal.organisme_id)
-    proposal = _locked_pending_proposal(proposal)
-    if proposal is None:
+    locked = _locked_pending_proposal(proposal)
+    if locked is None:
         raise HandoverRefused(_("Cette proposition n'est plus en attente : elle a été annulée ou acceptée."))
-    if proposal.proposed_to_id != accepting_account.pk:
+    proposal = locked
+    if proposal.proposed_to_id != acting_account.pk:
         raise HandoverRefused(_("Seule la personne à qui le rôle est proposé peut accepter la proposition."))
     stale_reason = proposal.stale_reason()
     if stale_reason:
@@ -209,20 +220,21 @@ def accept_handover(proposal, *, accepting_account):
         organisme_id=proposal.organisme_id,
         new_primary_id=proposal.proposed_to_id,
         former_becomes=FormerPrimaryBecomes.SECONDARY,
-        acting_account=accepting_account,
+        acting_account=acting_account,
         accepted_proposal=proposal,
     )
 
 
 @transaction.atomic
-def cancel_handover(proposal, *, acting_account):
+def cancel_handover(proposal: HandoverProposal, *, acting_account: User) -> None:
     """Either side withdraws a pending proposal (the person it is made to
     declines it); the other side is told by e-mail. A proposal that can no
     longer be accepted may still be cancelled, which clears the way for another."""
     _lock_organisme(proposal.organisme_id)
-    proposal = _locked_pending_proposal(proposal)
-    if proposal is None:
+    locked = _locked_pending_proposal(proposal)
+    if locked is None:
         raise HandoverRefused(_("Cette proposition n'est plus en attente : elle a été annulée ou acceptée."))
+    proposal = locked
     if acting_account.pk not in (proposal.proposed_by_id, proposal.proposed_to_id):
         raise HandoverRefused(_("Seules les deux personnes concernées peuvent annuler la proposition."))
     declined = acting_account.pk == proposal.proposed_to_id

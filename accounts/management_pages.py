@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.forms import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -95,10 +96,11 @@ def update_account_page(request, account, *, back_url):
 @dataclass(frozen=True)
 class AccountAction:
     perform: Callable
-    question: str
-    button: str
-    verb: str = ""
-    extra_message: str = ""
+    # Lazy translations: read in the language of each request.
+    question: str | Promise
+    button: str | Promise
+    verb: str | Promise = ""
+    extra_message: str | Promise = ""
     # The success message, when the guide's "Le compte … a bien été <verb>." does not fit.
     message: Callable | None = None
     applies_to: Callable = lambda account: True

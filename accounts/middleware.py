@@ -96,15 +96,10 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
 
-def now():
-    """The current time in seconds; tests move the clock by replacing it."""
-    return time.time()
-
-
 @receiver(user_logged_in, dispatch_uid="accounts.session_lifetime.start")
 def start_session_clock(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        moment = now()
+        moment = time.time()
         request.session[LOGIN_AT_KEY] = moment
         request.session[LAST_ACTIVITY_KEY] = moment
 
@@ -131,7 +126,7 @@ class SessionLifetimeMiddleware:
 
     @staticmethod
     def _expiry_message(session):
-        moment = now()
+        moment = time.time()
         login_at = session.get(LOGIN_AT_KEY)
         last_activity = session.get(LAST_ACTIVITY_KEY)
         if login_at is None or last_activity is None:

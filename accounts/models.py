@@ -18,12 +18,16 @@ GENERATED_IDENTIFIANT_LENGTH = 10
 SEARCHED_FIELDS = ("identifiant", "last_name", "first_name", "email")
 
 
-class UserQuerySet(models.QuerySet):
-    def alive(self):
+class UserQuerySet(models.QuerySet["User"]):
+    def alive(self) -> "UserQuerySet":
         """Accounts that have not been deleted."""
         return self.filter(deleted_at__isnull=True)
 
-    def with_identifiant(self, identifiant):
+    def primary(self) -> "UserQuerySet":
+        """The live primary accounts (one per organisme)."""
+        return self.alive().filter(kind=User.Kind.PRIMARY)
+
+    def with_identifiant(self, identifiant: str) -> "UserQuerySet":
         """The accounts named `identifiant`, whatever its case, compared as the
         unique index on LOWER(identifiant) compares them, and found through it.
         Every identifiant comparison goes through here: `identifiant__iexact`
@@ -32,11 +36,14 @@ class UserQuerySet(models.QuerySet):
         index then refuses."""
         return self.alias(identifiant_lower=Lower("identifiant")).filter(identifiant_lower=Lower(Value(identifiant)))
 
-    def get_by_identifiant(self, identifiant):
+    def get_by_identifiant(self, identifiant: str) -> "User":
         return self.alive().with_identifiant(identifiant.strip()).get()
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+_UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
+
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):

@@ -4,27 +4,34 @@ Views fetch accounts and organismes only through these functions: an id from
 a URL or a form is never trusted on its own.
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeGuard
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.models import HandoverProposal, User
 from organisations.models import Organisme
-from training.models import ActionFormation
+
+# Whoever asks: request.user, signed in or not.
+Actor = User | AnonymousUser
+View = Callable[..., HttpResponse]
 
 
-def is_region_agent(actor):
+def is_region_agent(actor: Actor) -> TypeGuard[User]:
     return actor.is_authenticated and actor.is_region_agent and actor.can_log_in
 
 
-def is_organisme_manager(actor):
+def is_organisme_manager(actor: Actor) -> TypeGuard[User]:
     """An organisme's primary account manages its secondary accounts."""
     return actor.is_authenticated and actor.is_primary and actor.can_log_in
 
 
-def managed_accounts(actor):
+def managed_accounts(actor: Actor) -> QuerySet[User]:
     """The accounts `actor` may see and act on.
 
     A Region agent: every organisme's accounts, primary ones included.
@@ -33,28 +40,28 @@ def managed_accounts(actor):
     """
     if is_region_agent(actor):
         return User.objects.alive().exclude(kind=User.Kind.REGION_AGENT)
-    if is_organisme_manager(actor):
+    if is_organisme_manager(actor) and actor.organisme_id is not None:
         return User.objects.alive().filter(organisme_id=actor.organisme_id, kind=User.Kind.SECONDARY)
     return User.objects.none()
 
 
-def get_managed_account_or_404(actor, pk):
+def get_managed_account_or_404(actor: Actor, pk: int) -> User:
     return get_object_or_404(managed_accounts(actor).select_related("organisme"), pk=pk)
 
 
-def managed_organismes(actor):
+def managed_organismes(actor: Actor) -> QuerySet[Organisme]:
     if is_region_agent(actor):
         return Organisme.objects.all()
-    if is_organisme_manager(actor):
+    if is_organisme_manager(actor) and actor.organisme_id is not None:
         return Organisme.objects.filter(pk=actor.organisme_id)
     return Organisme.objects.none()
 
 
-def get_managed_organisme_or_404(actor, pk):
+def get_managed_organisme_or_404(actor: Actor, pk: int) -> Organisme:
     return get_object_or_404(managed_organismes(actor), pk=pk)
 
 
-def handover_proposals(actor):
+def handover_proposals(actor: Actor) -> QuerySet[HandoverProposal]:
     """The pending proposals of the primary role `actor` takes part in: made by
     it or to it, within its own organisme."""
     if not (actor.is_authenticated and actor.can_log_in and actor.organisme_id):
@@ -64,7 +71,7 @@ def handover_proposals(actor):
     ).select_related("organisme", "proposed_by", "proposed_to")
 
 
-def get_pending_proposal_for(actor):
+def get_pending_proposal_for(actor: Actor) -> HandoverProposal | None:
     """The proposal `actor` has made or been made, to show on its pages, or None.
 
     Most pages of an organisme ask, and almost always there is none: a bare
@@ -77,25 +84,27 @@ def get_pending_proposal_for(actor):
     return handover_proposals(actor).first()
 
 
-def get_proposal_made_to_or_404(actor, pk):
+def get_proposal_made_to_or_404(actor: Actor, pk: int) -> HandoverProposal:
     """Only the person a proposal is made to may accept or decline it."""
-    return get_object_or_404(handover_proposals(actor).filter(proposed_to=actor), pk=pk)
+    return get_object_or_404(handover_proposals(actor).filter(proposed_to_id=actor.pk), pk=pk)
 
 
-def get_proposal_made_by_or_404(actor, pk):
+def get_proposal_made_by_or_404(actor: Actor, pk: int) -> HandoverProposal:
     """Only its author may withdraw a proposal (its addressee declines it instead)."""
-    return get_object_or_404(handover_proposals(actor).filter(proposed_by=actor), pk=pk)
+    return get_object_or_404(handover_proposals(actor).filter(proposed_by_id=actor.pk), pk=pk)
 
 
-def may_be_deleted(account):
+def may_be_deleted(account: User) -> bool:
     """A primary account is deleted only once another account has taken its role."""
     return not account.is_primary
 
 
-def _require(rule):
-    def decorator(view):
+def rule_required(rule: Callable[[Actor], bool]) -> Callable[[View], View]:
+    """A view decorator: 403 unless `rule(request.user)` holds."""
+
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not rule(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -105,34 +114,5 @@ def _require(rule):
     return decorator
 
 
-primary_account_required = _require(is_organisme_manager)
-region_agent_required = _require(is_region_agent)
-
-
-def visible_actions(actor):
-    """The actions de formation `actor` may see.
-
-    An organisme account (primary or secondary): its organisme's actions.
-    A Region agent: every action. Anyone else: none.
-    """
-    if is_region_agent(actor):
-        return ActionFormation.objects.all()
-    if actor.is_authenticated and actor.can_log_in and actor.organisme_id and not actor.is_region_agent:
-        return ActionFormation.objects.filter(organisme_id=actor.organisme_id)
-    return ActionFormation.objects.none()
-
-
-def get_visible_action_or_404(actor, pk):
-    return get_object_or_404(visible_actions(actor).select_related("organisme"), pk=pk)
-
-
-def may_edit_action(actor, action):
-    """Organisme accounts enter inscriptions and hours and validate periods of
-    their own actions; the Region reads them here."""
-    return (
-        actor.is_authenticated
-        and actor.can_log_in
-        and not actor.is_region_agent
-        and actor.organisme_id is not None
-        and actor.organisme_id == action.organisme_id
-    )
+primary_account_required = rule_required(is_organisme_manager)
+region_agent_required = rule_required(is_region_agent)

@@ -6,6 +6,8 @@ Each runs in one transaction, writes its audit entry and queues its e-mail
 
 import enum
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -14,21 +16,22 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from accounts import links, reauthentication, tasks, two_factor
-from accounts.models import UnknownIdentifiantAttempts, User, generate_identifiant
+from accounts import link_emails, links, reauthentication, two_factor
+from accounts.models import SEARCHED_FIELDS, UnknownIdentifiantAttempts, User, generate_identifiant
 from accounts.permissions import may_be_deleted
 from audit.context import current_ip_address
 from audit.models import AuditEntry
 from audit.services import record
-from core.emails import absolute_url, send_email
 from core.text import normalize_for_search
 from core.versioning import save_if_unchanged
 from ops import metrics
+from outbox.emails import absolute_url, send_email
 
 EDITABLE_FIELDS = ("civilite", "last_name", "first_name", "email")
 
@@ -74,8 +77,9 @@ def modify_account(account, *, acting_account, based_on_version, **data):
     changes = {field: values for field, values in changes.items() if values[0] != values[1]}
     if changes:
         new_values = {field: new for field, (_old, new) in changes.items()}
-        kept = {field: getattr(account, field) for field in ("identifiant", "last_name", "first_name", "email")}
-        search_text = normalize_for_search(*(kept | new_values).values())
+        search_text = normalize_for_search(
+            *(new_values.get(field, getattr(account, field)) for field in SEARCHED_FIELDS)
+        )
         save_if_unchanged(
             account,
             based_on_version=based_on_version,
@@ -201,7 +205,7 @@ def request_password_link(*, identifiant, last_name, first_name, email):
     Returns nothing: the page answers the same whether or not they matched,
     and takes the same time. The request does the same work either way (one
     lookup, one task queued); what a match triggers (the link, its audit entry,
-    the e-mail) runs in the worker (send_password_link), out of its timing.
+    the e-mail) runs in the worker (send_password_link), out of its timing (send_password_link_task).
     A blocked account may ask too: using the link proves the user owns the
     mailbox, and unblocks it.
     """
@@ -212,10 +216,10 @@ def request_password_link(*, identifiant, last_name, first_name, email):
         and _same_text(account.email, email)
     )
     # The address only goes along for the audit entry of a match.
-    if matches:
-        tasks.send_password_link.enqueue(account.pk, current_ip_address.get())
+    if account is not None and matches:
+        send_password_link_task.enqueue(account.pk, current_ip_address.get())
     else:
-        tasks.send_password_link.enqueue(None, None)
+        send_password_link_task.enqueue(None, None)
 
 
 @transaction.atomic
@@ -227,7 +231,10 @@ def send_password_link(account_id: int) -> None:
         return
     link = links.issue_link(account)
     record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, actor=account)
-    context = _account_context(account) | {"link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600}
+    context = _account_context(account) | {
+        "link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600,
+        "link_url": link_emails.placeholder_link_url(),
+    }
     send_email(to=account, template="password_link", context=context, password_link=link)
 
 
@@ -306,7 +313,7 @@ def remind_identifiant(*, last_name, first_name, email):
         for account in candidates
         if _same_text(account.last_name, last_name) and _same_text(account.first_name, first_name)
     ]
-    tasks.send_identifiant_reminders.enqueue(matching, current_ip_address.get() if matching else None)
+    send_identifiant_reminders_task.enqueue(matching, current_ip_address.get() if matching else None)
 
 
 @transaction.atomic
@@ -314,6 +321,38 @@ def send_identifiant_reminders(account_ids: list[int]) -> None:
     for account in User.objects.alive().filter(pk__in=account_ids, is_active=True).order_by("pk"):
         record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, actor=account)
         send_email(to=account, template="identifiant_reminder", context=_account_context(account))
+
+
+# What a match on the public recovery pages triggers runs in the worker rather
+# than in the request, so that the page takes the same time whether or not the
+# details match an account. The tasks live here, beside what they run and what
+# enqueues them, so that no module of accounts imports another back. The
+# client's address goes along for the audit entries.
+
+# Before the e-mails waiting for a retry, which the worker otherwise takes
+# first: a second request must supersede a first link still waiting, as when
+# the request did it itself.
+RECOVERY_TASK_PRIORITY = 10
+
+
+def _as_from(ip_address: str | None, action: Callable[..., None], *args: Any) -> None:
+    token = current_ip_address.set(ip_address)
+    try:
+        action(*args)
+    finally:
+        current_ip_address.reset(token)
+
+
+@task(priority=RECOVERY_TASK_PRIORITY)
+def send_password_link_task(account_id: int | None, ip_address: str | None) -> None:
+    if account_id is not None:
+        _as_from(ip_address, send_password_link, account_id)
+
+
+@task(priority=RECOVERY_TASK_PRIORITY)
+def send_identifiant_reminders_task(account_ids: list[int], ip_address: str | None) -> None:
+    if account_ids:
+        _as_from(ip_address, send_identifiant_reminders, account_ids)
 
 
 # Login and lockout
@@ -414,7 +453,7 @@ def confirm_with_code(user: User, code: str) -> bool:
     Mon compte asks before changing it. A wrong one counts toward the lockout
     as at login: a stolen session cannot try codes without end."""
     locked = _locked(User.objects.filter(pk=user.pk))
-    if locked.is_blocked:
+    if locked is None or locked.is_blocked:
         return False
     if two_factor.verify_code(locked, code):
         return True
@@ -429,7 +468,7 @@ def confirm_password(user: User, password: str) -> bool:
     at login (audited, blocking at the limit with the usual notices): a stolen
     session cannot guess the password without end."""
     locked = _locked(User.objects.filter(pk=user.pk))
-    if locked.is_blocked:
+    if locked is None or locked.is_blocked:
         return False
     if locked.check_password(password):
         return True

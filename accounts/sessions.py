@@ -55,7 +55,7 @@ class SessionStore(DatabaseSessionStore):
                 return
 
     def _state(self):
-        return self.session_key, self._get_session(no_load=self._key_unwritten)
+        return self.session_key, self._get_session(no_load=self._key_unwritten)  # type: ignore[attr-defined]
 
     # sigma runs under WSGI; these keep the store consistent if called anyway.
     async def acreate(self):

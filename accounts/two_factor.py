@@ -298,7 +298,7 @@ def mark_verified(request, user):
     otp_login(request, _totp_device(user))
 
 
-# Demo data (accounts/management/commands/load_demo.py)
+# Demo data (demo/management/commands/load_demo.py)
 
 
 def install_known_second_factor(user, *, key, recovery_codes):

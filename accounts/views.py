@@ -24,6 +24,7 @@ from accounts.forms import (
     ReauthenticationForm,
     SecondFactorCodeForm,
 )
+from accounts.models import User
 from accounts.services import LoginOutcome
 
 LINK_SESSION_KEY = "password_link_digest"
@@ -50,6 +51,12 @@ LOGIN_ERRORS = {
         "(le compte principal de votre organisme)."
     ),
 }
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request of a logged-in account (LoginRequiredMiddleware sees to it)."""
+
+    user: User
 
 
 def _redirect_after_login(request):
@@ -255,7 +262,7 @@ def credentials(request):
     return render(request, "accounts/credentials.html", context)
 
 
-def logged_out_if_blocked(request: HttpRequest) -> HttpResponse | None:
+def logged_out_if_blocked(request: AuthenticatedRequest) -> HttpResponse | None:
     """If the wrong password or code just given blocked the account, its
     session ends here, with the login page's message."""
     request.user.refresh_from_db(fields=["is_blocked"])
@@ -272,7 +279,7 @@ CODE_PREFIX = "code"
 
 @never_cache
 @sensitive_post_parameters(f"{PASSWORD_PREFIX}-password", f"{CODE_PREFIX}-code")
-def reauthenticate(request: HttpRequest) -> HttpResponse:
+def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     """« Confirmez votre mot de passe »: the proof a security-sensitive change
     asks when the last one is not recent (accounts.reauthentication), by
     password or, for an account with a second factor, by a code. Wrong ones

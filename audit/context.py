@@ -7,7 +7,7 @@ the worker) leave it empty.
 import contextvars
 import ipaddress
 
-current_ip_address = contextvars.ContextVar("current_ip_address", default=None)
+current_ip_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip_address", default=None)
 
 
 class AuditContextMiddleware:

@@ -1,11 +1,10 @@
 """How the history shows an audit entry's author and changes, in French."""
 
 import datetime
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from accounts.models import User
 
 FIELD_LABELS = {
     "civilite": gettext_lazy("Civilité"),
@@ -23,9 +22,11 @@ FIELD_LABELS = {
     "two_factor_required": gettext_lazy("Double authentification obligatoire"),
     "email_subject": gettext_lazy("Objet du courriel"),
     "recipient": gettext_lazy("Destinataire"),
+    "invoice": gettext_lazy("Facture"),
+    "bdc": gettext_lazy("N° de BDC"),
+    "invoice_status": gettext_lazy("Statut"),
 }
 VALUE_LABELS = {
-    "civilite": dict(User.Civilite.choices),
     "former_primary_becomes": {
         "secondary": gettext_lazy("compte secondaire"),
         "deactivated": gettext_lazy("désactivé"),
@@ -47,11 +48,22 @@ REASONS = {
 MEANS = {"password_link": gettext_lazy("Par son utilisateur, avec un lien de génération de mot de passe")}
 
 
+# The labels of the stored values the trail's own app does not define, given by
+# the app that does (accounts: civilités and kinds of account, in its ready()),
+# so that the trail, below every app that writes to it, imports none of them.
+ACTOR_KIND_LABELS: dict[str, Any] = {}
+
+
+def register_labels(*, actor_kinds=(), values=None):
+    """`actor_kinds`: (value, label) pairs; `values`: {field: (value, label) pairs}."""
+    ACTOR_KIND_LABELS.update(actor_kinds)
+    for field, choices in (values or {}).items():
+        VALUE_LABELS.setdefault(field, {}).update(choices)
+
+
 def describe_actor_kind(kind):
     """ "Compte principal", "Compte secondaire", "Agent de la Région", or "système" when nobody acted."""
-    if kind in User.Kind.values:
-        return User.Kind(kind).label
-    return _("système")
+    return ACTOR_KIND_LABELS.get(kind, _("système"))
 
 
 def _value(field, value):

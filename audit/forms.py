@@ -75,10 +75,10 @@ class HistoryFilterForm(forms.Form):
 
     def __init__(self, data, *, accounts):
         super().__init__(data)
-        self.fields["compte"].queryset = accounts.order_by("last_name", "first_name", "pk")
+        self.fields["compte"].queryset = accounts.order_by("last_name", "first_name", "pk")  # type: ignore[attr-defined]
 
     def clean(self):
-        cleaned_data = super().clean()
+        cleaned_data = super().clean() or {}
         start, end = cleaned_data.get("du"), cleaned_data.get("au")
         if start and end and end < start:
             self.add_error("au", _("La date de fin doit être postérieure ou égale à la date de début."))
@@ -112,7 +112,7 @@ class RegionHistoryFilterForm(HistoryFilterForm):
 
     def __init__(self, data):
         super().__init__(data, accounts=User.objects.select_related("organisme"))
-        self.fields["compte"].with_organisme = True
+        self.fields["compte"].with_organisme = True  # type: ignore[attr-defined]
 
     def filter(self, entries):
         entries = super().filter(entries)

@@ -44,6 +44,8 @@ class AuditEntry(models.Model):
         )
         EMAIL_RESENT = "email_resent", _("Renvoi d'un courriel")
         ACCESS_REVIEW_CONFIRMED = "access_review_confirmed", _("Revue des comptes confirmée")
+        INVOICE_RECORDED = "invoice_recorded", _("Enregistrement d'une facture")
+        INVOICE_STATUS_CHANGED = "invoice_status_changed", _("Changement de statut d'une facture")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action)

@@ -1,8 +1,12 @@
+from typing import Any
+
 from audit.context import current_ip_address
 from audit.models import SYSTEM, AuditEntry
 
 
-def record(action, *, account, actor=None, changes=None, organisme=None):
+def record(
+    action: str, *, account: Any, actor: Any = None, changes: dict[str, Any] | None = None, organisme: Any = None
+) -> AuditEntry:
     """Write one audit entry; call it inside the action's transaction, so that
     the change and its entry are committed together or not at all."""
     return AuditEntry.objects.create(

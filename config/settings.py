@@ -19,11 +19,23 @@ def env(name, default=None):
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
 def env_bool(name, default=False):
+    """A yes/no setting; any other word stops the start, rather than a typo
+    (DEBUG=ture) silently meaning "no"."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(sorted(TRUE_WORDS))} or {', '.join(sorted(FALSE_WORDS - {''}))}, "
+            f"not {value!r}."
+        )
+    return word in TRUE_WORDS
 
 
 def env_list(name, default=""):
@@ -73,6 +85,7 @@ INSTALLED_APPS = [
     "training",
     "outbox",
     "access_reviews",
+    "demo",
     "django_tasks_db",
     "django_prometheus",
     "ops",

@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from bench.views import bare_view
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("", include("core.urls")),

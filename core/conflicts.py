@@ -1,11 +1,14 @@
 """What a user is told when someone saved the record they were editing
 (core.versioning.StaleEdit): who, when, and the stored values beside theirs."""
 
+from typing import Any
+
+from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 
-def editor_name(record):
+def editor_name(record: Any) -> str:
     """ "Prénom NOM", as the conflict message names whoever saved last."""
     editor = record.updated_by
     if editor is not None:
@@ -13,7 +16,7 @@ def editor_name(record):
     return record.updated_by_name or _("un autre utilisateur")
 
 
-def conflict_message(record):
+def conflict_message(record: Any) -> str:
     when = timezone.localtime(record.updated_at)
     return _(
         "Ces informations ont été modifiées par %(name)s le %(date)s à %(time)s pendant que vous les modifiiez. "
@@ -21,7 +24,7 @@ def conflict_message(record):
     ) % {"name": editor_name(record), "date": f"{when:%d/%m/%Y}", "time": f"{when:%H:%M}"}
 
 
-def _shown(field, value):
+def _shown(field: forms.Field, value: Any) -> str:
     if value in (None, ""):
         return "—"
     if hasattr(field, "choices") and field.choices:
@@ -31,7 +34,7 @@ def _shown(field, value):
     return str(formats.localize(value))
 
 
-def compared_values(form, stored):
+def compared_values(form: forms.BaseForm, stored: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per form field: its label, the stored value and the user's.
 
     `stored` maps field names to the values now saved; the form is bound to
@@ -53,11 +56,11 @@ def compared_values(form, stored):
     return rows
 
 
-def conflict_context(form, current, stored):
+def conflict_context(form: forms.BaseForm, current: Any, stored: dict[str, Any]) -> dict[str, Any]:
     """The conflict report for a form page: the message, both sets of values,
     and the user's values again, now based on the stored version, so that
     "Enregistrer mes valeurs" re-applies them in one click."""
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
     data[form.add_prefix("version")] = current.version
     form.data = data
     return {"conflict": conflict_message(current), "compared": compared_values(form, stored)}

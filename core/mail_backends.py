@@ -1,6 +1,8 @@
 import secrets
+from collections.abc import Sequence
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
@@ -9,7 +11,7 @@ class MailFolderBackend(BaseEmailBackend):
     """Development backend: each message becomes one .eml file in MAIL_FOLDER,
     which /dev/mail/ lists so that a developer can follow every link."""
 
-    def send_messages(self, email_messages):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         folder = settings.MAIL_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:

@@ -6,6 +6,8 @@ version it was based on; if someone saved in between, nothing is written and
 the caller gets the record as it now stands, to show both sets of values.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -34,12 +36,14 @@ saved_if_unchanged = Signal()
 class StaleEdit(Exception):
     """The record changed since the form was opened; `current` is how it now stands."""
 
-    def __init__(self, current):
+    def __init__(self, current: Any) -> None:
         super().__init__(f"{type(current).__name__} {current.pk} changed since version was read")
         self.current = current
 
 
-def save_if_unchanged(instance, *, based_on_version, changes, acting_account):
+def save_if_unchanged[M: VersionedModel](
+    instance: M, *, based_on_version: int, changes: dict[str, Any], acting_account: Any
+) -> M:
     """Write `changes` on `instance` only if it is still at `based_on_version`.
 
     One conditional UPDATE: two parallel saves based on the same version cannot
@@ -48,7 +52,7 @@ def save_if_unchanged(instance, *, based_on_version, changes, acting_account):
     model = type(instance)
     now = timezone.now()
     actor_name = acting_account.full_name if acting_account else ""
-    updated = model.objects.filter(pk=instance.pk, version=based_on_version).update(
+    updated = model._default_manager.filter(pk=instance.pk, version=based_on_version).update(
         **changes,
         version=F("version") + 1,
         updated_at=now,
@@ -56,7 +60,7 @@ def save_if_unchanged(instance, *, based_on_version, changes, acting_account):
         updated_by_name=actor_name,
     )
     if not updated:
-        raise StaleEdit(model.objects.get(pk=instance.pk))
+        raise StaleEdit(model._default_manager.get(pk=instance.pk))
     for field, value in changes.items():
         setattr(instance, field, value)
     instance.version = based_on_version + 1

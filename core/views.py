@@ -1,28 +1,31 @@
+from collections.abc import Callable
 from email import policy
 from email.parser import BytesParser
 from functools import wraps
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
 @login_not_required
-def contacts(request):
+def contacts(request: HttpRequest) -> HttpResponse:
     """Contacts et assistance: the last section of the guide."""
     return render(request, "core/contacts.html")
 
 
 @login_not_required
-def accessibility(request):
+def accessibility(request: HttpRequest) -> HttpResponse:
     """The déclaration d'accessibilité that French law requires (article 47 of loi n° 2005-102)."""
     return render(request, "core/accessibility.html")
 
 
-def development_only(view):
+def development_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.DEV_MAIL_VIEWER:
             raise Http404
         return view(request, *args, **kwargs)
@@ -30,14 +33,14 @@ def development_only(view):
     return wrapper
 
 
-def _mail_files():
+def _mail_files() -> list[Path]:
     folder = settings.MAIL_FOLDER
     if not folder.is_dir():
         return []
     return sorted(folder.glob("*.eml"), reverse=True)
 
 
-def _read_mail(path):
+def _read_mail(path: Path) -> dict[str, Any]:
     message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
     body = message.get_body(preferencelist=("plain",))
     return {
@@ -51,14 +54,14 @@ def _read_mail(path):
 
 @login_not_required
 @development_only
-def dev_mail_list(request):
+def dev_mail_list(request: HttpRequest) -> HttpResponse:
     """Development only: the e-mails sigma has "sent", newest first."""
     return render(request, "core/dev_mail_list.html", {"mails": [_read_mail(p) for p in _mail_files()]})
 
 
 @login_not_required
 @development_only
-def dev_mail_detail(request, name):
+def dev_mail_detail(request: HttpRequest, name: str) -> HttpResponse:
     path = next((p for p in _mail_files() if p.name == name), None)
     if path is None:
         raise Http404

@@ -27,7 +27,7 @@ def home(request):
 def handover_accept(request, pk):
     proposal = get_proposal_made_to_or_404(request.user, pk)
     try:
-        new_primary = handover.accept_handover(proposal, accepting_account=request.user)
+        new_primary = handover.accept_handover(proposal, acting_account=request.user)
     except handover.HandoverRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("dashboard:home")

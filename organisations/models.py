@@ -39,6 +39,4 @@ class Organisme(VersionedModel):
 
     @property
     def primary_account(self):
-        from accounts.models import User
-
-        return self.accounts.alive().filter(kind=User.Kind.PRIMARY).first()
+        return self.accounts.primary().first()

@@ -16,8 +16,16 @@ class SiretAlreadyUsed(Exception):
 
 @transaction.atomic
 def create_organisme_with_primary_account(
-    *, raison_sociale, enseigne, siret, civilite, last_name, first_name, email, acting_account
-):
+    *,
+    raison_sociale: str,
+    enseigne: str,
+    siret: str,
+    civilite: str,
+    last_name: str,
+    first_name: str,
+    email: str,
+    acting_account: User | None,
+) -> tuple[Organisme, User]:
     """Create an organisme and its primary account, whose user gets the same
     first e-mail as a secondary account's and generates a password the same way."""
     try:
@@ -38,7 +46,7 @@ def create_organisme_with_primary_account(
 
 
 @transaction.atomic
-def set_two_factor_requirement(organisme, *, required, acting_account):
+def set_two_factor_requirement(organisme: Organisme, *, required: bool, acting_account: User) -> None:
     """Require a second factor of every account of the organisme, or stop
     requiring it. Accounts without one are sent to enrolment at their next
     login; nobody loses the second factor they have when it is no longer required."""

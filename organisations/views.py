@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from accounts.permissions import (
     primary_account_required,
 )
 from accounts.two_factor import with_second_factor_state
+from core.text import holding_every_word
 from organisations import services as organisme_services
 from organisations.forms import AccountSearchForm
 from outbox.models import with_last_email
@@ -68,13 +68,8 @@ def account_list(request):
     # is explained next to the field, and the whole list shown.
     search_form = AccountSearchForm(request.GET, auto_id="%s")
     query = search_form.cleaned_data["q"] if search_form.is_valid() else ""
-    if query:
-        accounts = accounts.filter(
-            Q(last_name__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(identifiant__icontains=query)
-            | Q(email__icontains=query)
-        )
+    # By identifiant, nom d'usage, prénom or courriel, every word typed, whatever the accents: as the Région searches.
+    accounts = holding_every_word(accounts, query)
     try:
         page_size = int(request.GET.get("par_page", DEFAULT_PAGE_SIZE))
     except ValueError:
@@ -85,7 +80,7 @@ def account_list(request):
     # The last e-mail and second factor, for the page's accounts only: asked of
     # the whole list, the database works them out for every account it sorts.
     page.object_list = with_second_factor_state(
-        with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))
+        with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))  # type: ignore[attr-defined]
     ).order_by(*ACCOUNT_ORDER)
     return render(
         request,
@@ -132,7 +127,7 @@ def handover_propose(request, pk):
         return redirect(back_url)
     if request.method == "POST":
         try:
-            handover.propose_handover(proposed_by=request.user, proposed_to=account)
+            handover.propose_handover(proposed_to=account, acting_account=request.user)
         except handover.HandoverRefused as refusal:
             messages.error(request, str(refusal))
         else:
@@ -143,7 +138,8 @@ def handover_propose(request, pk):
                     "Un mail de proposition a été envoyé au mail du compte : le transfert prendra effet quand "
                     "cette personne l'acceptera depuis sa page d'accueil."
                 )
-                % {"organisme": account.organisme.raison_sociale, "name": account.civil_name},
+                # A secondary account always belongs to an organisme.
+                % {"organisme": account.organisme.raison_sociale, "name": account.civil_name},  # type: ignore[union-attr]
             )
         return redirect(back_url)
     return render(

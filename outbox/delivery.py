@@ -16,22 +16,40 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import links
 from audit.models import AuditEntry
 from audit.services import record
 from outbox import transport
 from outbox.models import DeliveryAttempt, OutgoingEmail
-from outbox.tasks import deliver_email
 
 logger = logging.getLogger(__name__)
 
-# Stands for the one-time link in the stored bodies; the real link replaces it
-# at delivery. It is shaped like a token so the HTML turns it into a link.
-LINK_PLACEHOLDER = "lien-a-usage-unique-ajoute-a-l-envoi"
+
+class DeliveryCancelled(Exception):
+    """Raised by a hand-over hook: the e-mail must not leave; the message says
+    why, to the Region agents who read the failed e-mails."""
+
+
+# What must happen to an e-mail's bodies just before it is handed over,
+# registered by the app whose e-mails carry something made only then (accounts:
+# the one-time password link, whose token never sits in the outbox). Each hook
+# takes the e-mail and its text and HTML bodies, and returns them, changed or not.
+_hand_over_hooks = []
+
+
+def register_hand_over_hook(hook):
+    if hook not in _hand_over_hooks:
+        _hand_over_hooks.append(hook)
+
+
+@task
+def deliver_email(email_id):
+    """The worker's task for one e-mail (defined here, beside what it runs and
+    what enqueues it, so that no module of the outbox imports another back)."""
+    deliver(email_id)
 
 
 def queue(*, to, account, template, subject, text_body, html_body, password_link=None):
@@ -49,10 +67,6 @@ def queue(*, to, account, template, subject, text_body, html_body, password_link
         )
         deliver_email.enqueue(email.pk)
     return email
-
-
-def placeholder_link_url():
-    return f"{settings.SIGMA_BASE_URL}{reverse('accounts:password_link', args=[LINK_PLACEHOLDER])}"
 
 
 def retry_delay(attempt_count):
@@ -75,12 +89,9 @@ def deliver(email_id):
     email = OutgoingEmail.objects.select_related("password_link").get(pk=email_id)
     try:
         message = _build_message(email)
-        if message is None:
-            _finish(
-                email, started_at, OutgoingEmail.Status.CANCELLED, DeliveryAttempt.Outcome.FAILED, _link_gone_error()
-            )
-            return
         transport.send(message, before_handover=lambda: _mark_handing_over(email))
+    except DeliveryCancelled as cancelled:
+        _finish(email, started_at, OutgoingEmail.Status.CANCELLED, DeliveryAttempt.Outcome.FAILED, str(cancelled))
     except transport.HandoverUncertain as error:
         _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, _uncertain_error(error))
     except (smtplib.SMTPException, OSError) as error:
@@ -101,15 +112,8 @@ def deliver(email_id):
 
 def _build_message(email):
     text_body, html_body = email.text_body, email.html_body
-    if email.carries_password_link:
-        if email.password_link is None:
-            return None
-        with transaction.atomic():
-            token = links.mint_token(email.password_link)
-        link_path = reverse("accounts:password_link", args=[token])
-        placeholder_path = reverse("accounts:password_link", args=[LINK_PLACEHOLDER])
-        text_body = text_body.replace(placeholder_path, link_path)
-        html_body = html_body.replace(placeholder_path, link_path)
+    for hook in _hand_over_hooks:
+        text_body, html_body = hook(email, text_body, html_body)
     message = EmailMultiAlternatives(subject=email.subject, body=text_body, to=[email.to])
     message.attach_alternative(html_body, "text/html")
     return message
@@ -186,10 +190,6 @@ def _unexpected_error(error):
     }
 
 
-def _link_gone_error():
-    return _("Lien de génération de mot de passe remplacé ou révoqué avant l'envoi : courriel annulé.")
-
-
 def recover_interrupted_deliveries(*, now=None):
     """Deal with e-mails whose worker died (killed, machine lost) mid-delivery.
 
@@ -234,7 +234,7 @@ def recover_interrupted_deliveries(*, now=None):
 
 
 @transaction.atomic
-def resend(email, *, actor):
+def resend(email, *, acting_account):
     """A Region agent's "Renvoyer" on an e-mail that failed for good."""
     resent = OutgoingEmail.objects.filter(
         pk=email.pk, status__in=[OutgoingEmail.Status.FAILED, OutgoingEmail.Status.CANCELLED]
@@ -244,7 +244,7 @@ def resend(email, *, actor):
     record(
         AuditEntry.Action.EMAIL_RESENT,
         account=email.account,
-        actor=actor,
+        actor=acting_account,
         changes={"email_subject": email.subject, "recipient": email.to},
     )
     deliver_email.enqueue(email.pk)

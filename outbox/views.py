@@ -29,7 +29,7 @@ def failed_emails(request):
 @region_agent_required
 def resend(request, pk):
     email = get_object_or_404(OutgoingEmail, pk=pk)
-    if delivery.resend(email, actor=request.user):
+    if delivery.resend(email, acting_account=request.user):
         messages.success(request, _("Le courriel « %(subject)s » à %(to)s va être renvoyé.") % _named(email))
     else:
         messages.info(request, _("Le courriel « %(subject)s » à %(to)s n'est plus en échec.") % _named(email))

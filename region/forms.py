@@ -2,8 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AccountForm
-from accounts.models import User
-from core.text import SEARCH_MAX_LENGTH, validate_plain_text
+from core.text import SEARCH_MAX_LENGTH
 from organisations.models import Organisme
 
 
@@ -50,21 +49,3 @@ class OrganismeCreationForm(forms.ModelForm):
 
     def account_fields(self):
         return [self[name] for name in self.ACCOUNT_FIELDS]
-
-
-class RegionAgentForm(forms.Form):
-    """What create_region_agent asks for, checked as the screens check it."""
-
-    civilite = forms.ChoiceField(label=_("Civilité"), choices=User.Civilite.choices)
-    last_name = AccountForm.base_fields["last_name"]
-    first_name = AccountForm.base_fields["first_name"]
-    email = forms.EmailField(label=_("Courriel"), max_length=254)
-    identifiant = forms.CharField(label=_("Identifiant"), max_length=64, validators=[validate_plain_text])
-
-    def clean_identifiant(self):
-        identifiant = self.cleaned_data["identifiant"]
-        if any(char.isspace() for char in identifiant):
-            raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
-        if User.objects.with_identifiant(identifiant).exists():
-            raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
-        return identifiant

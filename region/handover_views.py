@@ -1,6 +1,8 @@
 """Espace Région: Transférer le rôle de compte principal of an organisme to one
 of its secondary accounts, at once (accounts.handover)."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from accounts.permissions import get_managed_organisme_or_404, region_agent_requ
 
 
 class HandOverForm(forms.Form):
-    new_primary = forms.ModelChoiceField(
+    new_primary: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Nouveau compte principal"),
         queryset=None,
         empty_label=_("Choisir un compte secondaire actif"),
@@ -25,9 +27,9 @@ class HandOverForm(forms.Form):
 
     def __init__(self, organisme, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["new_primary"]
+        field = cast(forms.ModelChoiceField, self.fields["new_primary"])
         field.queryset = handover.eligible_successors(organisme).order_by("last_name", "first_name", "pk")
-        field.label_from_instance = lambda account: f"{account.civil_name} ({account.identifiant})"
+        field.label_from_instance = lambda account: f"{account.civil_name} ({account.identifiant})"  # type: ignore[method-assign,assignment]
 
 
 @region_agent_required

@@ -6,13 +6,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.permissions import managed_accounts, managed_organismes
-from core.text import normalize_for_search
-
-
-def _holding_every_word(queryset, query):
-    for word in normalize_for_search(query).split():
-        queryset = queryset.filter(search_text__contains=word)
-    return queryset
+from core.text import holding_every_word
 
 
 def find_organismes(actor, query):
@@ -25,10 +19,10 @@ def find_organismes(actor, query):
     organismes = managed_organismes(actor).annotate(account_count=Coalesce(Subquery(live_accounts.values("count")), 0))
     if not query.strip():
         return organismes.order_by("-created_at", "-pk")
-    return _holding_every_word(organismes, query).order_by("raison_sociale", "pk")
+    return holding_every_word(organismes, query).order_by("raison_sociale", "pk")
 
 
 def find_accounts(actor, query):
     """By identifiant, nom d'usage, prénom or courriel."""
     accounts = managed_accounts(actor).select_related("organisme")
-    return _holding_every_word(accounts, query).order_by("last_name", "first_name", "pk")
+    return holding_every_word(accounts, query).order_by("last_name", "first_name", "pk")

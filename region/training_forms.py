@@ -24,7 +24,7 @@ class ActionForm(forms.ModelForm):
         error_messages = {"numero_bdc": {"unique": _("Une action avec ce numéro de BDC existe déjà.")}}
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
         if debut and fin and fin < debut:
             self.add_error("date_fin", _("La date de fin ne peut pas précéder la date de début."))

@@ -2,11 +2,11 @@
 their seats and their invoices."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import get_managed_organisme_or_404, is_region_agent, region_agent_required
+from accounts.permissions import get_managed_organisme_or_404, region_agent_required
 from core.conflicts import conflict_context, conflict_message
 from core.versioning import StaleEdit
 from region.training_forms import (
@@ -17,18 +17,8 @@ from region.training_forms import (
     InvoiceStatusForm,
     SeatsForm,
 )
-from training import region_services
-from training.models import ActionFormation, Facture
-
-
-def get_action_for_region_or_404(actor, pk):
-    actions = ActionFormation.objects.all() if is_region_agent(actor) else ActionFormation.objects.none()
-    return get_object_or_404(actions.select_related("organisme"), pk=pk)
-
-
-def get_invoice_for_region_or_404(actor, pk):
-    invoices = Facture.objects.all() if is_region_agent(actor) else Facture.objects.none()
-    return get_object_or_404(invoices.select_related("action__organisme"), pk=pk)
+from training import services
+from training.permissions import get_action_for_region_or_404, get_invoice_for_region_or_404
 
 
 @region_agent_required
@@ -44,10 +34,8 @@ def action_create(request, organisme_pk):
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            action = region_services.create_action(
-                organisme=organisme, data=form.cleaned_data, acting_account=request.user
-            )
-        except region_services.BdcAlreadyUsed:
+            action = services.create_action(organisme=organisme, data=form.cleaned_data, acting_account=request.user)
+        except services.BdcAlreadyUsed:
             form.add_error("numero_bdc", _("Une action avec ce numéro de BDC existe déjà."))
         else:
             messages.success(request, _("L'action %(bdc)s a bien été créée.") % {"bdc": action.numero_bdc})
@@ -69,18 +57,18 @@ def action_update(request, pk):
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ActionForm.Meta.fields}
         try:
-            region_services.update_action(
+            services.update_action(
                 action, based_on_version=form.cleaned_data["version"], data=data, acting_account=request.user
             )
         except StaleEdit as stale:
             context = conflict_context(form, stale.current, _stored_action_values(stale.current))
-        except region_services.PlacesBelowInscriptions as refusal:
+        except services.PlacesBelowInscriptions as refusal:
             form.add_error(
                 "places",
                 _("L'action compte déjà %(count)s inscription(s) : elle ne peut pas avoir moins de places.")
                 % {"count": refusal.inscriptions},
             )
-        except region_services.BdcAlreadyUsed:
+        except services.BdcAlreadyUsed:
             form.add_error("numero_bdc", _("Une action avec ce numéro de BDC existe déjà."))
         else:
             messages.success(request, _("L'action BDC %(bdc)s a bien été modifiée.") % {"bdc": data["numero_bdc"]})
@@ -109,14 +97,14 @@ def _change_closing(request, pk, *, close):
         messages.error(request, _("La demande n'a pas pu être prise en compte : rechargez la page."))
         return redirect("region:training_action_detail", action.pk)
     try:
-        region_services.set_action_closed(
+        services.set_action_closed(
             action, closed=close, based_on_version=form.cleaned_data["version"], acting_account=request.user
         )
     except StaleEdit as stale:
         current = stale.current
         note = _("L'action est maintenant fermée.") if current.closed_at else _("L'action est maintenant ouverte.")
         messages.error(request, f"{conflict_message(current)} {note}")
-    except region_services.ActionAlreadyInState:
+    except services.ActionAlreadyInState:
         messages.info(request, _("L'action est déjà fermée.") if close else _("L'action est déjà ouverte."))
     else:
         done = _("L'action BDC %(bdc)s est fermée.") if close else _("L'action BDC %(bdc)s est rouverte.")
@@ -164,8 +152,8 @@ def announce_seats(request, pk):
     if form.is_valid():
         count = form.cleaned_data["nombre"]
         try:
-            region_services.announce_seats(action, count=count, acting_account=request.user)
-        except region_services.NotEnoughPlaces as refusal:
+            services.announce_seats(action, count=count, acting_account=request.user)
+        except services.NotEnoughPlaces as refusal:
             form.add_error(
                 "nombre",
                 _("L'action n'a plus que %(available)s place(s) à annoncer sur %(places)s.")
@@ -184,8 +172,8 @@ def invoice_create(request, pk):
     form = InvoiceForm(request.POST)
     if form.is_valid():
         try:
-            facture = region_services.record_invoice(action, **form.cleaned_data)
-        except region_services.InvoiceNumberAlreadyUsed:
+            facture = services.record_invoice(action, **form.cleaned_data, acting_account=request.user)
+        except services.InvoiceNumberAlreadyUsed:
             form.add_error("numero", _("Cette action a déjà une facture avec ce numéro."))
         else:
             messages.success(request, _("La facture %(numero)s a bien été enregistrée.") % {"numero": facture.numero})
@@ -204,10 +192,13 @@ def invoice_status(request, pk):
         messages.error(request, _("Le changement n'a pas pu être pris en compte : rechargez la page."))
     else:
         try:
-            facture = region_services.change_invoice_status(
-                facture, based_on_status=form.cleaned_data["based_on_status"], status=form.cleaned_data["status"]
+            facture = services.change_invoice_status(
+                facture,
+                based_on_status=form.cleaned_data["based_on_status"],
+                status=form.cleaned_data["status"],
+                acting_account=request.user,
             )
-        except region_services.InvoiceStatusChanged as refusal:
+        except services.InvoiceStatusChanged as refusal:
             messages.error(
                 request,
                 _(
@@ -216,7 +207,7 @@ def invoice_status(request, pk):
                 )
                 % {"status": refusal.current.get_status_display()},
             )
-        except region_services.InvoiceAlreadyPaid:
+        except services.InvoiceAlreadyPaid:
             messages.error(
                 request, _("La facture %(numero)s est payée : son statut ne change plus.") % {"numero": facture.numero}
             )

@@ -3,6 +3,7 @@ import re
 import socket
 from email import policy
 from html import unescape
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +20,16 @@ from tests.factories import PASSWORD, OrganismeFactory, UserFactory
 from tests.pages import read_page
 from tests.processes import on_postgresql, postgres_admin, postgres_url
 from tests.two_factor import log_in_verified
+
+E2E_DIRECTORY = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test under tests/e2e/ drives Chromium: mark it `e2e`, so that
+    `make test-fast` (-m "not e2e and not slow") leaves it out."""
+    for item in items:
+        if item.path.is_relative_to(E2E_DIRECTORY):
+            item.add_marker(pytest.mark.e2e)
 
 
 class RecordingHandler:

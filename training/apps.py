@@ -8,8 +8,13 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Actions de formation")
 
     def ready(self):
+        from audit.display import register_labels
         from core.versioning import saved_if_unchanged
         from training.dashboard import ORGANISME_OF, forget_written_dashboard
+        from training.models import Facture
+
+        # The history shows an invoice's status by its label.
+        register_labels(values={"invoice_status": Facture.Status.choices})
 
         for model in ORGANISME_OF:
             for signal in (post_save, post_delete, saved_if_unchanged):

@@ -14,7 +14,7 @@ from asgiref.local import Local
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,6 @@ from training.models import (
     Facture,
     Inscription,
     PeriodeDeclaration,
-    first_day_of_month,
     recently_rejected,
 )
 
@@ -73,7 +72,7 @@ def dashboard_counts(organisme, today):
         count=Count("pk"), actions=Count("action", distinct=True)
     )
     periodes = scoped(
-        PeriodeDeclaration.objects.filter(validated_at__isnull=True, mois__lt=first_day_of_month(today)),
+        PeriodeDeclaration.objects.pending(today),
         "action__organisme",
     ).aggregate(count=Count("pk"), actions=Count("action", distinct=True))
     bilans = scoped(Bilan.objects.filter(validated_at__isnull=True), "inscription__action__organisme").aggregate(
@@ -128,11 +127,7 @@ class Section:
 
 
 def _list_url(name, query):
-    # The lists are built separately; until one exists its count is plain text.
-    try:
-        return f"{reverse(name)}?{query}"
-    except NoReverseMatch:
-        return None
+    return f"{reverse(name)}?{query}"
 
 
 def _action_list_url(query):
@@ -155,10 +150,7 @@ def _sentence(count, zero, counted, **values):
 
 
 def all_actions_url():
-    try:
-        return reverse("training:action_list")
-    except NoReverseMatch:
-        return None
+    return reverse("training:action_list")
 
 
 def _bilan_line(count, kind, zero, counted):
@@ -444,12 +436,26 @@ def forget_dashboard(*organisme_ids):
     if pending is None:
         pending = _pending.ids = set()
     pending.update(organisme_ids)
-    # One callback per call, so that one survives whichever savepoints roll
-    # back; the first to run renews every pending token in one cache write.
-    # Ids left by a rolled-back transaction are renewed with the next commit:
-    # one needless recount, never a stale page. Robust: a cache that fails
-    # here keeps the ids pending, and the commit's other callbacks still run.
-    transaction.on_commit(_renew_pending_tokens, robust=True)
+    # A callback that no rollback of the current savepoints can discard, so
+    # that one runs at commit whichever savepoints roll back; not one per
+    # call (an import saves hundreds of rows). The first to run renews every
+    # pending token in one cache write. Ids left by a rolled-back transaction
+    # are renewed with the next commit: one needless recount, never a stale
+    # page. Robust: a cache that fails here keeps the ids pending, and the
+    # commit's other callbacks still run.
+    if not _renewal_waiting():
+        transaction.on_commit(_renew_pending_tokens, robust=True)
+
+
+def _renewal_waiting():
+    """Whether a renewal already waits for this transaction's commit, registered
+    at this savepoint or an enclosing one (Django keeps each callback with the
+    savepoints open when it was registered, and drops it if one rolls back)."""
+    if not connection.in_atomic_block:
+        return False
+    open_savepoints = set(connection.savepoint_ids)
+    # Each entry: (savepoints, callback, robust); django-stubs knows two of the three.
+    return any(entry[1] is _renew_pending_tokens and entry[0] <= open_savepoints for entry in connection.run_on_commit)
 
 
 def _renew_pending_tokens():

@@ -55,7 +55,7 @@ class InscriptionForm(VersionedForm):
         return normalize_identifiant_france_travail(self.cleaned_data["identifiant_france_travail"])
 
     def clean(self):
-        cleaned_data = super().clean()
+        cleaned_data = super().clean() or {}
         entree, sortie = cleaned_data.get("date_entree"), cleaned_data.get("date_sortie")
         action = self.action
         if entree and not action.date_debut <= entree <= action.date_fin:

@@ -1,31 +1,14 @@
 """Imports: an organisme's accounts upload CSV files of inscriptions or hours."""
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from training import imports
-
-
-def is_organisme_account(actor):
-    """Imports are for organismes' accounts, primary or secondary, not the Region's agents."""
-    return actor.is_authenticated and actor.can_log_in and bool(actor.organisme_id) and not actor.is_region_agent
-
-
-def organisme_account_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_organisme_account(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from training.permissions import organisme_account_required
 
 
 class ImportForm(forms.Form):

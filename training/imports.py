@@ -218,7 +218,7 @@ def import_file(*, organisme, raw, acting_account):
             if result.errors:
                 return result
             plan(acting_account)
-            # Seats filled and periods bumped by UPDATEs and bulk inserts, which send no signal.
+            # Periods bumped by UPDATEs and hours by bulk inserts send no signal.
             forget_dashboard(organisme.pk)
     except (_Interrupted, IntegrityError):
         return ImportResult(
@@ -386,12 +386,16 @@ class _InscriptionsPlan:
         }
         self.existing = {
             (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
-            for inscription in Inscription.objects.select_related("stagiaire").filter(
+            for inscription in Inscription.objects.select_related("stagiaire", "action").filter(
                 action__in=self.actions.values(), stagiaire__identifiant_france_travail__in=identifiants
             )
         }
         self.free_seats = {}
-        for seat in Inscription.objects.filter(action__in=self.actions.values(), stagiaire__isnull=True).order_by("pk"):
+        for seat in (
+            Inscription.objects.select_related("action")
+            .filter(action__in=self.actions.values(), stagiaire__isnull=True)
+            .order_by("pk")
+        ):
             self.free_seats.setdefault(seat.action_id, []).append(seat)
         self.seen_lines = {}
         self.identities_in_file = {}

@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -168,11 +168,20 @@ class Inscription(VersionedModel):
         return self.stagiaire_id is None
 
 
+def pending_period(today):
+    """The one rule for a pending declaration period: its month is over and it
+    is not validated. The dashboard counts, the "à traiter" filter and the BDC
+    page all read it from here."""
+    return Q(validated_at__isnull=True, mois__lt=first_day_of_month(today))
+
+
 class PeriodeDeclarationQuerySet(models.QuerySet):
-    def pending(self, today=None):
-        """Not validated although its month is over."""
-        today = today or timezone.localdate()
-        return self.filter(validated_at__isnull=True, mois__lt=first_day_of_month(today))
+    def pending(self, today):
+        return self.filter(pending_period(today))
+
+    def with_pending(self, today):
+        """Each period with `is_pending`, as of `today`."""
+        return self.annotate(is_pending=ExpressionWrapper(pending_period(today), output_field=models.BooleanField()))
 
 
 class PeriodeDeclaration(VersionedModel):
@@ -201,10 +210,6 @@ class PeriodeDeclaration(VersionedModel):
     @property
     def is_validated(self):
         return self.validated_at is not None
-
-    def is_pending(self, today=None):
-        today = today or timezone.localdate()
-        return not self.is_validated and self.mois < first_day_of_month(today)
 
 
 class DeclarationHeures(models.Model):
@@ -262,6 +267,11 @@ class Facture(models.Model):
     montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
     status = models.CharField(_("statut"), max_length=30, choices=Status)
     rejected_on = models.DateField(_("rejetée le"), null=True, blank=True)
+    # Who recorded it; the name stays when the account goes.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by_name = models.CharField(_("enregistrée par"), max_length=320, blank=True)
 
     class Meta:
         verbose_name = _("facture")

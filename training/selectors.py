@@ -1,21 +1,22 @@
 """The queries behind the training pages: filters of the action list and the
 "à traiter" conditions the dashboard links to."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from typing import Any
 
-from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration, first_day_of_month
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration
 
 BILAN_KINDS = {kind.value for kind in Bilan.Kind}
 
 
 def pending_condition(kind, today):
+    items: QuerySet[Any]
     """The actions having pending items of `kind` (see ActionFilterForm.TO_HANDLE)."""
     if kind == "inscriptions":
         items = Inscription.objects.filter(action=OuterRef("pk"), stagiaire__isnull=True)
     elif kind == "declarations":
-        items = PeriodeDeclaration.objects.filter(
-            action=OuterRef("pk"), validated_at__isnull=True, mois__lt=first_day_of_month(today)
-        )
+        items = PeriodeDeclaration.objects.pending(today).filter(action=OuterRef("pk"))
     elif kind == "demandes":
         items = DemandeModification.objects.filter(action=OuterRef("pk"), status=DemandeModification.Status.EN_ATTENTE)
     elif kind in BILAN_KINDS:

@@ -1,26 +1,44 @@
-"""Every change an organisme makes to its actions goes through one of these.
+"""Every change to training data goes through one of these: first what an
+organisme does to its actions (inscriptions, hours, periods), then what a
+Region agent does to the training it buys (actions, seats, invoices).
 
-Each runs in one transaction and writes only if the record is still at the
-version the user's form was based on (core.versioning): otherwise StaleEdit
-is raised and nothing is written.
+Each runs in one transaction. Edits of a form write only if the record is
+still at the version the user's form was based on (core.versioning):
+otherwise StaleEdit is raised and nothing is written.
 
-The audit trail (audit.AuditEntry) records what happens to accounts; it has
-no entry kinds for training data, so these actions rely on each record's
-version, updated_at and updated_by instead.
+Actions, inscriptions and periods carry their version, updated_at and
+updated_by; invoices, which have no version, keep their author and write an
+entry in the audit trail for each change.
 """
 
+from decimal import Decimal
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from audit.models import AuditEntry
+from audit.services import record
 from core.versioning import StaleEdit, save_if_unchanged
-from training.models import DeclarationHeures, Inscription, Stagiaire, identity
+from organisations.models import Organisme
+from training.dashboard import forget_dashboard
+from training.models import (
+    ActionFormation,
+    DeclarationHeures,
+    Facture,
+    Inscription,
+    PeriodeDeclaration,
+    Stagiaire,
+    identity,
+)
 
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance")
 
 
-def _trainee_for(inscription, data):
+def _trainee_for(inscription: Inscription, data: dict[str, Any]) -> Stagiaire:
     """The organisme's Stagiaire the entered identity designates: found by its
     identifiant France Travail among the organisme's own trainees, created if
     new, corrected if it is this inscription's. Another organisme's trainees
@@ -64,7 +82,9 @@ def _trainee_for(inscription, data):
 
 
 @transaction.atomic
-def save_inscription(inscription, *, based_on_version, data, acting_account):
+def save_inscription(
+    inscription: Inscription, *, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> Inscription:
     """Enter (a seat "en attente de saisie") or correct an inscription."""
     # Lock the seat first: a parallel save of it waits here, then finds the
     # version moved on, before either creates a trainee.
@@ -91,7 +111,13 @@ class PeriodAlreadyValidated(Exception):
     pass
 
 
-def _claim_period(periode, *, based_on_version, acting_account, changes=None):
+def _claim_period(
+    periode: PeriodeDeclaration,
+    *,
+    based_on_version: int,
+    acting_account: User,
+    changes: dict[str, Any] | None = None,
+) -> PeriodeDeclaration:
     """Move the period to its next version, only if unchanged and not validated:
     the period's version guards its hours."""
     if periode.is_validated:
@@ -102,7 +128,9 @@ def _claim_period(periode, *, based_on_version, acting_account, changes=None):
 
 
 @transaction.atomic
-def save_hours(periode, *, based_on_version, hours, acting_account):
+def save_hours(
+    periode: PeriodeDeclaration, *, based_on_version: int, hours: dict[int, Decimal | None], acting_account: User
+) -> PeriodeDeclaration:
     """Set the hours each trainee did in the period; `hours` maps inscription
     ids to a number of hours, or None to clear it."""
     _claim_period(periode, based_on_version=based_on_version, acting_account=acting_account)
@@ -117,7 +145,7 @@ def save_hours(periode, *, based_on_version, hours, acting_account):
 
 
 @transaction.atomic
-def validate_period(periode, *, based_on_version, acting_account):
+def validate_period(periode: PeriodeDeclaration, *, based_on_version: int, acting_account: User) -> PeriodeDeclaration:
     return _claim_period(
         periode,
         based_on_version=based_on_version,
@@ -126,5 +154,172 @@ def validate_period(periode, *, based_on_version, acting_account):
     )
 
 
-def stored_hours(periode):
+def stored_hours(periode: PeriodeDeclaration) -> dict[int, Decimal]:
     return dict(DeclarationHeures.objects.filter(periode=periode).values_list("inscription_id", "heures"))
+
+
+# What a Region agent does to the training it buys.
+
+
+class BdcAlreadyUsed(Exception):
+    pass
+
+
+class NotEnoughPlaces(Exception):
+    def __init__(self, available: int) -> None:
+        super().__init__(f"only {available} places left")
+        self.available = available
+
+
+class PlacesBelowInscriptions(Exception):
+    def __init__(self, inscriptions: int) -> None:
+        super().__init__(f"the action already has {inscriptions} inscriptions")
+        self.inscriptions = inscriptions
+
+
+class ActionAlreadyInState(Exception):
+    """Closing a closed action, or reopening an open one."""
+
+
+class InvoiceNumberAlreadyUsed(Exception):
+    pass
+
+
+class InvoiceAlreadyPaid(Exception):
+    pass
+
+
+class InvoiceStatusChanged(Exception):
+    """The invoice's status is no longer the one the change was based on; `current` is the invoice now."""
+
+    def __init__(self, current: Facture) -> None:
+        super().__init__(f"invoice {current.pk} is now {current.status}")
+        self.current = current
+
+
+def _stamp(acting_account: User) -> dict[str, Any]:
+    return {"updated_at": timezone.now(), "updated_by": acting_account, "updated_by_name": acting_account.full_name}
+
+
+def create_action(*, organisme: Organisme, data: dict[str, Any], acting_account: User) -> ActionFormation:
+    try:
+        with transaction.atomic():
+            return ActionFormation.objects.create(organisme=organisme, **data, **_stamp(acting_account))
+    except IntegrityError as error:
+        # A parallel creation took the number between the form's check and ours.
+        if ActionFormation.objects.filter(numero_bdc=data["numero_bdc"]).exists():
+            raise BdcAlreadyUsed from error
+        raise
+
+
+@transaction.atomic
+def update_action(
+    action: ActionFormation, *, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> ActionFormation:
+    """Writes the action's data if it is still at `based_on_version` (raises
+    StaleEdit otherwise), never with fewer places than its inscriptions."""
+    # Locked as announce_seats locks it: no seat is announced between the count and the save.
+    stored = ActionFormation.objects.select_for_update().get(pk=action.pk)
+    inscriptions = stored.inscriptions.count()
+    # A stale edit is reported as such by save_if_unchanged, with who saved in between.
+    if stored.version == based_on_version and data["places"] < inscriptions:
+        raise PlacesBelowInscriptions(inscriptions)
+    try:
+        with transaction.atomic():
+            return save_if_unchanged(
+                action, based_on_version=based_on_version, changes=data, acting_account=acting_account
+            )
+    except IntegrityError as error:
+        # Another action took the number between the form's check and ours.
+        if ActionFormation.objects.filter(numero_bdc=data["numero_bdc"]).exclude(pk=action.pk).exists():
+            raise BdcAlreadyUsed from error
+        raise
+
+
+def set_action_closed(
+    action: ActionFormation, *, closed: bool, based_on_version: int, acting_account: User
+) -> ActionFormation:
+    """Closes (`closed`) or reopens the action, if it is still at `based_on_version`."""
+    # A stale request is reported as such by save_if_unchanged, with who saved in between.
+    if action.version == based_on_version and (action.closed_at is not None) == closed:
+        raise ActionAlreadyInState
+    return save_if_unchanged(
+        action,
+        based_on_version=based_on_version,
+        changes={"closed_at": timezone.now() if closed else None},
+        acting_account=acting_account,
+    )
+
+
+@transaction.atomic
+def announce_seats(action: ActionFormation, *, count: int, acting_account: User) -> ActionFormation:
+    """Creates `count` seats "en attente de saisie", never more seats than the action's places."""
+    # Locked so that two agents announcing at once cannot exceed the places.
+    action = ActionFormation.objects.select_for_update().get(pk=action.pk)
+    available = action.places - action.inscriptions.count()
+    if count > available:
+        raise NotEnoughPlaces(max(available, 0))
+    Inscription.objects.bulk_create(Inscription(action=action, **_stamp(acting_account)) for _ in range(count))
+    forget_dashboard(action.organisme_id)
+    return action
+
+
+def _record_invoice_entry(audit_action: str, facture: Facture, *, acting_account: User) -> None:
+    record(
+        audit_action,
+        account=None,
+        organisme=facture.action.organisme,
+        actor=acting_account,
+        changes={"invoice": facture.numero, "bdc": facture.action.numero_bdc, "invoice_status": facture.status},
+    )
+
+
+def record_invoice(
+    action: ActionFormation, *, numero: str, montant: Decimal, status: str, acting_account: User
+) -> Facture:
+    facture = Facture(
+        action=action,
+        numero=numero,
+        montant=montant,
+        recorded_by=acting_account,
+        recorded_by_name=acting_account.full_name,
+    )
+    _set_status(facture, status)
+    try:
+        with transaction.atomic():
+            facture.save()
+            _record_invoice_entry(AuditEntry.Action.INVOICE_RECORDED, facture, acting_account=acting_account)
+    except IntegrityError as error:
+        if Facture.objects.filter(action=action, numero=numero).exists():
+            raise InvoiceNumberAlreadyUsed from error
+        raise
+    return facture
+
+
+@transaction.atomic
+def change_invoice_status(facture: Facture, *, based_on_status: str, status: str, acting_account: User) -> Facture:
+    """Gives the invoice `status` if it still has `based_on_status`, the status
+    its user saw: one conditional UPDATE, so no change overwrites another."""
+    changes: dict[str, Any] = {"status": status}
+    if status != based_on_status:
+        changes["rejected_on"] = timezone.localdate() if status == Facture.Status.REJETEE else None
+    updated = (
+        Facture.objects.filter(pk=facture.pk, status=based_on_status)
+        .exclude(status=Facture.Status.PAYEE)
+        .update(**changes)
+    )
+    if not updated:
+        current = Facture.objects.get(pk=facture.pk)
+        if current.status != based_on_status:
+            raise InvoiceStatusChanged(current)
+        raise InvoiceAlreadyPaid
+    facture.refresh_from_db()
+    _record_invoice_entry(AuditEntry.Action.INVOICE_STATUS_CHANGED, facture, acting_account=acting_account)
+    forget_dashboard(facture.action.organisme_id)
+    return facture
+
+
+def _set_status(facture: Facture, status: str) -> None:
+    """A rejected invoice carries the day it was rejected; the date goes when it is no longer rejected."""
+    facture.status = status
+    facture.rejected_on = timezone.localdate() if status == Facture.Status.REJETEE else None

@@ -2,20 +2,20 @@
 page, where organisme accounts enter inscriptions and hours and validate periods."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import get_visible_action_or_404, is_region_agent, may_edit_action, visible_actions
+from accounts.permissions import is_region_agent
 from core.conflicts import conflict_context, conflict_message
 from core.versioning import StaleEdit
 from training import presence, services
 from training.forms import ActionFilterForm, HoursForm, InscriptionForm, InvoiceFilterForm, PeriodValidationForm
 from training.models import REJECTION_WINDOW, ActionState, DeclarationHeures, Facture, recently_rejected
+from training.permissions import get_editable_action_or_404, get_visible_action_or_404, may_edit_action, visible_actions
 from training.selectors import filter_actions
 
 PAGE_SIZE = 25
@@ -33,7 +33,6 @@ def _query_string_without_page(request):
     return query.urlencode()
 
 
-@login_required
 def action_list(request):
     filters = ActionFilterForm(request.GET)
     today = timezone.localdate()
@@ -53,7 +52,6 @@ def action_list(request):
     )
 
 
-@login_required
 def invoice_list(request):
     filters = InvoiceFilterForm(request.GET)
     statut = _valid_filters(filters)["statut"]
@@ -79,21 +77,20 @@ def invoice_list(request):
     )
 
 
-@login_required
 def action_detail(request, pk):
     action = get_visible_action_or_404(request.user, pk)
     inscriptions = list(action.inscriptions.select_related("stagiaire"))
     trainees = [inscription for inscription in inscriptions if not inscription.awaiting_entry]
-    periods = list(action.periodes.all())
+    today = timezone.localdate()
+    periods = list(action.periodes.with_pending(today))
     hours = {
         (declaration.periode_id, declaration.inscription_id): declaration.heures
         for declaration in DeclarationHeures.objects.filter(periode__action=action)
     }
-    today = timezone.localdate()
     rows = [
         {
             "periode": periode,
-            "pending": periode.is_pending(today),
+            "pending": periode.is_pending,
             "hours": [hours.get((periode.pk, trainee.pk)) for trainee in trainees],
         }
         for periode in periods
@@ -122,13 +119,6 @@ def _hour(moment):
     return f"{moment.hour} h {moment:%M}"
 
 
-def _editable_action_or_404(request, pk):
-    action = get_visible_action_or_404(request.user, pk)
-    if not may_edit_action(request.user, action):
-        raise PermissionDenied
-    return action
-
-
 def _stored_inscription_values(inscription):
     stagiaire = inscription.stagiaire
     return {
@@ -141,9 +131,8 @@ def _stored_inscription_values(inscription):
     }
 
 
-@login_required
 def inscription_edit(request, pk, inscription_pk):
-    action = _editable_action_or_404(request, pk)
+    action = get_editable_action_or_404(request.user, pk)
     inscription = get_object_or_404(action.inscriptions.select_related("stagiaire"), pk=inscription_pk)
     initial = _stored_inscription_values(inscription) | {"version": inscription.version}
     form = InscriptionForm(request.POST if request.method == "POST" else None, initial=initial, action=action)
@@ -179,9 +168,8 @@ def _stored_hours_values(periode, form):
     return {HoursForm.field_name(inscription): stored.get(inscription.pk) for inscription in form.inscriptions}
 
 
-@login_required
 def period_edit(request, pk, period_pk):
-    action = _editable_action_or_404(request, pk)
+    action = get_editable_action_or_404(request.user, pk)
     periode = get_object_or_404(action.periodes, pk=period_pk)
     trainees = _trainees(action)
     form = HoursForm(request.POST if request.method == "POST" else None, inscriptions=trainees)
@@ -217,10 +205,9 @@ def period_edit(request, pk, period_pk):
     return render(request, "training/edit_form.html", {"action": action, "form": form, "title": title} | context)
 
 
-@login_required
 @require_POST
 def period_validate(request, pk, period_pk):
-    action = _editable_action_or_404(request, pk)
+    action = get_editable_action_or_404(request.user, pk)
     periode = get_object_or_404(action.periodes, pk=period_pk)
     form = PeriodValidationForm(request.POST)
     if not form.is_valid():

@@ -54,7 +54,7 @@ def hand_over(region_agent, organisme):
 @pytest.fixture
 def proposal(primary_account, successor):
     """Mme BLA PAU, the primary account, has offered her role to M. GU Be."""
-    return handover.propose_handover(proposed_by=primary_account, proposed_to=successor)
+    return handover.propose_handover(proposed_to=successor, acting_account=primary_account)
 
 
 # Hand over at once (Region)
@@ -264,7 +264,7 @@ def test_the_role_is_proposed_only_by_the_primary_account_to_an_active_secondary
     }
 
     with pytest.raises(HandoverRefused):
-        handover.propose_handover(proposed_by=accounts[proposer], proposed_to=accounts[addressee])
+        handover.propose_handover(proposed_to=accounts[addressee], acting_account=accounts[proposer])
 
     assert not HandoverProposal.objects.exists()
     assert not entries(AuditEntry.Action.HANDOVER_PROPOSED)
@@ -272,7 +272,7 @@ def test_the_role_is_proposed_only_by_the_primary_account_to_an_active_secondary
 
 def test_an_organisme_has_one_pending_proposal_at_a_time(proposal, primary_account, secondary_account):
     with pytest.raises(HandoverRefused) as refusal:
-        handover.propose_handover(proposed_by=primary_account, proposed_to=secondary_account)
+        handover.propose_handover(proposed_to=secondary_account, acting_account=primary_account)
 
     assert "déjà en attente" in str(refusal.value)
     assert list(HandoverProposal.objects.all()) == [proposal]
@@ -286,7 +286,7 @@ def test_proposed_person_accepts_and_becomes_the_primary_account(
 ):
     former_browser, new_browser = browser_of(primary_account), browser_of(successor)
 
-    result = handover.accept_handover(proposal, accepting_account=successor)
+    result = handover.accept_handover(proposal, acting_account=successor)
 
     assert primaries(organisme) == [successor] == [result]
     former = reloaded(primary_account)
@@ -303,7 +303,7 @@ def test_proposed_person_accepts_and_becomes_the_primary_account(
 def test_both_people_are_told_of_the_acceptance(mailbox, proposal, primary_account, successor):
     sent_before = len(mailbox.messages)
 
-    handover.accept_handover(proposal, accepting_account=successor)
+    handover.accept_handover(proposal, acting_account=successor)
 
     new_messages = mailbox.messages[sent_before:]
     assert sorted(message["To"] for message in new_messages) == sorted(["aa@aa.fr", primary_account.email])
@@ -319,7 +319,7 @@ def test_both_people_are_told_of_the_acceptance(mailbox, proposal, primary_accou
 def test_only_the_proposed_person_accepts(proposal, organisme, primary_account, secondary_account):
     for someone_else in (primary_account, secondary_account):
         with pytest.raises(HandoverRefused):
-            handover.accept_handover(proposal, accepting_account=someone_else)
+            handover.accept_handover(proposal, acting_account=someone_else)
 
     assert primaries(organisme) == [primary_account]
     assert HandoverProposal.objects.exists()
@@ -360,7 +360,7 @@ def test_a_stale_proposal_cannot_be_accepted(
     change(primary_account if whose == "proposer" else successor, region_agent)
 
     with pytest.raises(HandoverRefused) as refusal:
-        handover.accept_handover(proposal, accepting_account=successor)
+        handover.accept_handover(proposal, acting_account=successor)
 
     assert "Cette proposition n'est plus valable." in str(refusal.value)
     assert primaries(organisme) == [primary_account]
@@ -375,7 +375,7 @@ def test_a_proposal_whose_author_is_no_longer_primary_cannot_be_accepted(
     hand_over(secondary_account)
 
     with pytest.raises(HandoverRefused) as refusal:
-        handover.accept_handover(proposal, accepting_account=successor)
+        handover.accept_handover(proposal, acting_account=successor)
 
     assert "n'est plus en attente" in str(refusal.value)
     assert primaries(organisme) == [secondary_account]
@@ -391,10 +391,10 @@ def test_the_author_of_a_stale_proposal_is_named(proposal, organisme, primary_ac
 
 
 def test_a_proposal_is_accepted_once(proposal, organisme, successor):
-    handover.accept_handover(proposal, accepting_account=successor)
+    handover.accept_handover(proposal, acting_account=successor)
 
     with pytest.raises(HandoverRefused):
-        handover.accept_handover(proposal, accepting_account=successor)
+        handover.accept_handover(proposal, acting_account=successor)
 
     assert primaries(organisme) == [successor]
     assert len(entries(AuditEntry.Action.ROLE_HANDED_OVER)) == 1
@@ -447,7 +447,7 @@ def test_a_cancelled_proposal_can_no_longer_be_accepted(proposal, organisme, pri
     handover.cancel_handover(proposal, acting_account=primary_account)
 
     with pytest.raises(HandoverRefused):
-        handover.accept_handover(proposal, accepting_account=successor)
+        handover.accept_handover(proposal, acting_account=successor)
     with pytest.raises(HandoverRefused):
         handover.cancel_handover(proposal, acting_account=successor)
     assert primaries(organisme) == [primary_account]
@@ -459,7 +459,7 @@ def test_a_stale_proposal_can_still_be_cancelled_to_make_another(
     services.deactivate_account(successor, acting_account=primary_account)
 
     handover.cancel_handover(proposal, acting_account=primary_account)
-    handover.propose_handover(proposed_by=primary_account, proposed_to=secondary_account)
+    handover.propose_handover(proposed_to=secondary_account, acting_account=primary_account)
 
     assert HandoverProposal.objects.get().proposed_to == secondary_account
 
@@ -471,11 +471,11 @@ def test_the_organisme_always_has_exactly_one_primary_account(
     organisme, primary_account, successor, secondary_account, hand_over
 ):
     steps = [
-        lambda: handover.propose_handover(proposed_by=primary_account, proposed_to=successor),
+        lambda: handover.propose_handover(proposed_to=successor, acting_account=primary_account),
         lambda: handover.cancel_handover(HandoverProposal.objects.get(), acting_account=successor),
-        lambda: handover.propose_handover(proposed_by=primary_account, proposed_to=secondary_account),
-        lambda: handover.accept_handover(HandoverProposal.objects.get(), accepting_account=secondary_account),
-        lambda: handover.propose_handover(proposed_by=reloaded(secondary_account), proposed_to=successor),
+        lambda: handover.propose_handover(proposed_to=secondary_account, acting_account=primary_account),
+        lambda: handover.accept_handover(HandoverProposal.objects.get(), acting_account=secondary_account),
+        lambda: handover.propose_handover(proposed_to=successor, acting_account=reloaded(secondary_account)),
         lambda: hand_over(primary_account, becomes="deactivated"),
         lambda: hand_over(successor),
     ]
@@ -559,10 +559,10 @@ def test_two_parallel_handovers_leave_exactly_one_primary_account_at_every_insta
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_accepting_and_cancelling_at_the_same_time_does_one_or_the_other(organisme, primary_account, successor):
-    proposal = handover.propose_handover(proposed_by=primary_account, proposed_to=successor)
+    proposal = handover.propose_handover(proposed_to=successor, acting_account=primary_account)
 
     accepted, cancelled = run_at_once(
-        lambda: handover.accept_handover(proposal, accepting_account=successor),
+        lambda: handover.accept_handover(proposal, acting_account=successor),
         lambda: handover.cancel_handover(proposal, acting_account=primary_account),
     )
 

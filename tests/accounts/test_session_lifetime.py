@@ -1,7 +1,9 @@
 """Sessions end after SESSION_IDLE_TIMEOUT_SECONDS without activity, and
 SESSION_ABSOLUTE_LIFETIME_SECONDS after login whatever the activity.
 
-The clock is moved by replacing accounts.middleware.now, nothing else."""
+The clock is moved with time-machine, as the whole process sees it."""
+
+import time
 
 import pytest
 from django.test import Client
@@ -14,22 +16,26 @@ IDLE_MESSAGE = "Votre session a expiré après une période d'inactivité. Veuil
 MAXIMUM_MESSAGE = "Votre session a atteint sa durée maximale. Veuillez vous reconnecter."
 
 
-class Clock:
-    def __init__(self):
-        self.seconds = 1_800_000_000.0
+START = 1_800_000_000.0
 
-    def __call__(self):
-        return self.seconds
+
+class Clock:
+    """The time as the whole process sees it, stopped, moved forward on demand."""
+
+    def __init__(self, time_machine):
+        self._time_machine = time_machine
+        time_machine.move_to(START, tick=False)
+
+    def now(self):
+        return time.time()
 
     def advance(self, seconds):
-        self.seconds += seconds
+        self._time_machine.shift(seconds)
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    clock = Clock()
-    monkeypatch.setattr(middleware, "now", clock)
-    return clock
+def clock(time_machine):
+    return Clock(time_machine)
 
 
 @pytest.fixture
@@ -142,6 +148,6 @@ def test_session_without_a_clock_starts_one_instead_of_ending(client_of, seconda
     session.save()
 
     assert client.get("/").status_code == 200
-    assert client.session[middleware.LOGIN_AT_KEY] == clock()
+    assert client.session[middleware.LOGIN_AT_KEY] == clock.now()
     clock.advance(31 * MINUTE)
     assert_logged_out_with(client, IDLE_MESSAGE)

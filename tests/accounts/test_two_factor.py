@@ -13,8 +13,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from accounts.management.commands.load_demo import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET
 from audit.models import AuditEntry
+from demo.management.commands.load_demo import DEMO_RECOVERY_CODES, DEMO_TOTP_SECRET
 from tests.accounts.login import error_text, is_logged_in, log_in
 from tests.factories import PASSWORD, UserFactory
 from tests.two_factor import (

@@ -11,9 +11,13 @@ from django.test import Client
 from tests.factories import PASSWORD
 from tests.processes import manage, on_postgresql, postgres_url
 
-pytestmark = pytest.mark.skipif(
-    not on_postgresql(), reason="pg_dump and pg_restore need PostgreSQL: run with DATABASE_URL=postgres://…"
-)
+# Dumps and restores a PostgreSQL database with the command-line tools.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not on_postgresql(), reason="pg_dump and pg_restore need PostgreSQL: run with DATABASE_URL=postgres://…"
+    ),
+]
 
 # Run against the restored database, in a process of its own, as the drill does.
 CHECK_RESTORED_SITE = """

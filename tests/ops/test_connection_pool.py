@@ -6,7 +6,11 @@ import pytest
 
 from tests.processes import manage, on_postgresql
 
-pytestmark = pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL's connection pool: run with DATABASE_URL")
+# Starts processes on a scratch PostgreSQL database.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL's connection pool: run with DATABASE_URL"),
+]
 
 SHOW_POOL = """
 from django.db import connection

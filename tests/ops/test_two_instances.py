@@ -25,6 +25,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.conftest import _free_port
 from tests.processes import ROOT, manage
 
+# Starts Redis, two gunicorn instances and their workers.
+pytestmark = pytest.mark.slow
+
 HOST = "sigma.test"
 DEMO_PASSWORD = "Demo-Sigma-2026!"
 NEW_PASSWORD = "Canal-du-Midi-Toulouse-31!"

@@ -199,6 +199,7 @@ def test_a_page_number_past_the_end_shows_the_last_page(open_list, page_of, twen
         pytest.param("formation-sud", "8wwapv3bzk", id="courriel"),
         pytest.param("Nom Test", "test.identifiant", id="nom, several words"),
         pytest.param("prenom test", "test.identifiant", id="prénom, several words"),
+        pytest.param("Prénom Tèst", "test.identifiant", id="whatever the accents, as the Région searches"),
         pytest.param("test.ident", "test.identifiant", id="identifiant, part"),
         pytest.param("aa1@", "test.identifiant", id="courriel, part"),
         pytest.param("  gu  ", "8wwapv3bzk", id="spaces around"),

@@ -70,7 +70,7 @@ def manager(browser_of, primary_account):
 
 @pytest.fixture
 def proposal(primary_account, successor):
-    return handover.propose_handover(proposed_by=primary_account, proposed_to=successor)
+    return handover.propose_handover(proposed_to=successor, acting_account=primary_account)
 
 
 # Comptes utilisateurs: proposing
@@ -359,7 +359,7 @@ def test_a_mere_link_changes_nothing(endpoint, browser_of, proposal, primary_acc
 
 @pytest.fixture
 def other_organisme_proposal(other_primary_account, other_secondary_account):
-    return handover.propose_handover(proposed_by=other_primary_account, proposed_to=other_secondary_account)
+    return handover.propose_handover(proposed_to=other_secondary_account, acting_account=other_primary_account)
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

@@ -8,20 +8,16 @@ from tests.conftest import run_worker_until_idle
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The time as sigma and the worker see it, moved forward on demand
-    rather than slept through."""
+def clock(time_machine):
+    """The time as sigma and the worker see it (time-machine), moved forward
+    on demand rather than slept through."""
 
     class Clock:
-        offset = timedelta(0)
-
         def advance(self, **delta):
-            self.offset += timedelta(**delta)
+            time_machine.shift(timedelta(**delta))
 
-    moved = Clock()
-    real_now = timezone.now
-    monkeypatch.setattr(timezone, "now", lambda: real_now() + moved.offset)
-    return moved
+    time_machine.move_to(timezone.now())
+    return Clock()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from accounts import services
 from accounts.models import PasswordLink, User
 from outbox import delivery
 from outbox.models import DeliveryAttempt, OutgoingEmail
-from outbox.tasks import deliver_email
 from tests.accounts.test_block_notifications import block
 from tests.factories import UserFactory
 
@@ -151,10 +150,10 @@ def test_replayed_or_duplicate_tasks_deliver_an_email_once(secondary_account, ma
     regenerate_password_of(secondary_account)
     email = OutgoingEmail.objects.get()
     with transaction.atomic():
-        deliver_email.enqueue(email.pk)
-        deliver_email.enqueue(email.pk)
+        delivery.deliver_email.enqueue(email.pk)
+        delivery.deliver_email.enqueue(email.pk)
     worker()
-    deliver_email.enqueue(email.pk)
+    delivery.deliver_email.enqueue(email.pk)
 
     assert len(mailbox.to(secondary_account.email)) == 1
 

@@ -15,6 +15,9 @@ from aiosmtpd.controller import Controller
 from tests.conftest import RecordingHandler, _free_port
 from tests.processes import ROOT, manage
 
+# Starts, kills and restarts a worker process.
+pytestmark = pytest.mark.slow
+
 RECIPIENTS = [f"collegue{n}@organisme.fr" for n in range(6)]
 STOP_AT_RECIPIENT = 3
 

@@ -22,6 +22,7 @@ from tests.factories import (
     PeriodeDeclarationFactory,
     UserFactory,
 )
+from training import imports
 
 LOGIN_PAGE_QUERIES = 0
 # The account with its organisme and second-factor state, the audit entry,
@@ -36,6 +37,12 @@ ACCOUNT_LIST_QUERIES = 2 + 3
 SEARCH_QUERIES = 2 + 5
 BDC_QUERIES = 2 + 4
 SAVE_QUERIES = 2 + 5
+# A CSV of inscriptions, read, checked and written in one transaction: its
+# reads and inserts in bulk, then one versioned UPDATE per seat filled and
+# nothing more per line (reading each seat's action for the dashboard once
+# made it two, with one commit callback per line).
+IMPORT_BASE_QUERIES = 7
+IMPORT_QUERIES_PER_LINE = 1
 
 
 @pytest.fixture(params=[2, 20], ids=lambda rows: f"{rows}-rows")
@@ -168,3 +175,37 @@ def test_saving_a_compte_secondaire_costs_the_same_queries_however_many_accounts
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.first_name == "Second essai"
+
+
+def inscriptions_csv(action, count):
+    header = "numero_bdc;nom;prenom;date_naissance;identifiant_france_travail;date_entree;date_sortie"
+    lines = [
+        f"{action.numero_bdc};NOM{n};Prénom;01/02/1990;FT{n:08d};{action.date_debut:%d/%m/%Y};" for n in range(count)
+    ]
+    return "\n".join([header, *lines]).encode()
+
+
+def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
+    rows, primary_account, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    today = datetime.date.today()
+    with django_capture_on_commit_callbacks() as callbacks:
+        action = ActionFormationFactory(
+            organisme=primary_account.organisme,
+            date_debut=today - datetime.timedelta(days=30),
+            date_fin=today + datetime.timedelta(days=60),
+            places=rows,
+        )
+        InscriptionFactory.create_batch(rows, action=action, awaiting_entry=True)
+        with django_assert_num_queries(IMPORT_BASE_QUERIES + IMPORT_QUERIES_PER_LINE * rows):
+            result = imports.import_file(
+                organisme=primary_account.organisme,
+                raw=inscriptions_csv(action, rows),
+                acting_account=primary_account,
+            )
+
+    assert result.succeeded, result.errors
+    assert result.created == rows
+    # Every write of the transaction, the setup's and the import's: the home
+    # page's counts are renewed once, at commit.
+    assert len(callbacks) == 1

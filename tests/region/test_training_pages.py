@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from tests.factories import ActionFormationFactory, FactureFactory, InscriptionFactory
 from training.models import ActionFormation, Facture, Inscription
 
@@ -111,6 +112,34 @@ def test_agent_records_an_invoice(agent, action, page_of):
     assert page.column("Statut") == ["En attente de validation"]
 
 
+def test_an_invoice_keeps_who_recorded_it_and_each_change_is_in_the_trail(agent, region_agent, action, invoice):
+    agent.post(
+        f"/region/actions/{action.pk}/factures/",
+        {"numero": "FAC-2026-02", "montant": "10", "status": "en_attente_validation"},
+    )
+    agent.post(f"/region/factures/{invoice.pk}/statut/", {"status": "rejetee", "based_on_status": invoice.status})
+
+    recorded = Facture.objects.get(numero="FAC-2026-02")
+    assert (recorded.recorded_by, recorded.recorded_by_name) == (region_agent, region_agent.full_name)
+    entries = AuditEntry.objects.filter(organisme=action.organisme).order_by("pk")
+    assert [(entry.action, entry.actor, entry.details) for entry in entries] == [
+        (
+            "invoice_recorded",
+            region_agent,
+            [
+                "Facture : FAC-2026-02",
+                f"N° de BDC : {action.numero_bdc}",
+                "Statut : En attente de validation",
+            ],
+        ),
+        (
+            "invoice_status_changed",
+            region_agent,
+            [f"Facture : {invoice.numero}", f"N° de BDC : {action.numero_bdc}", "Statut : Rejetée"],
+        ),
+    ]
+
+
 def test_an_invoice_recorded_as_rejected_gets_todays_date(agent, action):
     agent.post(f"/region/actions/{action.pk}/factures/", {"numero": "FAC-9", "montant": "10", "status": "rejetee"})
 
@@ -191,7 +220,12 @@ def stored(action):
 
 def test_agent_reaches_every_training_page(agent, organisme, action, invoice):
     for method, url, data in pages(organisme, action, invoice):
-        assert getattr(agent, method)(url, data).status_code in (200, 302), (method, url)
+        if "version" in data:
+            # Based on what the agent sees now, as a page shown just before would be.
+            action.refresh_from_db()
+            data = {**data, "version": action.version}
+        # Each page shows; each valid form is taken and redirects.
+        assert getattr(agent, method)(url, data).status_code == {"get": 200, "post": 302}[method], (method, url)
 
 
 @pytest.fixture(params=["primary", "secondary", "other organisme primary"])

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import services
+from accounts.forms import RegionAgentForm
 from accounts.models import User
-from region.forms import RegionAgentForm
 
 # (form field, command line option, prompt)
 QUESTIONS = [

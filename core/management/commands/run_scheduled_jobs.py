@@ -10,6 +10,7 @@ Each job is idempotent, so running them this often is harmless. A failing job
 does not stop the others; the command then fails, for cron to report it."""
 
 import traceback
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     # argparse needs plain strings for its help texts.
     help = "Lance les tâches planifiées : " + ", ".join(JOBS) + "."
 
-    def handle(self, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         failed = []
         for job in JOBS:
             self.stdout.write(f"{job} :")

@@ -11,6 +11,7 @@ import datetime
 import random
 import time
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -145,7 +146,7 @@ class DataGenerator:
         inscriptions = self.insert(
             [self.inscription(action, stagiaire) for (action, _), stagiaire in zip(seats, stagiaires, strict=True)]
         )
-        trainees_by_action = {}
+        trainees_by_action: dict[int, list[Any]] = {}
         for inscription in inscriptions:
             if inscription.stagiaire_id:
                 trainees_by_action.setdefault(inscription.action_id, []).append(inscription)

@@ -1,5 +1,6 @@
 import base64
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -25,7 +26,7 @@ from training.models import (
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
 
-DEMO_ORGANISMES = [
+DEMO_ORGANISMES: list[dict[str, Any]] = [
     {
         "raison_sociale": "ORGANISME TEST PRF 23",
         "enseigne": "",
@@ -311,5 +312,5 @@ def _demo_invoices_and_requests(action, today):
             status=status,
             rejected_on=today - datetime.timedelta(days=5) if status == Facture.Status.REJETEE else None,
         )
-    for objet, status in DEMO_REQUESTS.get(action.numero_bdc, []):
-        DemandeModification.objects.create(action=action, objet=objet, status=status)
+    for objet, request_status in DEMO_REQUESTS.get(action.numero_bdc, []):
+        DemandeModification.objects.create(action=action, objet=objet, status=request_status)

@@ -1,0 +1,72 @@
+"""The one place that decides who may see and act on training: actions de
+formation, their pages and invoices, and the CSV imports.
+
+Views fetch actions and invoices only through these functions.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.permissions import Actor, is_region_agent, rule_required
+from training.models import ActionFormation, Facture
+
+
+def visible_actions(actor: Actor) -> QuerySet[ActionFormation]:
+    """The actions de formation `actor` may see.
+
+    An organisme account (primary or secondary): its organisme's actions.
+    A Region agent: every action. Anyone else: none.
+    """
+    if is_region_agent(actor):
+        return ActionFormation.objects.all()
+    if actor.is_authenticated and actor.can_log_in and actor.organisme_id and not actor.is_region_agent:
+        return ActionFormation.objects.filter(organisme_id=actor.organisme_id)
+    return ActionFormation.objects.none()
+
+
+def get_visible_action_or_404(actor: Actor, pk: int) -> ActionFormation:
+    return get_object_or_404(visible_actions(actor).select_related("organisme"), pk=pk)
+
+
+def may_edit_action(actor: Actor, action: ActionFormation) -> bool:
+    """Organisme accounts enter inscriptions and hours and validate periods of
+    their own actions; the Region reads them here."""
+    return (
+        actor.is_authenticated
+        and actor.can_log_in
+        and not actor.is_region_agent
+        and actor.organisme_id is not None
+        and actor.organisme_id == action.organisme_id
+    )
+
+
+def get_editable_action_or_404(actor: Actor, pk: int) -> ActionFormation:
+    """An action `actor` may edit: 404 when it may not see it, 403 when it may
+    only read it (the Region)."""
+    action = get_visible_action_or_404(actor, pk)
+    if not may_edit_action(actor, action):
+        raise PermissionDenied
+    return action
+
+
+def is_organisme_account(actor: Actor) -> bool:
+    """Imports are for organismes' accounts, primary or secondary, not the Region's agents."""
+    return actor.is_authenticated and actor.can_log_in and bool(actor.organisme_id) and not actor.is_region_agent
+
+
+organisme_account_required = rule_required(is_organisme_account)
+
+
+def actions_for_region(actor: Actor) -> QuerySet[ActionFormation]:
+    """Every action for a Region agent, none for anyone else."""
+    return ActionFormation.objects.all() if is_region_agent(actor) else ActionFormation.objects.none()
+
+
+def get_action_for_region_or_404(actor: Actor, pk: int) -> ActionFormation:
+    return get_object_or_404(actions_for_region(actor).select_related("organisme"), pk=pk)
+
+
+def get_invoice_for_region_or_404(actor: Actor, pk: int) -> Facture:
+    invoices = Facture.objects.all() if is_region_agent(actor) else Facture.objects.none()
+    return get_object_or_404(invoices.select_related("action__organisme"), pk=pk)
