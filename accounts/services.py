@@ -329,6 +329,29 @@ def log_in(request, *, identifiant, password):
     return LoginOutcome.SUCCESS
 
 
+def log_in_identified(request, user, *, second_factor_verified=False):
+    """Log in `user`, identified by other means than its password (ProConnect,
+    proconnect/): refused as log_in refuses a blocked, deactivated or deleted
+    account; an account with a second factor is asked its code next unless
+    `second_factor_verified` (the identity provider checked two factors)."""
+    accounts = User.objects.alive().select_related("organisme").filter(pk=user.pk)
+    user = two_factor.with_second_factor_state(accounts).first()
+    if user is None:
+        return LoginOutcome.INACTIVE
+    if user.is_blocked:
+        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "blocked"})
+        return LoginOutcome.BLOCKED
+    if not user.is_active:
+        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "inactive"})
+        return LoginOutcome.INACTIVE
+    has_second_factor = two_factor.has_second_factor(user)
+    if has_second_factor and not second_factor_verified:
+        two_factor.await_code(request, user)
+        return LoginOutcome.CODE_REQUIRED
+    _complete_login(request, user, second_factor_verified=has_second_factor)
+    return LoginOutcome.SUCCESS
+
+
 def log_in_with_code(request, *, code):
     """The login's second step: check the code of the account whose password
     (or one-time link) was right, and log it in. Wrong codes count toward the

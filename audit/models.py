@@ -44,6 +44,11 @@ class AuditEntry(models.Model):
         )
         EMAIL_RESENT = "email_resent", _("Renvoi d'un courriel")
         ACCESS_REVIEW_CONFIRMED = "access_review_confirmed", _("Revue des comptes confirmée")
+        PROCONNECT_LINKED = "proconnect_linked", _("Liaison du compte à ProConnect")
+        PROCONNECT_UNLINKED = "proconnect_unlinked", _("Suppression de la liaison à ProConnect")
+        ACCESS_REQUESTED = "access_requested", _("Demande d'accès")
+        ACCESS_REQUEST_ACCEPTED = "access_request_accepted", _("Acceptation d'une demande d'accès")
+        ACCESS_REQUEST_REFUSED = "access_request_refused", _("Refus d'une demande d'accès")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action)
