@@ -15,6 +15,7 @@ Every failure is a ProConnectError carrying the French sentence to show.
 import dataclasses
 import functools
 import json
+import logging
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -27,6 +28,8 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
+
+logger = logging.getLogger(__name__)
 
 SCOPES = "openid given_name usual_name email uid siret"
 ONE_FACTOR_ACR = "eidas1"
@@ -112,7 +115,9 @@ def _unavailable() -> ProConnectUnavailable:
     )
 
 
-def _refused() -> ProConnectError:
+def _refused(reason: object = "") -> ProConnectError:
+    # The operators' log says why; the user's page does not.
+    logger.warning("ProConnect sign-in refused: %s", reason or "invalid response")
     return ProConnectError(
         _(
             "La connexion avec ProConnect n'a pas pu être vérifiée. Aucune connexion n'a été ouverte ; "
@@ -156,18 +161,18 @@ def finish(request: HttpRequest) -> Identity:
         framework.clear_state_data(request.session, state)
     code = request.GET.get("code", "")
     if not state_data or not code or request.GET.get("error"):
-        raise _refused()
+        raise _refused(request.GET.get("error") or ("no code" if state_data else "unknown state"))
     try:
         metadata = client.load_server_metadata()
         # RFC 9207: a response that names an issuer must name ours.
         if "iss" in request.GET and request.GET["iss"] != metadata["issuer"]:
-            raise _refused()
+            raise _refused("issuer mismatch in the authorization response")
         token = client.fetch_access_token(
             code=code, code_verifier=state_data["code_verifier"], redirect_uri=state_data["redirect_uri"]
         )
         id_token = token.get("id_token")
         if not id_token:
-            raise _refused()
+            raise _refused("no ID token")
         algorithms = settings.PROCONNECT_SIGNING_ALGORITHMS
         decoded = _decode(
             id_token, key_set_loader=lambda force: client.fetch_jwk_set(force=force), algorithms=algorithms
@@ -175,14 +180,19 @@ def finish(request: HttpRequest) -> Identity:
         claims = CodeIDToken(
             decoded.claims,
             decoded.header,
-            {"iss": {"essential": True, "values": [metadata["issuer"]]}},
+            # Authlib checks the audience only when told to (without it, an
+            # azp naming sigma would pass a token meant for another client).
+            {
+                "iss": {"essential": True, "values": [metadata["issuer"]]},
+                "aud": {"essential": True, "values": [client.client_id]},
+            },
             {"nonce": state_data["nonce"], "client_id": client.client_id, "access_token": token["access_token"]},
         )
         claims.validate(leeway=CLOCK_LEEWAY_SECONDS)
         response = client.get(metadata["userinfo_endpoint"], token=token)
         response.raise_for_status()
         if response.headers.get("Content-Type", "").split(";")[0].strip() != "application/jwt":
-            raise _refused()
+            raise _refused("userinfo not signed")
         userinfo = _decode(
             response.text.strip(), key_set_loader=lambda force: client.fetch_jwk_set(force=force), algorithms=algorithms
         ).claims
@@ -195,14 +205,16 @@ def finish(request: HttpRequest) -> Identity:
     except requests.HTTPError as error:
         if error.response is not None and error.response.status_code >= 500:
             raise _unavailable() from error
-        raise _refused() from error
+        raise _refused(error) from error
     except (OAuthError, JoseError, ValueError, KeyError, TypeError) as error:
-        raise _refused() from error
-    if userinfo.get("iss", metadata["issuer"]) != metadata["issuer"] or userinfo.get("sub") != claims["sub"]:
-        raise _refused()
+        raise _refused(repr(error)) from error
+    if userinfo.get("iss", metadata["issuer"]) != metadata["issuer"]:
+        raise _refused("userinfo iss mismatch")
+    if userinfo.get("sub") != claims["sub"]:
+        raise _refused("userinfo sub differs from the ID token's")
     audience = userinfo.get("aud", client.client_id)
     if client.client_id not in (audience if isinstance(audience, list) else [audience]):
-        raise _refused()
+        raise _refused("userinfo aud mismatch")
     return Identity(
         sub=claims["sub"],
         email=_text(userinfo, "email"),

@@ -17,7 +17,7 @@
 //   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_POST_LOGOUT_REDIRECT_URI
 //
 // "misbehave" makes the provider hand out tokens it signed but that a client
-// must refuse, to test that sigma does: audience, expired, issuer, nonce,
+// must refuse, to test that sigma does: audience, audience_with_azp, expired, issuer, nonce,
 // unknown_key, alg_none, userinfo_sub, slow (token endpoint answers after
 // delay_seconds).
 import http from 'node:http';
@@ -202,6 +202,8 @@ async function resign(token, changes, key = publishedKey) {
 
 const idTokenChanges = {
   audience: () => ({ aud: 'another-client' }),
+  // Names sigma as the authorized party of a token meant for another client.
+  audience_with_azp: () => ({ aud: 'another-client', azp: env.OIDC_CLIENT_ID }),
   expired: () => ({ exp: Math.floor(Date.now() / 1000) - 600, iat: Math.floor(Date.now() / 1000) - 1200 }),
   issuer: () => ({ iss: 'http://127.0.0.1:1' }),
   nonce: () => ({ nonce: 'not-the-nonce-sigma-sent' }),

@@ -42,3 +42,11 @@ def proconnect(settings, oidc_provider, client):
     settings.PROCONNECT_TIMEOUT_SECONDS = 2
     oidc_provider.reset()
     return ProConnectFlow(client, oidc_provider)
+
+
+@pytest.fixture
+def django_app_client():
+    """A second browser, with its own session."""
+    from django.test import Client
+
+    return Client()
