@@ -102,8 +102,8 @@ MIDDLEWARE = [
     "accounts.middleware.TemporaryPasswordMiddleware",
     # After TemporaryPasswordMiddleware: a new password first, then the second factor.
     "accounts.middleware.SecondFactorMiddleware",
-    # Inside SessionMiddleware: turns sigma's sign-out into ProConnect's too.
-    "proconnect.middleware.ProConnectLogoutMiddleware",
+    # Inside SessionMiddleware: sigma's sign-out ends ProConnect's session too.
+    "proconnect.middleware.ProConnectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]

@@ -28,3 +28,16 @@ def test_a_linked_account_signs_in_with_proconnect(client, proconnect, secondary
     assert response["Location"] == reverse("dashboard:home")
     assert client.get(reverse("dashboard:home")).wsgi_request.user == secondary_account
     assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_SUCCEEDED, account=secondary_account).exists()
+
+
+def test_the_pages_let_forms_lead_to_proconnect_and_nowhere_else(client, proconnect):
+    """The button and the sign-out redirect to ProConnect: the Content Security
+    Policy's form-action names its origin, besides sigma's own."""
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    form_action = next(part.split()[1:] for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert form_action == ["'self'", proconnect.provider.issuer]
+
+
+def test_without_proconnect_forms_lead_to_sigma_only(client, db):
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    assert "form-action 'self';" in policy
