@@ -95,7 +95,7 @@ def request_access(
         AuditEntry.Action.ACCESS_REQUESTED,
         account=None,
         organisme=organisme,
-        changes={"name": access_request.full_name, "email": email},
+        changes={"last_name": last_name, "first_name": first_name, "email": email},
     )
     primary = organisme.primary_account
     if primary and primary.email:
@@ -155,7 +155,11 @@ def refuse_request(access_request: AccessRequest, *, acting_account: User) -> No
         account=None,
         actor=acting_account,
         organisme=access_request.organisme,
-        changes={"name": access_request.full_name, "email": access_request.email},
+        changes={
+            "last_name": access_request.last_name,
+            "first_name": access_request.first_name,
+            "email": access_request.email,
+        },
     )
     context = {"access_request": access_request}
     send_email(to=access_request.email, template="access_request_refused", context=context)

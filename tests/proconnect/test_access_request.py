@@ -127,3 +127,16 @@ def test_another_organismes_primary_account_cannot_answer(client, proconnect, ne
     assert outsider.post(reverse("proconnect:answer", args=[access_request.pk, "accepter"])).status_code == 403
     assert "NOUVELLE" not in outsider.get(reverse("proconnect:requests")).content.decode()
     assert AccessRequest.objects.exists()
+
+
+def test_the_organismes_history_tells_each_step_in_french(client, proconnect, newcomer, primary_account, mailbox):
+    file_request(client, proconnect)
+    manager = log_in_verified(Client(), primary_account)
+    manager.post(reverse("proconnect:answer", args=[AccessRequest.objects.get().pk, "refuser"]))
+
+    history = manager.get(reverse("audit:organisme_history")).content.decode()
+
+    assert "Demande d&#x27;accès" in history
+    assert "Refus d&#x27;une demande d&#x27;accès" in history
+    assert f"Courriel : {EMAIL}" in history
+    assert "Nom d&#x27;usage : NOUVELLE" in history
