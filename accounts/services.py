@@ -211,6 +211,17 @@ def request_password_link(*, identifiant, last_name, first_name, email):
     send_email(to=account, template="password_link", context=context, password_link=link)
 
 
+@transaction.atomic
+def send_password_link(account):
+    """Send `account` a one-time link, as request_password_link does once the
+    details match: for a person whom ProConnect gave this account's address
+    (proconnect/), proving that the account is theirs."""
+    link = links.issue_link(account)
+    record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, actor=account)
+    context = _account_context(account) | {"link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600}
+    send_email(to=account, template="password_link", context=context, password_link=link)
+
+
 def log_in_with_link(request, link):
     """Consume `link` and log its user in with a temporary password; an
     account with a second factor is asked its code first (the link proves

@@ -143,6 +143,8 @@ def link(request):
     if request.method == "POST" and throttling.is_limited(throttling.LOGIN_FAILURES, request):
         context = {"form": PasswordProofForm(initial=initial), "throttled": TOO_MANY_ATTEMPTS, "identity": identity}
         return render(request, "proconnect/link.html", context, status=429)
+    if request.method == "POST" and "send_link" in request.POST:
+        return _send_links(request, candidates, identity, organisme)
     form = PasswordProofForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         # Read by proconnect.signals when the login completes (now or after its code).
@@ -158,6 +160,19 @@ def link(request):
         throttling.hit(throttling.LOGIN_FAILURES, request)
         form.add_error(None, LOGIN_ERRORS[outcome])
     context = {"form": form, "identity": identity, "organisme": organisme}
+    return render(request, "proconnect/link.html", context)
+
+
+def _send_links(request, candidates, identity, organisme):
+    """The other proof: a one-time link to the address, opened in this browser
+    (its login links the account, as the password's does)."""
+    if throttling.hit(throttling.PASSWORD_GENERATION, request) > throttling.PASSWORD_GENERATION.limit:
+        context = {"form": PasswordProofForm(), "throttled": TOO_MANY_ATTEMPTS, "identity": identity}
+        return render(request, "proconnect/link.html", context, status=429)
+    for candidate in candidates:
+        account_services.send_password_link(candidate)
+    request.session[pc_session.PENDING_LINK_KEY] = [account.pk for account in candidates]
+    context = {"identity": identity, "organisme": organisme, "link_sent": True}
     return render(request, "proconnect/link.html", context)
 
 

@@ -2,6 +2,8 @@
 once the person proved the account is theirs, or the organisme's primary
 account accepted their demande d'accès."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.urls import reverse
 
@@ -168,3 +170,18 @@ def test_another_organismes_account_with_the_same_email_is_never_offered(client,
     proconnect.provider.add_person("meme@adresse.fr", sub="sub-meme", siret=organisme.siret)
 
     assert proconnect.sign_in("meme@adresse.fr")["Location"] == reverse("proconnect:access_request")
+
+
+def test_a_one_time_link_to_the_address_proves_the_account_too(client, proconnect, person, secondary_account, mailbox):
+    proconnect.sign_in(EMAIL)
+
+    response = client.post(reverse("proconnect:link"), {"send_link": "1"})
+
+    assert "vient d\u2019être envoyé à aa1@aa.fr" in response.content.decode()
+    assert not ProConnectLink.objects.exists()
+    link = next(url for url in mailbox.links(mailbox.last_to(EMAIL)) if "/acces/" in url)
+    confirm = client.get(urlsplit(link).path, follow=True)
+    assert confirm.status_code == 200
+    client.post(reverse("accounts:password_link_confirm"))
+    assert signed_in_as(client) == str(secondary_account.pk)
+    assert ProConnectLink.objects.get(sub="sub-aa1").account == secondary_account
