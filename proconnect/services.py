@@ -75,8 +75,10 @@ def request_access(
     *, identity: Identity, organisme: Organisme, civilite: str, last_name: str, first_name: str, email: str
 ) -> AccessRequest:
     """File a demande d'accès and tell the organisme's primary account."""
-    AccessRequest.objects.filter(organisme=organisme, sub=identity.sub, expires_at__lte=timezone.now()).delete()
     now = timezone.now()
+    # Lapsed requests go (theirs included, so that they may ask again): only
+    # pending ones are kept, with the names and addresses they hold.
+    AccessRequest.objects.filter(expires_at__lte=now).delete()
     try:
         with transaction.atomic():
             access_request = AccessRequest.objects.create(

@@ -140,3 +140,19 @@ def test_the_organismes_history_tells_each_step_in_french(client, proconnect, ne
     assert "Refus d&#x27;une demande d&#x27;accès" in history
     assert f"Courriel : {EMAIL}" in history
     assert "Nom d&#x27;usage : NOUVELLE" in history
+
+
+def test_filing_a_request_purges_every_lapsed_one(client, proconnect, newcomer, other_organisme, mailbox):
+    AccessRequest.objects.create(
+        organisme=other_organisme,
+        sub="sub-old",
+        civilite="madame",
+        last_name="ANCIENNE",
+        first_name="Ada",
+        email="ancienne@ailleurs.fr",
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+
+    file_request(client, proconnect)
+
+    assert list(AccessRequest.objects.values_list("sub", flat=True)) == ["sub-new"]

@@ -185,3 +185,15 @@ def test_a_one_time_link_to_the_address_proves_the_account_too(client, proconnec
     client.post(reverse("accounts:password_link_confirm"))
     assert signed_in_as(client) == str(secondary_account.pk)
     assert ProConnectLink.objects.get(sub="sub-aa1").account == secondary_account
+
+
+def test_the_primary_account_and_the_region_see_which_accounts_are_linked(
+    client_of, proconnect, primary_account, secondary_account, region_agent
+):
+    ProConnectLink.objects.create(account=secondary_account, sub="sub-aa1", email="camille@pro.fr")
+    line = f"{secondary_account.full_name} ({secondary_account.identifiant}) : identité ProConnect camille@pro.fr"
+
+    accounts_page = client_of(primary_account).get(reverse("organisations:account_list")).content.decode()
+    assert line in accounts_page
+    region_page = client_of(region_agent).get(reverse("region:organisme_detail", args=[secondary_account.organisme.pk]))
+    assert line in region_page.content.decode()
