@@ -135,7 +135,8 @@ def authorization_redirect(request: HttpRequest, redirect_uri: str, *, two_facto
         params = {"claims": json.dumps({"id_token": {"acr": acr}}), "prompt": "login"}
     try:
         return _client().authorize_redirect(request, redirect_uri, **params)
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, RuntimeError) as error:
+        # RuntimeError: Authlib's word for a discovery document without an endpoint.
         raise _unavailable() from error
 
 
@@ -206,7 +207,7 @@ def finish(request: HttpRequest) -> Identity:
         if error.response is not None and error.response.status_code >= 500:
             raise _unavailable() from error
         raise _refused(error) from error
-    except (OAuthError, JoseError, ValueError, KeyError, TypeError) as error:
+    except (OAuthError, JoseError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise _refused(repr(error)) from error
     if userinfo.get("iss", metadata["issuer"]) != metadata["issuer"]:
         raise _refused("userinfo iss mismatch")

@@ -57,6 +57,8 @@ def organisme_with_siret(siret: str) -> Organisme | None:
 def accounts_to_prove(organisme: Organisme, email: str):
     """The organisme's active, unlinked accounts with this address: the person
     may link one once they prove it is theirs."""
+    if not email:
+        return User.objects.none()
     return User.objects.alive().filter(
         organisme=organisme, is_active=True, email__iexact=email, proconnect_link__isnull=True
     )
@@ -68,6 +70,17 @@ def pending_requests(organisme: Organisme):
 
 class RequestPending(Exception):
     """This person's request to this organisme already awaits an answer."""
+
+
+class RequestGone(Exception):
+    """The request was answered (or lapsed) meanwhile."""
+
+
+def _locked(access_request: AccessRequest) -> AccessRequest:
+    locked = AccessRequest.objects.pending().select_for_update().filter(pk=access_request.pk).first()
+    if locked is None:
+        raise RequestGone
+    return locked
 
 
 @transaction.atomic
@@ -114,7 +127,7 @@ def request_access(
 def accept_request(access_request: AccessRequest, *, acting_account: User) -> User:
     """Create the compte secondaire, already linked to the person's ProConnect
     identity (no password to generate), and tell them."""
-    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    access_request = _locked(access_request)
     account = User(
         identifiant=generate_identifiant(),
         organisme=access_request.organisme,
@@ -151,7 +164,7 @@ def accept_request(access_request: AccessRequest, *, acting_account: User) -> Us
 
 @transaction.atomic
 def refuse_request(access_request: AccessRequest, *, acting_account: User) -> None:
-    access_request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    access_request = _locked(access_request)
     record(
         AuditEntry.Action.ACCESS_REQUEST_REFUSED,
         account=None,

@@ -215,12 +215,18 @@ def answer(request, pk, answer):
     if not permissions.may_answer(request.user, access_request) or answer not in {"accepter", "refuser"}:
         raise PermissionDenied
     name = access_request.full_name
+    try:
+        return _answer(request, access_request, answer, name)
+    except services.RequestGone:
+        messages.info(request, _("La demande de %(name)s a déjà reçu une réponse.") % {"name": name})
+    except services.AlreadyLinked:
+        messages.error(request, _("Cette personne a déjà un compte SIGMA lié à ProConnect."))
+    return redirect("proconnect:requests")
+
+
+def _answer(request, access_request, answer, name):
     if answer == "accepter":
-        try:
-            services.accept_request(access_request, acting_account=request.user)
-        except services.AlreadyLinked:
-            messages.error(request, _("Cette personne a déjà un compte SIGMA lié à ProConnect."))
-            return redirect("proconnect:requests")
+        services.accept_request(access_request, acting_account=request.user)
         messages.success(
             request, _("La demande de %(name)s est acceptée : son compte secondaire est créé.") % {"name": name}
         )

@@ -156,3 +156,22 @@ def test_filing_a_request_purges_every_lapsed_one(client, proconnect, newcomer, 
     file_request(client, proconnect)
 
     assert list(AccessRequest.objects.values_list("sub", flat=True)) == ["sub-new"]
+
+
+def test_a_request_answered_meanwhile_is_answered_once(client, proconnect, newcomer, primary_account, mailbox):
+    """Two answers crossing (two tabs, two clicks): the second finds the
+    request gone and changes nothing."""
+    from proconnect import services
+
+    file_request(client, proconnect)
+    seen_by_both = AccessRequest.objects.get()
+    services.accept_request(seen_by_both, acting_account=primary_account)
+    entries = AuditEntry.objects.count()
+
+    with pytest.raises(services.RequestGone):
+        services.refuse_request(seen_by_both, acting_account=primary_account)
+    with pytest.raises(services.RequestGone):
+        services.accept_request(seen_by_both, acting_account=primary_account)
+
+    assert AuditEntry.objects.count() == entries
+    assert User.objects.filter(email=EMAIL).count() == 1
