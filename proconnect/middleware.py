@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from core.emails import absolute_url
@@ -8,7 +9,7 @@ from proconnect import client
 from proconnect.session import ID_TOKEN_KEY
 
 
-def _with_provider_in_form_action(response) -> None:
+def _with_provider_in_form_action(response: HttpResponse) -> None:
     """sigma's forms may lead to ProConnect (its button; the sign-out, which
     goes on to its end-session endpoint): browsers apply the form-action of the
     Content Security Policy to those redirects, so ProConnect's origin (that of
@@ -28,7 +29,7 @@ class ProConnectMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if not client.is_configured():
             return self.get_response(request)
         id_token = None

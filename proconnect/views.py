@@ -24,7 +24,7 @@ from proconnect import session as pc_session
 from proconnect.forms import AccessRequestForm, PasswordProofForm
 from proconnect.models import AccessRequest, ProConnectLink
 
-SIRET_PATTERN = re.compile(r"\d{14}")
+SIRET_PATTERN = re.compile(r"[0-9]{14}")
 
 
 def _error(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
@@ -38,7 +38,7 @@ def _configured_or_404() -> None:
 
 @login_not_required
 @never_cache
-def start(request):
+def start(request: HttpRequest) -> HttpResponse:
     """The "S'identifier avec ProConnect" button."""
     _configured_or_404()
     if request.method != "POST":
@@ -51,7 +51,7 @@ def start(request):
 
 @login_not_required
 @never_cache
-def callback(request):
+def callback(request: HttpRequest) -> HttpResponse:
     _configured_or_404()
     pc_session.forget_identity(request)
     try:
@@ -109,7 +109,7 @@ def _sign_in(request: HttpRequest, account, identity: client.Identity) -> HttpRe
 
 @login_not_required
 @never_cache
-def logged_out(request):
+def logged_out(request: HttpRequest) -> HttpResponse:
     """ProConnect's return after the sign-out sigma asked for."""
     _configured_or_404()
     if client.is_logout_return(request):
@@ -127,7 +127,7 @@ def _identity_or_restart(request: HttpRequest):
 @login_not_required
 @never_cache
 @sensitive_post_parameters("password")
-def link(request):
+def link(request: HttpRequest) -> HttpResponse:
     """An account of the organisme has this e-mail address: the person proves
     it is theirs with its password (a password login, with its lockout and
     second factor), and the account is linked once logged in."""
@@ -163,7 +163,7 @@ def link(request):
     return render(request, "proconnect/link.html", context)
 
 
-def _send_links(request, candidates, identity, organisme):
+def _send_links(request: HttpRequest, candidates: list, identity: client.Identity, organisme) -> HttpResponse:
     """The other proof: a one-time link to the address, opened in this browser
     (its login links the account, as the password's does)."""
     if throttling.hit(throttling.PASSWORD_GENERATION, request) > throttling.PASSWORD_GENERATION.limit:
@@ -178,7 +178,7 @@ def _send_links(request, candidates, identity, organisme):
 
 @login_not_required
 @never_cache
-def access_request(request):
+def access_request(request: HttpRequest) -> HttpResponse:
     """No account of the organisme has this address: ask to join it."""
     _configured_or_404()
     identity = _identity_or_restart(request)
@@ -201,7 +201,7 @@ def access_request(request):
 
 
 @never_cache
-def requests(request):
+def requests(request: HttpRequest) -> HttpResponse:
     """The primary account's list of demandes d'accès to its organisme."""
     if not permissions.may_answer_access_requests(request.user):
         raise PermissionDenied
@@ -210,7 +210,7 @@ def requests(request):
 
 
 @require_POST
-def answer(request, pk, answer):
+def answer(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
     access_request = get_object_or_404(AccessRequest.objects.pending(), pk=pk)
     if not permissions.may_answer(request.user, access_request) or answer not in {"accepter", "refuser"}:
         raise PermissionDenied
@@ -224,7 +224,7 @@ def answer(request, pk, answer):
     return redirect("proconnect:requests")
 
 
-def _answer(request, access_request, answer, name):
+def _answer(request: HttpRequest, access_request: AccessRequest, answer: str, name: str) -> HttpResponse:
     if answer == "accepter":
         services.accept_request(access_request, acting_account=request.user)
         messages.success(
@@ -239,7 +239,7 @@ def _answer(request, access_request, answer, name):
 
 
 @never_cache
-def account(request):
+def account(request: HttpRequest) -> HttpResponse:
     """Mon compte > ProConnect: the link, and its removal."""
     link = ProConnectLink.objects.filter(account=request.user).first()
     if request.method == "POST":

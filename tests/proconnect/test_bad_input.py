@@ -115,7 +115,9 @@ def test_the_provider_refusing_the_sign_in_is_shown(client, proconnect, linked):
 
 
 @pytest.mark.parametrize(
-    "siret", [None, "", "1234567890123X", "123 456 789 00012"], ids=["missing", "empty", "letter", "spaces"]
+    "siret",
+    [None, "", "1234567890123X", "123 456 789 00012", "\u0661" * 14],
+    ids=["missing", "empty", "letter", "spaces", "arabic-indic-digits"],
 )
 def test_a_missing_or_malformed_siret_is_refused(client, proconnect, organisme, siret):
     proconnect.provider.add_person("nouveau@organisme.fr", sub="sub-new", siret=siret)
