@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format install chromium bench screenshots
+.PHONY: run test test-fast lint format install chromium oidc-provider bench screenshots
 
 $(INSTALLED): requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +37,14 @@ run: install
 chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: install chromium
+# The tests' OpenID provider (tests/oidc_provider/, ProConnect-like), from its lock.
+OIDC_PROVIDER := tests/oidc_provider
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+
+test: install chromium oidc-provider
 	SIGMA_ENV=test $(BIN)/pytest -n auto
 
 # The inner loop: everything but the browser walks (e2e) and the tests that

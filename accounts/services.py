@@ -224,8 +224,9 @@ def request_password_link(*, identifiant, last_name, first_name, email):
 
 @transaction.atomic
 def send_password_link(account_id: int) -> None:
-    """The worker's part of request_password_link: issue the link to the
-    account, if still active, and e-mail it."""
+    """Issue a one-time link to the account, if still active, and e-mail it:
+    the worker's part of request_password_link, and the proof ProConnect asks
+    of a person given this account's address (proconnect/)."""
     account = User.objects.alive().filter(pk=account_id, is_active=True).select_for_update().first()
     if account is None:
         return
@@ -418,6 +419,30 @@ def log_in(request: HttpRequest, *, identifiant: str, password: str) -> LoginOut
         two_factor.await_code(request, user)
         return LoginOutcome.CODE_REQUIRED
     _complete_login(request, user)
+    return LoginOutcome.SUCCESS
+
+
+@transaction.atomic
+def log_in_identified(request: HttpRequest, user: User, *, second_factor_verified: bool = False) -> LoginOutcome:
+    """Log in `user`, identified by other means than its password (ProConnect,
+    proconnect/): read under its lock and refused as log_in refuses a blocked,
+    deactivated or deleted account; an account with a second factor is asked
+    its code next unless `second_factor_verified` (the identity provider
+    checked two factors)."""
+    locked = _locked(User.objects.alive().select_related("organisme").filter(pk=user.pk))
+    if locked is None:
+        return LoginOutcome.INACTIVE
+    if locked.is_blocked:
+        record(AuditEntry.Action.LOGIN_FAILED, account=locked, changes={"reason": "blocked"})
+        return LoginOutcome.BLOCKED
+    if not locked.is_active:
+        record(AuditEntry.Action.LOGIN_FAILED, account=locked, changes={"reason": "inactive"})
+        return LoginOutcome.INACTIVE
+    has_second_factor = two_factor.has_second_factor(locked)
+    if has_second_factor and not second_factor_verified:
+        two_factor.await_code(request, locked)
+        return LoginOutcome.CODE_REQUIRED
+    _complete_login(request, locked, second_factor_verified=has_second_factor)
     return LoginOutcome.SUCCESS
 
 

@@ -46,6 +46,11 @@ class AuditEntry(models.Model):
         ACCESS_REVIEW_CONFIRMED = "access_review_confirmed", _("Revue des comptes confirmée")
         INVOICE_RECORDED = "invoice_recorded", _("Enregistrement d'une facture")
         INVOICE_STATUS_CHANGED = "invoice_status_changed", _("Changement de statut d'une facture")
+        PROCONNECT_LINKED = "proconnect_linked", _("Liaison du compte à ProConnect")
+        PROCONNECT_UNLINKED = "proconnect_unlinked", _("Suppression de la liaison à ProConnect")
+        ACCESS_REQUESTED = "access_requested", _("Demande d'accès")
+        ACCESS_REQUEST_ACCEPTED = "access_request_accepted", _("Acceptation d'une demande d'accès")
+        ACCESS_REQUEST_REFUSED = "access_request_refused", _("Refus d'une demande d'accès")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40, choices=Action)

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_prometheus",
     "ops",
+    "proconnect",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "accounts.middleware.TemporaryPasswordMiddleware",
     # After TemporaryPasswordMiddleware: a new password first, then the second factor.
     "accounts.middleware.SecondFactorMiddleware",
+    # Inside SessionMiddleware: sigma's sign-out ends ProConnect's session too.
+    "proconnect.middleware.ProConnectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -293,6 +296,21 @@ OUTBOX_RETRY_DELAYS_SECONDS = [60, 5 * 60, 15 * 60, 60 * 60, 3 * 60 * 60, 6 * 60
 # takes at most a few SMTP timeouts); run_scheduled_jobs takes the e-mail back.
 OUTBOX_CLAIM_LEASE_SECONDS = int(env("OUTBOX_CLAIM_LEASE_SECONDS", str(5 * 60)))
 DEV_MAIL_VIEWER = DEBUG and MAILERS["default"]["BACKEND"] == "core.mail_backends.MailFolderBackend"
+
+# ProConnect (the State's identity federation for professionals, proconnect/):
+# off unless its three settings are given. Declare to ProConnect the redirect
+# URI SIGMA_BASE_URL/proconnect/retour/ and the post-logout URI
+# SIGMA_BASE_URL/proconnect/deconnexion/ (docs/deploy.md).
+PROCONNECT_DISCOVERY_URL = env("PROCONNECT_DISCOVERY_URL", "")
+PROCONNECT_CLIENT_ID = env("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", "")
+# Each request to ProConnect gives up after this long: the sign-in then fails
+# with a French page, and the password login is untouched.
+PROCONNECT_TIMEOUT_SECONDS = float(env("PROCONNECT_TIMEOUT_SECONDS", "5"))
+# Signatures accepted on ID tokens and userinfo, whatever the provider says.
+PROCONNECT_SIGNING_ALGORITHMS = ["RS256", "ES256"]
+# A demande d'accès not answered within this many days lapses.
+PROCONNECT_ACCESS_REQUEST_DAYS = int(env("PROCONNECT_ACCESS_REQUEST_DAYS", "30"))
 
 # Strict Content Security Policy: sigma serves no inline script or style.
 SECURE_CSP = {

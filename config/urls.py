@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("actions/", include("training.urls")),
     path("imports/", include("training.import_urls")),
     path("", include("ops.urls")),
+    path("proconnect/", include("proconnect.urls")),
 ]
 
 if settings.SIGMA_BENCH_VIEW:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts import links
 from accounts.models import HandoverProposal, PasswordLink, User
 from outbox.models import OutgoingEmail
+from proconnect.models import AccessRequest
 from tests.factories import (
     PASSWORD,
     ActionFormationFactory,
@@ -384,6 +385,28 @@ MATRIX = {
         reach=ORGANISME_ACCOUNTS,
         variants={kind: (lambda org, kind=kind: {"kind": kind}) for kind in ("inscriptions", "heures")},
     ),
+    # ProConnect's sign-in pages exist only once it is configured, which this
+    # world is not (tests/proconnect/ walks them with the provider).
+    "proconnect:start": Route(reach=frozenset(), hidden=True, post=lambda org: {}),
+    "proconnect:callback": Route(reach=frozenset(), hidden=True),
+    "proconnect:logged_out": Route(reach=frozenset(), hidden=True),
+    "proconnect:link": Route(reach=frozenset(), hidden=True, post=lambda org: {}),
+    "proconnect:access_request": Route(reach=frozenset(), hidden=True, post=lambda org: {}),
+    # The demandes d'accès to an organisme: its primary account answers them.
+    "proconnect:requests": Route(reach=frozenset({PRIMARY})),
+    "proconnect:answer": Route(
+        reach=frozenset({PRIMARY}),
+        scoped=True,
+        post=lambda org: {},
+        post_only=True,
+        variants={
+            answer: (lambda org, answer=answer: {"pk": org.access_request.pk, "answer": answer})
+            for answer in ("accepter", "refuser")
+        },
+    ),
+    # Mon compte > ProConnect: the account's own link (removing it changes
+    # nothing for an account without one).
+    "proconnect:account": Route(reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, effect=False),
 }
 
 
@@ -411,6 +434,15 @@ def make_organisme(marker):
     org.inactive = account("INACTIF", deactivated=True)
     org.proposal = HandoverProposal.objects.create(
         organisme=organisme, proposed_by=org.primary, proposed_to=org.colleague
+    )
+    org.access_request = AccessRequest.objects.create(
+        organisme=organisme,
+        sub=f"{marker}-sub",
+        civilite="madame",
+        last_name=f"{marker}DEMANDE",
+        first_name=f"{marker}prenom",
+        email=f"{marker.lower()}@exemple.fr",
+        expires_at=timezone.now() + datetime.timedelta(days=30),
     )
     org.token = f"{marker}-jeton-valide"
     PasswordLink.objects.create(
