@@ -92,12 +92,14 @@ def may_be_deleted(account):
     return not account.is_primary
 
 
-def _require(rule):
+def _require(rule, reason):
+    """`reason`, the refusal's code, tells templates/403.html which sentence to show."""
+
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not rule(request.user):
-                raise PermissionDenied
+                raise PermissionDenied(reason)
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -105,8 +107,8 @@ def _require(rule):
     return decorator
 
 
-primary_account_required = _require(is_organisme_manager)
-region_agent_required = _require(is_region_agent)
+primary_account_required = _require(is_organisme_manager, "compte_principal")
+region_agent_required = _require(is_region_agent, "agent_region")
 
 
 def visible_actions(actor):

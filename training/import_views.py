@@ -22,7 +22,7 @@ def organisme_account_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_organisme_account(request.user):
-            raise PermissionDenied
+            raise PermissionDenied("compte_organisme")  # the reason templates/403.html gives
         return view(request, *args, **kwargs)
 
     return wrapper

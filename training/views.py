@@ -27,12 +27,6 @@ def _valid_filters(form):
     return {name: form.cleaned_data.get(name, "") for name in form.fields}
 
 
-def _query_string_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @login_required
 def action_list(request):
     filters = ActionFilterForm(request.GET)
@@ -40,7 +34,9 @@ def action_list(request):
     actions = filter_actions(visible_actions(request.user), today=today, **_valid_filters(filters))
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     for action in page:
-        action.state_label = ActionState(action.state(today)).label
+        state = ActionState(action.state(today))
+        action.state_label = state.label
+        action.overdue = state == ActionState.EN_RETARD_FERMETURE
     return render(
         request,
         "training/action_list.html",
@@ -48,7 +44,6 @@ def action_list(request):
             "filters": filters,
             "page": page,
             "show_organisme": is_region_agent(request.user),
-            "query_string": _query_string_without_page(request),
         },
     )
 
@@ -74,7 +69,6 @@ def invoice_list(request):
             "filters": filters,
             "page": page,
             "show_organisme": is_region_agent(request.user),
-            "query_string": _query_string_without_page(request),
         },
     )
 
@@ -94,7 +88,8 @@ def action_detail(request, pk):
         {
             "periode": periode,
             "pending": periode.is_pending(today),
-            "hours": [hours.get((periode.pk, trainee.pk)) for trainee in trainees],
+            # (trainee, hours) pairs: each cell names its trainee when the table turns into cards.
+            "hours": [(trainee, hours.get((periode.pk, trainee.pk))) for trainee in trainees],
         }
         for periode in periods
     ]
@@ -125,7 +120,7 @@ def _hour(moment):
 def _editable_action_or_404(request, pk):
     action = get_visible_action_or_404(request.user, pk)
     if not may_edit_action(request.user, action):
-        raise PermissionDenied
+        raise PermissionDenied("saisie_organisme")  # the reason templates/403.html gives
     return action
 
 

@@ -281,19 +281,6 @@ def test_zero_counts_are_not_links(home_page, with_lists):
         assert not page.has_link(sentence)
 
 
-def test_counts_are_plain_text_until_the_lists_exist(home_page, organisme, settings):
-    settings.ROOT_URLCONF = "tests.dashboard.urls_without_lists"
-    fill_with_pending_work(organisme)
-
-    page = home_page()
-
-    assert "Actions en cours : 1" in page.text
-    assert "1 facture est en attente de validation sur vos actions" in page.text
-    assert not page.has_link("Actions en cours")
-    assert not page.has_link("1 facture")
-    assert not page.has_link("Voir toutes mes actions")
-
-
 def test_region_agents_home_has_no_organisme_blocks(home_text, region_agent):
     text = home_text(region_agent)
 
