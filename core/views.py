@@ -90,6 +90,6 @@ def dev_styleguide(request: HttpRequest) -> HttpResponse:
             "form": _SampleForm({"nom": "", "courriel": "pas-un-courriel", "programme": "qualif"}),
             "page": Paginator(range(60), 20).get_page(2),
             "amounts": [Decimal("16800"), Decimal("950.5"), Decimal("1234567.89")],
-            "today": datetime.date(2026, 12, 2),
+            "sample_date": datetime.date(2026, 12, 2),
         },
     )

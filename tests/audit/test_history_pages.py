@@ -248,7 +248,7 @@ def test_a_wrong_filter_is_explained_next_to_its_field(
         assert response.status_code == 200
         assert field_errors(response, field) == [message]
         page = page_of(response)
-        assert "Le formulaire contient des erreurs : elles sont indiquées à côté des champs concernés." in page.text
+        assert "Le formulaire contient des erreurs : elles sont indiquées au-dessus des champs concernés." in page.text
         assert page.rows == []
         assert "Nombre de résultats" not in page.text
 

@@ -6,6 +6,7 @@ console error, no static file fails to load."""
 import pytest
 from django.core.management import call_command
 
+from tests.e2e.conftest import AccessibilityAudit, off_screen
 from tests.e2e.steps import log_in
 from tests.screens import DEMO_PASSWORD, PRIMARY, REGION_AGENT, anonymous_screens, organisme_screens, region_screens
 
@@ -59,7 +60,57 @@ def test_a_table_turns_into_cards_on_a_phone(open_browser, demo):
     log_in(page, PRIMARY, DEMO_PASSWORD)
     page.goto("/organisme/comptes/")
     card = page.locator("main table tbody tr").first
-    text = card.inner_text()
-    assert "Identifiant\u00a0:" in text
-    assert "Statut du compte\u00a0:" in text
+    # Each cell shows its column's name before its value (CSS ::before from data-label).
+    labelled = card.evaluate(
+        """row => Array.from(row.querySelectorAll("td[data-label]"), cell =>
+            [cell.dataset.label, getComputedStyle(cell, "::before").content !== "none"])"""
+    )
+    assert labelled[:2] == [["Identifiant", True], ["Courriel", True]]
+    assert card.evaluate("row => getComputedStyle(row).display") == "block"
+    assert card.evaluate("row => row.closest('table').querySelector('thead').getBoundingClientRect().height") <= 1
     assert card.get_by_role("link", name="Modifier").is_visible()
+
+
+def test_the_checks_find_a_wide_page_a_hidden_table_button_a_missing_file_and_a_console_error(
+    chromium, live_server, db
+):
+    audit = AccessibilityAudit()
+    context = chromium.new_context(base_url=live_server.url, locale="fr-FR")
+    page = audit.watch(context.new_page(), javascript=True).unwrapped
+    page.goto("/connexion/")
+    assert off_screen(page) == []
+
+    page.evaluate(
+        """() => {
+            const table = document.createElement("table");
+            table.innerHTML = "<tr><td>x</td><td><button type=button>Caché</button></td></tr>";
+            table.rows[0].cells[0].style.minWidth = "900px";
+            const wrapper = document.createElement("div");
+            wrapper.className = "table-wrapper";
+            wrapper.appendChild(table);
+            document.querySelector("main").append(wrapper);
+            const image = document.createElement("img");
+            image.src = "/static/img/absent.svg";
+            image.alt = "";
+            document.body.appendChild(image);
+            console.error("erreur de test");
+        }"""
+    )
+    page.wait_for_load_state("networkidle")
+
+    # The table scrolls in its own box: the page does not, but its button is out of reach.
+    assert off_screen(page) == ["375 px: off screen in a table: Caché", "320 px: off screen in a table: Caché"]
+    page.evaluate(
+        """() => {
+            document.querySelector(".table-wrapper").remove();
+            const wide = document.createElement("div");
+            wide.style.width = "600px";
+            wide.style.height = "10px";
+            document.querySelector("main").append(wide);
+        }"""
+    )
+    found = off_screen(page)
+    assert len(found) == 2 and all(" px: page " in line for line in found), found
+    assert any("404 for /static/img/absent.svg" in line for line in audit.problems), audit.problems
+    assert any("console error: erreur de test" in line for line in audit.problems), audit.problems
+    context.close()

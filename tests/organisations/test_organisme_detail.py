@@ -1,5 +1,5 @@
 """Gestion organisme > Ma fiche organisme (guide, section 1): the organisme and
-the rubrique INFORMATIONS DU COMPTE PRINCIPAL."""
+the rubrique Informations du compte principal."""
 
 import pytest
 
@@ -37,7 +37,7 @@ def test_fiche_shows_the_primary_account_block_as_in_the_guide(open_fiche, page_
     text = page_of(open_fiche()).text
 
     assert (
-        "INFORMATIONS DU COMPTE PRINCIPAL "
+        "Informations du compte principal "
         "Gestionnaire du compte : Mme BLA PAU "
         "Identifiant : 66bdj5zw4x "
         "Mot de passe : ***** "

@@ -58,7 +58,7 @@ def test_organisme_page_shows_its_identity_and_its_primary_account(agent, page_o
 
     assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in page.text
     assert (
-        "INFORMATIONS DU COMPTE PRINCIPAL Gestionnaire du compte : Mme BLA PAU Identifiant : 66bdj5zw4x "
+        "Informations du compte principal Gestionnaire du compte : Mme BLA PAU Identifiant : 66bdj5zw4x "
         "Mot de passe : ***** Courriel d'envoi des accès : 66bdj5zw4x@exemple.fr "
         "Statut du compte : Actif Blocage du compte : Débloqué"
     ) in page.text
@@ -71,7 +71,7 @@ def test_organisme_page_lists_the_secondary_accounts_with_the_guide_columns(
 
     page = page_of(agent.get(organisme_url))
 
-    assert "INFORMATIONS DES COMPTES SECONDAIRES" in page.text
+    assert "Informations des comptes secondaires" in page.text
     assert "Nombre de résultats : 2" in page.text
     assert page.headers == SECONDARY_COLUMNS
     assert [row[:5] for row in page.rows] == [
