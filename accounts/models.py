@@ -154,8 +154,8 @@ class User(AbstractBaseUser, VersionedModel):
 
     @property
     def short_civil_name(self):
-        """As the guide's organisme page shows the manager: "Mme. NOM Prénom"."""
-        title = _("Mme.") if self.civilite == self.Civilite.MADAME else _("M.")
+        """As the guide's organisme page shows the manager, its typo aside: "Mme NOM Prénom"."""
+        title = _("Mme") if self.civilite == self.Civilite.MADAME else _("M.")
         return f"{title} {self.full_name}"
 
     @property

@@ -99,14 +99,15 @@ def may_be_deleted(account: User) -> bool:
     return not account.is_primary
 
 
-def rule_required(rule: Callable[[Actor], bool]) -> Callable[[View], View]:
-    """A view decorator: 403 unless `rule(request.user)` holds."""
+def rule_required(rule: Callable[[Actor], bool], reason: str = "") -> Callable[[View], View]:
+    """A view decorator: 403 unless `rule(request.user)` holds. `reason`, the
+    refusal's code, tells templates/403.html which sentence to show."""
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not rule(request.user):
-                raise PermissionDenied
+                raise PermissionDenied(reason)
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -114,5 +115,5 @@ def rule_required(rule: Callable[[Actor], bool]) -> Callable[[View], View]:
     return decorator
 
 
-primary_account_required = rule_required(is_organisme_manager)
-region_agent_required = rule_required(is_region_agent)
+primary_account_required = rule_required(is_organisme_manager, "compte_principal")
+region_agent_required = rule_required(is_region_agent, "agent_region")

@@ -1,12 +1,16 @@
+import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from email import policy
 from email.parser import BytesParser
 from functools import wraps
 from pathlib import Path
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -66,3 +70,29 @@ def dev_mail_detail(request: HttpRequest, name: str) -> HttpResponse:
     if path is None:
         raise Http404
     return render(request, "core/dev_mail_detail.html", {"mail": _read_mail(path)})
+
+
+class _SampleForm(forms.Form):
+    """The style guide's form: one field of each kind, shown with its errors."""
+
+    nom = forms.CharField(label="Nom d\u2019usage", help_text="En majuscules, comme sur la pièce d\u2019identité.")
+    courriel = forms.EmailField(label="Courriel")
+    programme = forms.ChoiceField(label="Programme", choices=[("", "Tous"), ("qualif", "Qualif Pro")])
+    accord = forms.BooleanField(label="J\u2019ai lu les conditions d\u2019utilisation", required=False)
+
+
+@login_not_required
+def dev_styleguide(request: HttpRequest) -> HttpResponse:
+    """Development only: every component of sigma's design system in each of its states."""
+    if not settings.DEBUG:
+        raise Http404
+    return render(
+        request,
+        "core/dev_styleguide.html",
+        {
+            "form": _SampleForm({"nom": "", "courriel": "pas-un-courriel", "programme": "qualif"}),
+            "page": Paginator(range(60), 20).get_page(2),
+            "amounts": [Decimal("16800"), Decimal("950.5"), Decimal("1234567.89")],
+            "sample_date": datetime.date(2026, 12, 2),
+        },
+    )

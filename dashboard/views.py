@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import handover
 from accounts.permissions import get_pending_proposal_for, get_proposal_made_by_or_404, get_proposal_made_to_or_404
+from dashboard.region import region_home_blocks
 from training.dashboard import home_blocks
 
 
@@ -20,6 +21,8 @@ def home(request):
     # The blocks speak of "vos actions": an organisme's accounts get them, Region agents their own space.
     if organisme is not None:
         context.update(home_blocks(organisme, timezone.localdate()))
+    elif request.user.is_region_agent:
+        context.update(region_home_blocks())
     return render(request, "dashboard/home.html", context)
 
 
@@ -48,7 +51,7 @@ def handover_decline(request, pk):
     else:
         messages.success(
             request,
-            _("Vous avez refusé la proposition de %(name)s. Un mail a été envoyé à %(name)s pour l'en informer.")
+            _("Vous avez refusé la proposition de %(name)s. Un courriel a été envoyé à %(name)s pour l'en informer.")
             % {"name": proposal.proposed_by.civil_name},
         )
     return redirect("dashboard:home")

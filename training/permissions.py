@@ -46,7 +46,7 @@ def get_editable_action_or_404(actor: Actor, pk: int) -> ActionFormation:
     only read it (the Region)."""
     action = get_visible_action_or_404(actor, pk)
     if not may_edit_action(actor, action):
-        raise PermissionDenied
+        raise PermissionDenied("saisie_organisme")  # the reason templates/403.html gives
     return action
 
 
@@ -55,7 +55,7 @@ def is_organisme_account(actor: Actor) -> bool:
     return actor.is_authenticated and actor.can_log_in and bool(actor.organisme_id) and not actor.is_region_agent
 
 
-organisme_account_required = rule_required(is_organisme_account)
+organisme_account_required = rule_required(is_organisme_account, "compte_organisme")
 
 
 def actions_for_region(actor: Actor) -> QuerySet[ActionFormation]:

@@ -27,19 +27,15 @@ def _valid_filters(form):
     return {name: form.cleaned_data.get(name, "") for name in form.fields}
 
 
-def _query_string_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def action_list(request):
     filters = ActionFilterForm(request.GET)
     today = timezone.localdate()
     actions = filter_actions(visible_actions(request.user), today=today, **_valid_filters(filters))
     page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
     for action in page:
-        action.state_label = ActionState(action.state(today)).label
+        state = ActionState(action.state(today))
+        action.state_label = state.label
+        action.overdue = state == ActionState.EN_RETARD_FERMETURE
     return render(
         request,
         "training/action_list.html",
@@ -47,7 +43,6 @@ def action_list(request):
             "filters": filters,
             "page": page,
             "show_organisme": is_region_agent(request.user),
-            "query_string": _query_string_without_page(request),
         },
     )
 
@@ -72,7 +67,6 @@ def invoice_list(request):
             "filters": filters,
             "page": page,
             "show_organisme": is_region_agent(request.user),
-            "query_string": _query_string_without_page(request),
         },
     )
 
@@ -91,7 +85,8 @@ def action_detail(request, pk):
         {
             "periode": periode,
             "pending": periode.is_pending,
-            "hours": [hours.get((periode.pk, trainee.pk)) for trainee in trainees],
+            # (trainee, hours) pairs: each cell names its trainee when the table turns into cards.
+            "hours": [(trainee, hours.get((periode.pk, trainee.pk))) for trainee in trainees],
         }
         for periode in periods
     ]

@@ -71,7 +71,8 @@ def test_historique_is_in_the_gestion_organisme_menu(manager, page_of):
 
     assert 'href="/organisme/historique/" aria-current="page"' in response.content.decode()
     assert 'href="/organisme/comptes/" aria-current="page"' not in response.content.decode()
-    assert "Accueil » Gestion organisme » Historique" in page_of(response).text
+    assert "Fil d\u2019Ariane" in response.content.decode()
+    assert "Accueil Gestion organisme Historique" in page_of(response).text
 
 
 def test_primary_account_reads_its_organisme_events_in_french(
@@ -247,7 +248,7 @@ def test_a_wrong_filter_is_explained_next_to_its_field(
         assert response.status_code == 200
         assert field_errors(response, field) == [message]
         page = page_of(response)
-        assert "Le formulaire contient des erreurs : elles sont indiquées à côté des champs concernés." in page.text
+        assert "Le formulaire contient des erreurs : elles sont indiquées au-dessus des champs concernés." in page.text
         assert page.rows == []
         assert "Nombre de résultats" not in page.text
 
@@ -314,7 +315,7 @@ def test_region_agent_reads_every_organisme_history(
 
     page = page_of(agent.get(REGION_HISTORY))
 
-    assert "Accueil » Espace Région » Historique" in page.text
+    assert "Accueil Espace Région Historique" in page.text
     assert page.headers == ["Date", "Événement", "Auteur", "Compte", "Organisme", "Détails", "Adresse IP"]
     assert page.rows == [
         [

@@ -3,7 +3,7 @@ import re
 import pytest
 
 FRENCH_DATE = re.compile(
-    r"<p>(Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi|Dimanche) \d{2} "
+    r'<p class="session-date">(Lundi|Mardi|Mercredi|Jeudi|Vendredi|Samedi|Dimanche) \d{2} '
     r"(janv\.|févr\.|mars|avr\.|mai|juin|juil\.|août|sept\.|oct\.|nov\.|déc\.) \d{4} \d{2}:\d{2}</p>"
 )
 

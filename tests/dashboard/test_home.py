@@ -27,11 +27,11 @@ NOTHING_PENDING = [
     "Aucun bilan de situation à 6 mois en attente de validation.",
     "Bilans de satisfaction en attente Aucun bilan de satisfaction en attente de validation.",
     "Questionnaires de suivi en attente Aucun questionnaire de suivi en attente de validation.",
-    "MA FACTURATION Aucune facture n'est en attente de validation sur vos actions "
+    "Ma facturation Aucune facture n'est en attente de validation sur vos actions "
     "Aucune facture n'a été rejetée dans les 30 derniers jours sur vos actions "
     "Aucune facture n'est en attente d'émission sur vos actions "
     "Aucune facture n'est actuellement suspendue sur vos actions",
-    "MES DEMANDES Aucune demande de modification en attente.",
+    "Mes demandes Aucune demande de modification en attente.",
 ]
 
 
@@ -71,7 +71,7 @@ def months_ago(count):
 def test_an_organisme_with_nothing_pending_reads_every_block_in_the_negative(home_text):
     text = home_text()
 
-    for heading in ["MES ACTIONS", "INDICATEURS DE SUIVI", "MA FACTURATION", "MES DEMANDES"]:
+    for heading in ["Mes actions", "Indicateurs de suivi", "Ma facturation", "Mes demandes"]:
         assert heading in text
     for sentence in NOTHING_PENDING:
         assert sentence in text
@@ -284,8 +284,8 @@ def test_zero_counts_are_not_links(home_page, with_lists):
 def test_region_agents_home_has_no_organisme_blocks(home_text, region_agent):
     text = home_text(region_agent)
 
-    assert "MES ACTIONS" not in text
-    assert "MA FACTURATION" not in text
+    assert "Mes actions" not in text
+    assert "Ma facturation" not in text
 
 
 def test_counts_over_every_organisme(organisme, other_organisme):

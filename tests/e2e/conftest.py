@@ -6,7 +6,10 @@ the page's HTML in test-artifacts/.
 
 Every page a test shows is checked with axe-core (AccessibilityAudit): a
 serious or critical violation fails the test with the list of what is wrong
-and where.
+and where. The same pages are laid out again at 375 and 320 px (a phone): the
+page must not scroll sideways and every link and button of a table must be on
+screen. A console error (a Content Security Policy refusal included) or a
+static file that fails to load, on any page, fails the test too.
 """
 
 import os
@@ -23,6 +26,40 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Axe()
 BLOCKING_IMPACTS = ("serious", "critical")
+PHONE_WIDTHS = (375, 320)
+
+# What a phone user could not reach: the page wider than the screen, or a
+# table's link or button off screen (in a table that scrolls sideways).
+OFF_SCREEN = r"""() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > width) {
+        found.push(`page ${document.documentElement.scrollWidth} px wide`);
+    }
+    for (const element of document.querySelectorAll("main table a, main table button")) {
+        const box = element.getBoundingClientRect();
+        if (box.width && (box.right > width + 0.5 || box.left < -0.5)) {
+            found.push(`off screen in a table: ${element.textContent.replace(/\s+/g, " ").trim()}`);
+        }
+    }
+    return found;
+}"""
+
+
+def off_screen(page):
+    """What does not fit at each phone width on the document `page` shows."""
+    size = page.viewport_size
+    found = []
+    for width in PHONE_WIDTHS:
+        page.set_viewport_size({"width": width, "height": size["height"]})
+        found += [f"{width} px: {problem}" for problem in page.evaluate(OFF_SCREEN)]
+    page.set_viewport_size(size)
+    return found
+
+
+def is_static(url):
+    path = urlsplit(url).path
+    return path.startswith("/static/") or path == "/favicon.ico"
 
 
 def accessibility_violations(page):
@@ -61,7 +98,26 @@ class AccessibilityAudit:
             self._without_javascript.add(page)
         self._documents[page] = 0
         page.on("framenavigated", lambda frame: self._count_document(page, frame))
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self.problems.append(f"{urlsplit(page.url).path}: script error: {error}"))
+        page.on("response", lambda response: self._static_response(page, response))
+        page.on("requestfailed", lambda request: self._static_failure(page, request))
         return Watched(page, lambda: self.check(page))
+
+    def _console(self, page, message):
+        # A refused page (403, 404) is logged as a failed load: that one is the test's own doing.
+        location = message.location.get("url", "") if message.location else ""
+        refused_page = message.text.startswith("Failed to load resource") and not is_static(location)
+        if message.type == "error" and not refused_page:
+            self.problems.append(f"{urlsplit(page.url).path}: console error: {message.text}")
+
+    def _static_response(self, page, response):
+        if is_static(response.url) and response.status >= 400:
+            self.problems.append(f"{urlsplit(page.url).path}: {response.status} for {urlsplit(response.url).path}")
+
+    def _static_failure(self, page, request):
+        if is_static(request.url):
+            self.problems.append(f"{urlsplit(page.url).path}: {urlsplit(request.url).path} failed: {request.failure}")
 
     def _count_document(self, page, frame):
         if frame == page.main_frame:
@@ -84,6 +140,7 @@ class AccessibilityAudit:
         self._screens.add(screen)
         checked = self._twin_of(page, html) if page in self._without_javascript else page
         self.problems += [f"{urlsplit(page.url).path}: {violation}" for violation in accessibility_violations(checked)]
+        self.problems += [f"{urlsplit(page.url).path}: {problem}" for problem in off_screen(checked)]
 
     def _twin_of(self, page, html):
         """The same document in a window that runs axe-core's timers, which a

@@ -148,7 +148,7 @@ def test_region_agent_walks_the_espace_region(open_browser, region_agent, second
     page.get_by_label("Raison sociale, enseigne, SIRET, identifiant, nom ou courriel").fill("organisme test")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="ORGANISME TEST PRF 23").click()
-    assert page.get_by_role("heading", name="INFORMATIONS DES COMPTES SECONDAIRES").is_visible()
+    assert page.get_by_role("heading", name="Informations des comptes secondaires").is_visible()
 
     page.get_by_role("link", name=f"Désactiver le compte {COLLEAGUE}").click()
     dialog = page.get_by_role("dialog", name="Désactiver le compte")

@@ -58,7 +58,7 @@ def gu_be(organisme):
 def test_list_shows_the_secondary_accounts_rubrique_with_the_guide_columns(open_list, page_of, secondary_account):
     page = page_of(open_list())
 
-    assert "INFORMATIONS DES COMPTES SECONDAIRES" in page.text
+    assert "Informations des comptes secondaires" in page.text
     assert page.href("Créer un nouveau compte") == "/organisme/comptes/nouveau/"
     assert page.headers == COLUMNS
 

@@ -190,7 +190,7 @@ def test_validating_an_empty_form_flags_every_required_field(manager, page_of, f
     # What a browser sends when Valider is clicked without typing anything.
     response = manager.post(NOUVEAU, {"civilite": "madame", "last_name": "", "first_name": "", "email": ""})
 
-    assert "Le formulaire contient des erreurs : elles sont indiquées à côté des champs concernés." in (
+    assert "Le formulaire contient des erreurs : elles sont indiquées au-dessus des champs concernés." in (
         page_of(response).text
     )
     for name in ("last_name", "first_name", "email"):

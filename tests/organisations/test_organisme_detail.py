@@ -1,5 +1,5 @@
 """Gestion organisme > Ma fiche organisme (guide, section 1): the organisme and
-the rubrique INFORMATIONS DU COMPTE PRINCIPAL."""
+the rubrique Informations du compte principal."""
 
 import pytest
 
@@ -37,8 +37,8 @@ def test_fiche_shows_the_primary_account_block_as_in_the_guide(open_fiche, page_
     text = page_of(open_fiche()).text
 
     assert (
-        "INFORMATIONS DU COMPTE PRINCIPAL "
-        "Gestionnaire du compte : Mme. BLA PAU "
+        "Informations du compte principal "
+        "Gestionnaire du compte : Mme BLA PAU "
         "Identifiant : 66bdj5zw4x "
         "Mot de passe : ***** "
         f"Courriel d'envoi des accès : {primary_account.email} "
@@ -69,7 +69,7 @@ def test_password_is_masked_and_neither_it_nor_its_hash_is_ever_in_the_page(open
 def test_fiche_shows_the_primary_account_even_when_secondary_accounts_exist(open_fiche, page_of, secondary_account):
     text = page_of(open_fiche()).text
 
-    assert "Gestionnaire du compte : Mme. BLA PAU Identifiant : 66bdj5zw4x" in text
+    assert "Gestionnaire du compte : Mme BLA PAU Identifiant : 66bdj5zw4x" in text
     assert secondary_account.identifiant not in text
 
 

@@ -11,6 +11,10 @@ import datetime
 import pytest
 from django.test import Client
 
+from accounts.models import HandoverProposal
+from audit.models import AuditEntry
+from audit.services import record
+from outbox.models import OutgoingEmail
 from tests.factories import (
     ActionFormationFactory,
     BilanFactory,
@@ -35,6 +39,10 @@ LOGIN_QUERIES = 8
 # (+1 on both: the primary account's demandes d'accès, its organisme's
 # accounts linked to ProConnect, proconnect/templatetags.)
 HOME_QUERIES = 2 + 7 + 1
+# The Région agent's home: the session, the agent and its second-factor device,
+# then failed e-mails, blocked comptes principaux (count and list), overdue
+# reviews, handovers (count and list), recent activity.
+REGION_HOME_QUERIES = 3 + 7
 ACCOUNT_LIST_QUERIES = 2 + 3 + 1
 SEARCH_QUERIES = 2 + 5
 BDC_QUERIES = 2 + 4
@@ -97,6 +105,31 @@ def test_the_home_page_costs_the_same_queries_whatever_the_pending_work(
     response = counted(django_assert_num_queries, HOME_QUERIES, lambda: client.get("/"))
 
     assert response.status_code == 200
+
+
+def test_the_region_agents_home_costs_the_same_queries_whatever_waits(
+    client_of, rows, region_agent, django_assert_num_queries
+):
+    for number in range(rows):
+        organisme = OrganismeFactory(raison_sociale=f"ORGANISME BLOQUE {number}")
+        primary = UserFactory(organisme=organisme, primary=True, blocked=True)
+        colleague = UserFactory(organisme=organisme)
+        HandoverProposal.objects.create(organisme=organisme, proposed_by=primary, proposed_to=colleague)
+        OutgoingEmail.objects.create(
+            to=colleague.email,
+            account=colleague,
+            template="account_created",
+            subject="S",
+            text_body="B",
+            status=OutgoingEmail.Status.FAILED,
+        )
+        record(AuditEntry.Action.ACCOUNT_BLOCKED, account=primary)
+    client = client_of(region_agent)
+
+    response = counted(django_assert_num_queries, REGION_HOME_QUERIES, lambda: client.get("/"))
+
+    assert response.status_code == 200
+    assert response.context["blocked_primary_count"] == rows
 
 
 @pytest.mark.parametrize("page", ["1", "2"])

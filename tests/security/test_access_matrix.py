@@ -186,6 +186,8 @@ MATRIX = {
     # The development mail viewer exists only with DEBUG and the mail folder.
     "core:dev_mail_list": Route(reach=frozenset(), hidden=True),
     "core:dev_mail_detail": Route(reach=frozenset(), hidden=True, kwargs=lambda org: {"name": "message.eml"}),
+    # The style guide, like the mail viewer, exists only in development (DEBUG).
+    "core:dev_styleguide": Route(reach=frozenset(), hidden=True),
     # Home page and the handover answers.
     "dashboard:home": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
     "dashboard:handover_accept": Route(

@@ -1,0 +1,85 @@
+"""Every screen of sigma on the demo data (`load_demo`), per role: what the
+page-level tests open and `make screenshots` captures. Reads the database, so it
+runs where the demo data was loaded."""
+
+from accounts.models import User
+from organisations.models import Organisme
+from training.models import ActionFormation, PeriodeDeclaration
+
+DEMO_PASSWORD = "Demo-Sigma-2026!"
+PRIMARY = "66bdj5zw4x"
+REGION_AGENT = "agent.region"
+DEMO_SIRET = "12345678913000"
+DEMO_BDC = "BDC-2026-PRF23-002"
+
+
+def anonymous_screens() -> list[tuple[str, str]]:
+    return [
+        ("connexion", "/connexion/"),
+        ("generation-mot-de-passe", "/generation-mot-de-passe/"),
+        ("identifiant-oublie", "/identifiant-oublie/"),
+        ("contacts", "/contacts/"),
+        ("accessibilite", "/accessibilite/"),
+        ("page-introuvable", "/page-qui-n-existe-pas/"),
+    ]
+
+
+def organisme_screens() -> list[tuple[str, str]]:
+    """(name, path) of the pages the demo organisme's compte principal opens."""
+    organisme = Organisme.objects.get(siret=DEMO_SIRET)
+    colleague = organisme.accounts.filter(kind=User.Kind.SECONDARY).order_by("pk").first()
+    action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
+    inscription = action.inscriptions.order_by("pk").first()
+    period = PeriodeDeclaration.objects.filter(action=action, validated_at__isnull=True).order_by("mois").first()
+    screens = [
+        ("accueil", "/"),
+        ("fiche-organisme", "/organisme/fiche/"),
+        ("comptes-utilisateurs", "/organisme/comptes/"),
+        ("creation-compte", "/organisme/comptes/nouveau/"),
+        ("modification-compte", f"/organisme/comptes/{colleague.pk}/modifier/"),
+        ("desactivation-compte", f"/organisme/comptes/{colleague.pk}/desactiver/"),
+        ("proposition-compte-principal", f"/organisme/comptes/{colleague.pk}/proposer-compte-principal/"),
+        ("revue-des-comptes", "/organisme/revue-des-comptes/"),
+        ("historique-organisme", "/organisme/historique/"),
+        ("mon-compte", "/mon-compte/modifications/"),
+        ("double-authentification", "/mon-compte/double-authentification/"),
+        ("activation-double-authentification", "/mon-compte/double-authentification/activation/"),
+        ("actions-de-formation", "/actions/"),
+        ("bon-de-commande", f"/actions/{action.pk}/"),
+        ("saisie-inscription", f"/actions/{action.pk}/inscriptions/{inscription.pk}/"),
+        ("factures", "/actions/factures/"),
+        ("imports", "/imports/"),
+        ("acces-refuse-organisme", "/region/"),
+    ]
+    if period is not None:
+        screens.append(("saisie-heures", f"/actions/{action.pk}/periodes/{period.pk}/"))
+    return screens
+
+
+def region_screens() -> list[tuple[str, str]]:
+    """(name, path) of the pages a Région agent opens on the demo data."""
+    organisme = Organisme.objects.get(siret=DEMO_SIRET)
+    action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
+    colleague = organisme.accounts.filter(kind=User.Kind.SECONDARY).order_by("pk").first()
+    return [
+        ("accueil-region", "/"),
+        ("recherche-rapide", "/region/"),
+        ("recherche-resultats", "/region/?q=organisme+test"),
+        ("organisme-region", f"/region/organismes/{organisme.pk}/"),
+        ("creation-organisme", "/region/organismes/nouveau/"),
+        ("creation-compte-region", f"/region/organismes/{organisme.pk}/comptes/nouveau/"),
+        ("modification-compte-region", f"/region/comptes/{colleague.pk}/modifier/"),
+        ("transfert-compte-principal", f"/region/organismes/{organisme.pk}/transfert/"),
+        ("actions-organisme-region", f"/region/organismes/{organisme.pk}/actions/"),
+        ("creation-action-region", f"/region/organismes/{organisme.pk}/actions/nouvelle/"),
+        ("action-region", f"/region/actions/{action.pk}/"),
+        ("modification-action-region", f"/region/actions/{action.pk}/modifier/"),
+        ("courriels-en-echec", "/region/courriels/"),
+        ("revues-en-retard", "/region/revues-des-comptes/"),
+        ("historique-region", "/region/historique/"),
+        ("actions-de-formation-region", "/actions/"),
+        ("factures-region", "/actions/factures/"),
+        ("mon-compte-region", "/mon-compte/modifications/"),
+        ("double-authentification-region", "/mon-compte/double-authentification/"),
+        ("acces-refuse-region", "/imports/"),
+    ]
