@@ -269,9 +269,9 @@ def await_code(request, user):
 def pending_user(request):
     """The account whose code is awaited, or None."""
     pending = request.session.get(PENDING_KEY)
-    if not isinstance(pending, dict):
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
         return None
-    accounts = User.objects.alive().select_related("organisme").filter(pk=pending.get("user"))
+    accounts = User.objects.alive().select_related("organisme").filter(pk=pending["user"])
     user = with_second_factor_state(accounts).first()
     return user if user is not None and is_pending(request, user) else None
 

@@ -10,6 +10,7 @@ over (see transport.py).
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,10 +38,11 @@ class DeliveryCancelled(Exception):
 # registered by the app whose e-mails carry something made only then (accounts:
 # the one-time password link, whose token never sits in the outbox). Each hook
 # takes the e-mail and its text and HTML bodies, and returns them, changed or not.
-_hand_over_hooks = []
+HandOverHook = Callable[[OutgoingEmail, str, str], tuple[str, str]]
+_hand_over_hooks: list[HandOverHook] = []
 
 
-def register_hand_over_hook(hook):
+def register_hand_over_hook(hook: HandOverHook) -> None:
     if hook not in _hand_over_hooks:
         _hand_over_hooks.append(hook)
 
@@ -208,7 +210,7 @@ def recover_interrupted_deliveries(*, now=None):
             if taken_back:
                 DeliveryAttempt.objects.create(
                     email=email,
-                    started_at=email.claimed_at,
+                    started_at=email.claimed_at or now,  # set: the filter reads it
                     finished_at=now,
                     outcome=DeliveryAttempt.Outcome.INTERRUPTED,
                     error=_("Envoi interrompu avant la remise : nouvel essai."),
@@ -224,7 +226,7 @@ def recover_interrupted_deliveries(*, now=None):
             ).update(status=OutgoingEmail.Status.FAILED, last_error=error, claimed_at=None):
                 DeliveryAttempt.objects.create(
                     email=email,
-                    started_at=email.claimed_at,
+                    started_at=email.claimed_at or now,  # set: the filter reads it
                     finished_at=now,
                     outcome=DeliveryAttempt.Outcome.INTERRUPTED,
                     error=error,

@@ -331,7 +331,7 @@ class _InscriptionLine:
 
 def _read_inscription_line(line, values, actions, errors):
     """The line's values, or None once its errors are reported."""
-    line_errors = []
+    line_errors: list[str] = []
     parsed = _InscriptionLine(
         line=line,
         values=values,
@@ -385,12 +385,13 @@ class _InscriptionsPlan:
             for stagiaire in Stagiaire.objects.filter(organisme=organisme, identifiant_france_travail__in=identifiants)
         }
         self.existing = {
-            (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
+            # The filter names the trainee: never None here.
+            (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription  # type: ignore[union-attr]
             for inscription in Inscription.objects.select_related("stagiaire", "action").filter(
                 action__in=self.actions.values(), stagiaire__identifiant_france_travail__in=identifiants
             )
         }
-        self.free_seats = {}
+        self.free_seats: dict[int, list[Inscription]] = {}
         for seat in (
             Inscription.objects.select_related("action")
             .filter(action__in=self.actions.values(), stagiaire__isnull=True)
@@ -588,7 +589,8 @@ class _HoursPlan:
         self.actions = _locked_actions(organisme, rows)
         identifiants = {normalized for _line, values in rows if (normalized := _normalized_or_none(values)) is not None}
         self.inscriptions = {
-            (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription
+            # The filter names the trainee: never None here.
+            (inscription.action_id, inscription.stagiaire.identifiant_france_travail): inscription  # type: ignore[union-attr]
             for inscription in Inscription.objects.select_related("stagiaire").filter(
                 action__in=self.actions.values(), stagiaire__identifiant_france_travail__in=identifiants
             )
@@ -607,7 +609,7 @@ class _HoursPlan:
 
     def read_line(self, line, values):
         """The line's values, or None once its errors are reported."""
-        line_errors = []
+        line_errors: list[str] = []
         action = _check_action(line, values, self.actions, line_errors)
         identifiant = _parse_identifiant(line, values, line_errors)
         month = _parse_month(line, values["mois"], line_errors)
