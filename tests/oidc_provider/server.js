@@ -261,6 +261,11 @@ async function interaction(req, res, uid, action) {
 
 const providerCallback = provider.callback();
 server.on('request', async (req, res) => {
+  // No icon, said plainly: the browser's request for one is not a failed load.
+  if (req.url === '/favicon.ico') {
+    res.writeHead(204);
+    return res.end();
+  }
   const match = req.url.match(/^\/interaction\/([\w-]+)(?:\/(login))?(?:\?.*)?$/);
   if (!match) return providerCallback(req, res);
   try {
