@@ -4,9 +4,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services, two_factor
-from accounts.models import User
+from accounts.models import IDENTIFIANT_TAKEN, User
 from accounts.password_validation import MAXIMUM_LENGTH
 from core.text import validate_plain_text
+
+
+def check_chosen_identifiant(identifiant: str, *, chosen_by: User | None = None) -> str:
+    """The rules of an identifiant someone chooses, the same on Mon compte and for
+    a Région agent created on the command line: no space, and not another
+    account's, compared as the unique index on LOWER(identifiant) compares."""
+    if any(char.isspace() for char in identifiant):
+        raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
+    others = User.objects.with_identifiant(identifiant)
+    if chosen_by is not None:
+        others = others.exclude(pk=chosen_by.pk)
+    if others.exists():
+        raise forms.ValidationError(IDENTIFIANT_TAKEN, code="identifiant_taken")
+    return identifiant
 
 
 class LoginForm(forms.Form):
@@ -126,14 +140,8 @@ class CredentialsForm(forms.Form):
             raise forms.ValidationError(_("Le mot de passe actuel est incorrect."), code="password_incorrect")
         return password
 
-    def clean_identifiant(self):
-        identifiant = self.cleaned_data["identifiant"]
-        if any(char.isspace() for char in identifiant):
-            raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
-        taken = User.objects.with_identifiant(identifiant).exclude(pk=self.user.pk).exists()
-        if taken:
-            raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
-        return identifiant
+    def clean_identifiant(self) -> str:
+        return check_chosen_identifiant(self.cleaned_data["identifiant"], chosen_by=self.user)
 
     def clean(self):
         cleaned_data = super().clean() or {}
@@ -226,10 +234,5 @@ class RegionAgentForm(forms.Form):
     email = forms.EmailField(label=_("Courriel"), max_length=254)
     identifiant = forms.CharField(label=_("Identifiant"), max_length=64, validators=[validate_plain_text])
 
-    def clean_identifiant(self):
-        identifiant = self.cleaned_data["identifiant"]
-        if any(char.isspace() for char in identifiant):
-            raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
-        if User.objects.with_identifiant(identifiant).exists():
-            raise forms.ValidationError(_("Cet identifiant est déjà utilisé."), code="identifiant_taken")
-        return identifiant
+    def clean_identifiant(self) -> str:
+        return check_chosen_identifiant(self.cleaned_data["identifiant"])

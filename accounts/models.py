@@ -16,6 +16,9 @@ IDENTIFIANT_ALPHABET = string.ascii_lowercase + string.digits
 GENERATED_IDENTIFIANT_LENGTH = 10
 # What User.search_text is made of, in this order.
 SEARCHED_FIELDS = ("identifiant", "last_name", "first_name", "email")
+# Said by the form that checks a chosen identifiant, by the unique index that
+# has the last word when two people choose it at once, and by the command line.
+IDENTIFIANT_TAKEN = _("Cet identifiant est déjà utilisé.")
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -123,7 +126,7 @@ class User(AbstractBaseUser, VersionedModel):
             models.UniqueConstraint(
                 Lower("identifiant"),
                 name="unique_identifiant_ignoring_case",
-                violation_error_message=_("Cet identifiant est déjà utilisé."),
+                violation_error_message=IDENTIFIANT_TAKEN,
             ),
             models.UniqueConstraint(
                 fields=["organisme"],

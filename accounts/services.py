@@ -20,10 +20,9 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
 
 from accounts import link_emails, links, reauthentication, two_factor
-from accounts.models import SEARCHED_FIELDS, UnknownIdentifiantAttempts, User, generate_identifiant
+from accounts.models import IDENTIFIANT_TAKEN, SEARCHED_FIELDS, UnknownIdentifiantAttempts, User, generate_identifiant
 from accounts.permissions import may_be_deleted
 from audit.context import current_ip_address
 from audit.models import AuditEntry
@@ -296,9 +295,7 @@ def change_credentials(user, *, identifiant, password, acting_account):
         # Taken since the form checked it (a parallel request): the unique
         # index on LOWER(identifiant) has the last word.
         user.identifiant = previous
-        raise ValidationError(
-            {"identifiant": _("Cet identifiant est déjà utilisé.")}, code="identifiant_taken"
-        ) from None
+        raise ValidationError({"identifiant": IDENTIFIANT_TAKEN}, code="identifiant_taken") from None
     links.revoke_links(user)
     record(AuditEntry.Action.CREDENTIALS_CHANGED, account=user, actor=acting_account, changes=changes)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.forms import RegionAgentForm
-from accounts.models import User
+from accounts.models import IDENTIFIANT_TAKEN, User
 
 # (form field, command line option, prompt)
 QUESTIONS = [
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                     organisme=None, kind=User.Kind.REGION_AGENT, acting_account=None, **form.cleaned_data
                 )
             except IntegrityError as error:
-                raise CommandError(_("Cet identifiant est déjà utilisé.")) from error
+                raise CommandError(IDENTIFIANT_TAKEN) from error
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
