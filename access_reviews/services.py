@@ -62,7 +62,12 @@ def confirm_review(organisme: Organisme, *, acting_account: User) -> None:
     AccessReview.objects.update_or_create(
         organisme=organisme, defaults={"reviewed_at": timezone.now(), "reviewed_by": acting_account}
     )
-    record(AuditEntry.Action.ACCESS_REVIEW_CONFIRMED, account=acting_account, actor=acting_account, organisme=organisme)
+    record(
+        AuditEntry.Action.ACCESS_REVIEW_CONFIRMED,
+        account=acting_account,
+        acting_account=acting_account,
+        organisme=organisme,
+    )
 
 
 def send_review_invitations(*, now: datetime | None = None) -> int:

@@ -130,7 +130,7 @@ def _hand_over(
             record(
                 AuditEntry.Action.HANDOVER_CANCELLED,
                 account=pending.proposed_to,
-                actor=acting_account,
+                acting_account=acting_account,
                 organisme=organisme,
                 changes={"reason": "role_handed_over"},
             )
@@ -145,7 +145,7 @@ def _hand_over(
     record(
         AuditEntry.Action.ROLE_HANDED_OVER,
         account=new_primary,
-        actor=acting_account,
+        acting_account=acting_account,
         organisme=organisme,
         changes=changes,
     )
@@ -190,7 +190,7 @@ def propose_handover(*, proposed_to: User, acting_account: User) -> HandoverProp
     record(
         AuditEntry.Action.HANDOVER_PROPOSED,
         account=addressee,
-        actor=proposer,
+        acting_account=proposer,
         organisme=organisme,
         changes={"proposed_by": proposer.civil_name, "proposed_to": addressee.civil_name},
     )
@@ -241,7 +241,7 @@ def cancel_handover(proposal: HandoverProposal, *, acting_account: User) -> None
     record(
         AuditEntry.Action.HANDOVER_CANCELLED,
         account=proposal.proposed_to,
-        actor=acting_account,
+        acting_account=acting_account,
         organisme=proposal.organisme,
         changes={
             "reason": "declined" if declined else "withdrawn",

@@ -59,7 +59,7 @@ def create_account(*, organisme, kind, acting_account, civilite, last_name, firs
     )
     account.set_unusable_password()
     account.save()
-    record(AuditEntry.Action.ACCOUNT_CREATED, account=account, actor=acting_account)
+    record(AuditEntry.Action.ACCOUNT_CREATED, account=account, acting_account=acting_account)
     send_email(to=account, template="account_created", context=_account_context(account))
     return account
 
@@ -85,7 +85,7 @@ def modify_account(account, *, acting_account, based_on_version, **data):
             changes=new_values | {"search_text": search_text},
             acting_account=acting_account,
         )
-        record(AuditEntry.Action.ACCOUNT_MODIFIED, account=account, actor=acting_account, changes=changes)
+        record(AuditEntry.Action.ACCOUNT_MODIFIED, account=account, acting_account=acting_account, changes=changes)
     return changes
 
 
@@ -97,7 +97,7 @@ def regenerate_password(account, *, acting_account):
     account.password_state = User.PasswordState.NOT_SET
     account.save(update_fields=["password", "password_state"])
     links.revoke_links(account)
-    record(AuditEntry.Action.PASSWORD_REGENERATED, account=account, actor=acting_account)
+    record(AuditEntry.Action.PASSWORD_REGENERATED, account=account, acting_account=acting_account)
     context = _account_context(account) | {"by_region": acting_account.is_region_agent}
     send_email(to=account, template="password_regenerated", context=context)
 
@@ -113,7 +113,7 @@ def delete_account(account, *, acting_account):
     """
     if not may_be_deleted(account):
         raise ValueError("A primary account cannot be deleted before its role is handed over.")
-    record(AuditEntry.Action.ACCOUNT_DELETED, account=account, actor=acting_account)
+    record(AuditEntry.Action.ACCOUNT_DELETED, account=account, acting_account=acting_account)
     account.deleted_at = timezone.now()
     account.identifiant = f"supprime-{secrets.token_hex(12)}"
     account.email = ""
@@ -128,7 +128,7 @@ def delete_account(account, *, acting_account):
 def unblock_account(account, *, acting_account):
     User.objects.filter(pk=account.pk).update(is_blocked=False, failed_login_count=0)
     account.refresh_from_db(fields=["is_blocked", "failed_login_count"])
-    record(AuditEntry.Action.ACCOUNT_UNBLOCKED, account=account, actor=acting_account)
+    record(AuditEntry.Action.ACCOUNT_UNBLOCKED, account=account, acting_account=acting_account)
 
 
 @transaction.atomic
@@ -141,7 +141,7 @@ def deactivate_account(account, *, acting_account, until=None):
     account.save(update_fields=["is_active", "deactivated_until", "session_generation"])
     links.revoke_links(account)
     changes = {"deactivated_until": until.isoformat()} if until else {}
-    record(AuditEntry.Action.ACCOUNT_DEACTIVATED, account=account, actor=acting_account, changes=changes)
+    record(AuditEntry.Action.ACCOUNT_DEACTIVATED, account=account, acting_account=acting_account, changes=changes)
 
 
 @transaction.atomic
@@ -149,7 +149,7 @@ def activate_account(account, *, acting_account):
     account.is_active = True
     account.deactivated_until = None
     account.save(update_fields=["is_active", "deactivated_until"])
-    record(AuditEntry.Action.ACCOUNT_ACTIVATED, account=account, actor=acting_account)
+    record(AuditEntry.Action.ACCOUNT_ACTIVATED, account=account, acting_account=acting_account)
 
 
 def accounts_due_for_reactivation(*, today=None):
@@ -174,7 +174,7 @@ def reactivate_automatically(account, *, today=None):
     record(
         AuditEntry.Action.ACCOUNT_REACTIVATED_AUTOMATICALLY,
         account=account,
-        actor=None,
+        acting_account=None,
         changes={"deactivated_until": until.isoformat()},
     )
     context = _account_context(account) | {"until": until}
@@ -230,7 +230,7 @@ def send_password_link(account_id: int) -> None:
     if account is None:
         return
     link = links.issue_link(account)
-    record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, actor=account)
+    record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, acting_account=account)
     context = _account_context(account) | {
         "link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600,
         "link_url": link_emails.placeholder_link_url(),
@@ -254,7 +254,7 @@ def log_in_with_link(request, link):
         user.set_password(secrets.token_urlsafe(32))
         user.password_state = User.PasswordState.TEMPORARY
         user.save(update_fields=["password", "password_state"])
-        record(AuditEntry.Action.PASSWORD_LINK_USED, account=user, actor=user)
+        record(AuditEntry.Action.PASSWORD_LINK_USED, account=user, acting_account=user)
         if user.is_blocked:
             _unblock_by_owner(user)
     if two_factor.has_second_factor(user):
@@ -268,7 +268,7 @@ def log_in_with_link(request, link):
 def _unblock_by_owner(user):
     User.objects.filter(pk=user.pk).update(is_blocked=False, failed_login_count=0)
     user.is_blocked, user.failed_login_count = False, 0
-    record(AuditEntry.Action.ACCOUNT_UNBLOCKED, account=user, actor=user, changes={"by": "password_link"})
+    record(AuditEntry.Action.ACCOUNT_UNBLOCKED, account=user, acting_account=user, changes={"by": "password_link"})
     primary = user.organisme.primary_account if user.organisme_id else None
     if primary and primary.pk != user.pk and primary.email:
         send_email(
@@ -297,7 +297,7 @@ def change_credentials(user, *, identifiant, password, acting_account):
         user.identifiant = previous
         raise ValidationError({"identifiant": IDENTIFIANT_TAKEN}, code="identifiant_taken") from None
     links.revoke_links(user)
-    record(AuditEntry.Action.CREDENTIALS_CHANGED, account=user, actor=acting_account, changes=changes)
+    record(AuditEntry.Action.CREDENTIALS_CHANGED, account=user, acting_account=acting_account, changes=changes)
 
 
 @transaction.atomic
@@ -317,7 +317,7 @@ def remind_identifiant(*, last_name, first_name, email):
 @transaction.atomic
 def send_identifiant_reminders(account_ids: list[int]) -> None:
     for account in User.objects.alive().filter(pk__in=account_ids, is_active=True).order_by("pk"):
-        record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, actor=account)
+        record(AuditEntry.Action.IDENTIFIANT_REMINDED, account=account, acting_account=account)
         send_email(to=account, template="identifiant_reminder", context=_account_context(account))
 
 
@@ -503,7 +503,7 @@ def _complete_login(request: HttpRequest, user: User, *, second_factor_verified:
     commits the new session with the reset count: a login commits once."""
     if user.failed_login_count:
         User.objects.filter(pk=user.pk).update(failed_login_count=0)
-    record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, actor=user)
+    record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, acting_account=user)
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     if second_factor_verified:
         two_factor.mark_verified(request, user)
@@ -526,7 +526,7 @@ def _count_failure(user: User, *, reason: str = "wrong_password") -> LoginOutcom
         return LoginOutcome.INVALID
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
     links.revoke_links(user)
-    record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, actor=None, changes={"reason": "failed_logins"})
+    record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, acting_account=None, changes={"reason": "failed_logins"})
     _notify_blocked(user)
     transaction.on_commit(metrics.count_account_blocked)
     return LoginOutcome.BLOCKED

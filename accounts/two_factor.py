@@ -186,7 +186,7 @@ def _enable(user, *, key, time_step):
     # Other sessions never gave this factor: they end.
     user.session_generation += 1
     user.save(update_fields=["session_generation"])
-    record(AuditEntry.Action.TWO_FACTOR_ENABLED, account=user, actor=user)
+    record(AuditEntry.Action.TWO_FACTOR_ENABLED, account=user, acting_account=user)
     return device, codes
 
 
@@ -207,7 +207,7 @@ def enable(request, *, key, time_step):
 @transaction.atomic
 def _regenerate(user):
     codes = _replace_recovery_codes(user)
-    record(AuditEntry.Action.RECOVERY_CODES_REGENERATED, account=user, actor=user)
+    record(AuditEntry.Action.RECOVERY_CODES_REGENERATED, account=user, acting_account=user)
     return codes
 
 
@@ -227,7 +227,7 @@ def may_disable(user):
 def _disable(user):
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    record(AuditEntry.Action.TWO_FACTOR_DISABLED, account=user, actor=user)
+    record(AuditEntry.Action.TWO_FACTOR_DISABLED, account=user, acting_account=user)
 
 
 def disable(request):
@@ -249,7 +249,7 @@ def reset_second_factor(account, *, acting_account):
     StaticDevice.objects.filter(user=account).delete()
     account.session_generation += 1
     account.save(update_fields=["session_generation"])
-    record(AuditEntry.Action.TWO_FACTOR_RESET, account=account, actor=acting_account)
+    record(AuditEntry.Action.TWO_FACTOR_RESET, account=account, acting_account=acting_account)
 
 
 # The login's second step

@@ -57,7 +57,7 @@ def set_two_factor_requirement(organisme: Organisme, *, required: bool, acting_a
         AuditEntry.Action.TWO_FACTOR_REQUIREMENT_CHANGED,
         account=None,
         organisme=organisme,
-        actor=acting_account,
+        acting_account=acting_account,
         changes={"two_factor_required": [organisme.two_factor_required, required]},
     )
     organisme.two_factor_required = required

@@ -246,7 +246,7 @@ def resend(email, *, acting_account):
     record(
         AuditEntry.Action.EMAIL_RESENT,
         account=email.account,
-        actor=acting_account,
+        acting_account=acting_account,
         changes={"email_subject": email.subject, "recipient": email.to},
     )
     deliver_email.enqueue(email.pk)

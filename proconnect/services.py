@@ -32,7 +32,10 @@ def link_account(account: User, identity: Identity, *, acting_account: User) -> 
     except IntegrityError as error:
         raise AlreadyLinked from error
     record(
-        AuditEntry.Action.PROCONNECT_LINKED, account=account, actor=acting_account, changes={"email": identity.email}
+        AuditEntry.Action.PROCONNECT_LINKED,
+        account=account,
+        acting_account=acting_account,
+        changes={"email": identity.email},
     )
     return link
 
@@ -41,7 +44,7 @@ def link_account(account: User, identity: Identity, *, acting_account: User) -> 
 def unlink_account(account: User, *, acting_account: User) -> bool:
     deleted, _ = ProConnectLink.objects.filter(account=account).delete()
     if deleted:
-        record(AuditEntry.Action.PROCONNECT_UNLINKED, account=account, actor=acting_account)
+        record(AuditEntry.Action.PROCONNECT_UNLINKED, account=account, acting_account=acting_account)
     return bool(deleted)
 
 
@@ -140,20 +143,20 @@ def accept_request(access_request: AccessRequest, *, acting_account: User) -> Us
     )
     account.set_unusable_password()
     account.save()
-    record(AuditEntry.Action.ACCOUNT_CREATED, account=account, actor=acting_account)
+    record(AuditEntry.Action.ACCOUNT_CREATED, account=account, acting_account=acting_account)
     if ProConnectLink.objects.filter(sub=access_request.sub).exists():
         raise AlreadyLinked
     ProConnectLink.objects.create(account=account, sub=access_request.sub, email=access_request.email)
     record(
         AuditEntry.Action.ACCESS_REQUEST_ACCEPTED,
         account=account,
-        actor=acting_account,
+        acting_account=acting_account,
         changes={"email": access_request.email},
     )
     record(
         AuditEntry.Action.PROCONNECT_LINKED,
         account=account,
-        actor=acting_account,
+        acting_account=acting_account,
         changes={"email": access_request.email},
     )
     access_request.delete()
@@ -168,7 +171,7 @@ def refuse_request(access_request: AccessRequest, *, acting_account: User) -> No
     record(
         AuditEntry.Action.ACCESS_REQUEST_REFUSED,
         account=None,
-        actor=acting_account,
+        acting_account=acting_account,
         organisme=access_request.organisme,
         changes={
             "last_name": access_request.last_name,

@@ -269,7 +269,7 @@ def _record_invoice_entry(audit_action: str, facture: Facture, *, acting_account
         audit_action,
         account=None,
         organisme=facture.action.organisme,
-        actor=acting_account,
+        acting_account=acting_account,
         changes={"invoice": facture.numero, "bdc": facture.action.numero_bdc, "invoice_status": facture.status},
     )
 
