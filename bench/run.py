@@ -71,7 +71,7 @@ def scenarios(fixtures):
         Scenario("bare", "Bare view (ceiling)", "/bench/bare/", "organisme", marker="ok"),
         Scenario("login_page", "Login page (GET)", "/connexion/", marker="Authentification"),
         Scenario("login", "Login (POST, Argon2id)", "/connexion/", mode="login", expect=302),
-        Scenario("dashboard", "Home dashboard", "/", "organisme", marker="MES ACTIONS"),
+        Scenario("dashboard", "Home dashboard", "/", "organisme", marker="Mes actions"),
         Scenario("accounts_first", "Comptes utilisateurs, page 1", "/organisme/comptes/", "manager", marker="CHARGE"),
         Scenario(
             "accounts_late",
