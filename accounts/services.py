@@ -401,15 +401,13 @@ def log_in(request: HttpRequest, *, identifiant: str, password: str) -> LoginOut
         return _fail_unknown_identifiant(identifiant, password)
     if user.is_blocked:
         metrics.count_login("blocked")
-        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "blocked"})
-        return LoginOutcome.BLOCKED
+        return _refuse(user, LoginOutcome.BLOCKED)
     if not user.check_password(password):
         metrics.count_login("wrong_password")
         return _count_failure(user)
     if not user.is_active:
         metrics.count_login("inactive")
-        record(AuditEntry.Action.LOGIN_FAILED, account=user, changes={"reason": "inactive"})
-        return LoginOutcome.INACTIVE
+        return _refuse(user, LoginOutcome.INACTIVE)
     if two_factor.has_second_factor(user):
         # The failure count stays until the code is right too: wrong codes
         # add to it, and the password cannot be typed again to clear it.
@@ -417,6 +415,12 @@ def log_in(request: HttpRequest, *, identifiant: str, password: str) -> LoginOut
         return LoginOutcome.CODE_REQUIRED
     _complete_login(request, user)
     return LoginOutcome.SUCCESS
+
+
+def _refuse(account: User, outcome: LoginOutcome) -> LoginOutcome:
+    """A known account refused before it logs in (blocked or deactivated), in the trail."""
+    record(AuditEntry.Action.LOGIN_FAILED, account=account, changes={"reason": outcome.value})
+    return outcome
 
 
 @transaction.atomic
@@ -430,11 +434,9 @@ def log_in_identified(request: HttpRequest, user: User, *, second_factor_verifie
     if locked is None:
         return LoginOutcome.INACTIVE
     if locked.is_blocked:
-        record(AuditEntry.Action.LOGIN_FAILED, account=locked, changes={"reason": "blocked"})
-        return LoginOutcome.BLOCKED
+        return _refuse(locked, LoginOutcome.BLOCKED)
     if not locked.is_active:
-        record(AuditEntry.Action.LOGIN_FAILED, account=locked, changes={"reason": "inactive"})
-        return LoginOutcome.INACTIVE
+        return _refuse(locked, LoginOutcome.INACTIVE)
     has_second_factor = two_factor.has_second_factor(locked)
     if has_second_factor and not second_factor_verified:
         two_factor.await_code(request, locked)
