@@ -8,6 +8,17 @@ from audit.display import describe_actor_kind, describe_changes
 SYSTEM = "system"
 
 
+class ActionField(models.CharField):
+    """A CharField whose choices stay out of migrations: the database keeps any
+    action name, and a new action (a label in Python) needs no migration, so
+    parallel work adding actions never clashes on one AlterField."""
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("choices", None)
+        return name, path, args, kwargs
+
+
 class AuditEntry(models.Model):
     """One event in an account's life, written by the action that caused it.
 
@@ -53,7 +64,7 @@ class AuditEntry(models.Model):
         ACCESS_REQUEST_REFUSED = "access_request_refused", _("Refus d'une demande d'accès")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=40, choices=Action)
+    action = ActionField(_("action"), max_length=40, choices=Action)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -6,6 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext
 
+
+def plural(singular: str, plural_form: str, count: int) -> str:
+    """The French form for `count`: singular for 0 and 1 ("0 courriel", "1 courriel"), plural from 2."""
+    return singular if abs(count) < 2 else plural_form
+
+
 # The longest text a search box takes: SQLite refuses LIKE patterns over 50,000
 # bytes, and nobody types more than a few words.
 SEARCH_MAX_LENGTH = 200

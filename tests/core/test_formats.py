@@ -25,3 +25,14 @@ def test_euros(amount, shown):
 @pytest.mark.parametrize(("count", "word"), [(0, "courriel"), (1, "courriel"), (2, "courriels")])
 def test_french_takes_the_singular_for_zero_and_one(count, word):
     assert noun(count, "courriel|courriels") == word
+
+
+def test_french_takes_the_singular_for_zero_and_one():
+    from core.text import plural
+
+    assert [plural("courriel", "courriels", n) for n in (0, 1, 2, 10)] == [
+        "courriel",
+        "courriel",
+        "courriels",
+        "courriels",
+    ]
