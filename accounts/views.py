@@ -2,7 +2,7 @@
 one-time links, forgotten identifiant, Mon compte."""
 
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import links, reauthentication, services, throttling, two_factor
+from accounts import links, reauthentication, services, sign_in, throttling, two_factor
 from accounts.forms import (
     CredentialsForm,
     IdentifiantReminderForm,
@@ -86,9 +86,11 @@ def login_view(request):
         if not throttling.take(throttling.LOGIN_FAILURES, request):
             form = LoginForm(initial={"identifiant": form.cleaned_data["identifiant"]})
             return render(request, "accounts/login.html", {"form": form, "throttled": TOO_MANY_ATTEMPTS}, status=429)
-        outcome = services.log_in(
-            request, identifiant=form.cleaned_data["identifiant"], password=form.cleaned_data["password"]
+        identifiant, password = form.cleaned_data["identifiant"], form.cleaned_data["password"]
+        result = sign_in.sign_in_atomically(
+            request, lambda: services.log_in(identifiant=identifiant, password=password)
         )
+        outcome = result.outcome
         if outcome in (LoginOutcome.SUCCESS, LoginOutcome.CODE_REQUIRED):
             # Only failures count.
             throttling.give_back(throttling.LOGIN_FAILURES, request)
@@ -114,8 +116,8 @@ def login_code(request):
     their app or one of their recovery codes."""
     if request.user.is_authenticated:
         return _redirect_after_login(request)
-    if two_factor.pending_user(request) is None:
-        two_factor.forget_pending(request)
+    if sign_in.pending_account(request) is None:
+        sign_in.forget_pending(request)
         messages.info(request, CODE_EXPIRED)
         return redirect("accounts:login")
     form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
@@ -123,7 +125,11 @@ def login_code(request):
         if not throttling.take(throttling.LOGIN_FAILURES, request):
             context = {"form": SecondFactorCodeForm(), "throttled": TOO_MANY_ATTEMPTS}
             return render(request, "accounts/login_code.html", context, status=429)
-        outcome = services.log_in_with_code(request, code=form.cleaned_data["code"])
+        pending, code = sign_in.pending_sign_in(request), form.cleaned_data["code"]
+        result = sign_in.sign_in_atomically(request, lambda: services.log_in_with_code(pending, code=code))
+        outcome = result.outcome
+        if outcome is not LoginOutcome.INVALID:
+            sign_in.forget_pending(request)
         if outcome is LoginOutcome.SUCCESS:
             throttling.give_back(throttling.LOGIN_FAILURES, request)
             return _redirect_after_login(request)
@@ -221,10 +227,11 @@ def password_link_confirm(request):
     if link is None:
         return no_referrer(render(request, "accounts/password_link_invalid.html", status=404))
     if request.method == "POST":
-        user = services.log_in_with_link(request, link)
-        if user is None:
+        result = services.log_in_with_link(link)
+        if result is None:
             return no_referrer(render(request, "accounts/password_link_invalid.html", status=404))
-        if not request.user.is_authenticated:
+        sign_in.sign_in(request, result)
+        if result.outcome is LoginOutcome.CODE_REQUIRED:
             # Its account has a second factor: the code comes first.
             return redirect("accounts:login_code")
         return redirect("accounts:credentials")
@@ -247,14 +254,14 @@ def credentials(request):
                 identifiant=form.cleaned_data["identifiant"],
                 password=form.cleaned_data["new_password"],
                 acting_account=user,
+                current_session=sign_in.current_session(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            update_session_auth_hash(request, user)
             # The current password given (or the one-time link just used) is a proof.
-            reauthentication.mark(request)
-            messages.success(request, _("Les modifications ont bien été enregistrées"))
+            sign_in.keep_signed_in(request, user)
+            messages.success(request, "Les modifications ont bien été enregistrées")
             return redirect("accounts:credentials")
     if request.method == "POST" and (blocked := logged_out_if_blocked(request)):
         return blocked

@@ -25,8 +25,17 @@ FIELD_LABELS = {
     "invoice": gettext_lazy("Facture"),
     "bdc": gettext_lazy("N° de BDC"),
     "invoice_status": gettext_lazy("Statut"),
+    "sign_in_method": "Connexion par",
+    "count": "Sessions fermées",
 }
 VALUE_LABELS = {
+    # accounts.models.SignInMethod, which audit may not import.
+    "sign_in_method": {
+        "password": "mot de passe",
+        "passkey": "clé d’accès",
+        "link": "lien à usage unique",
+        "proconnect": "ProConnect",
+    },
     "former_primary_becomes": {
         "secondary": gettext_lazy("compte secondaire"),
         "deactivated": gettext_lazy("désactivé"),

@@ -62,6 +62,8 @@ class AuditEntry(models.Model):
         ACCESS_REQUESTED = "access_requested", _("Demande d'accès")
         ACCESS_REQUEST_ACCEPTED = "access_request_accepted", _("Acceptation d'une demande d'accès")
         ACCESS_REQUEST_REFUSED = "access_request_refused", _("Refus d'une demande d'accès")
+        SESSION_ENDED = "session_ended", "Fermeture d’une session"
+        SESSIONS_ENDED = "sessions_ended", "Fermeture des sessions"
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = ActionField(_("action"), max_length=40, choices=Action)
