@@ -13,6 +13,9 @@ urlpatterns = [
     path("acces/", views.password_link_confirm, name="password_link_confirm"),
     path("mon-compte/modifications/", views.credentials, name="credentials"),
     path("mon-compte/confirmation/", views.reauthenticate, name="reauthenticate"),
+    path("mon-compte/sessions/", views.session_list, name="sessions"),
+    path("mon-compte/sessions/<int:pk>/fermeture/", views.session_end, name="session_end"),
+    path("mon-compte/sessions/fermeture-des-autres/", views.sessions_end_others, name="sessions_end_others"),
     path("mon-compte/double-authentification/", two_factor_views.overview, name="two_factor"),
     path("mon-compte/double-authentification/activation/", two_factor_views.enrol, name="two_factor_enrol"),
     path(

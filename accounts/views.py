@@ -1,6 +1,8 @@
 """Authentication and the user's own account: login, password generation,
 one-time links, forgotten identifiant, Mon compte."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
@@ -24,8 +26,11 @@ from accounts.forms import (
     ReauthenticationForm,
     SecondFactorCodeForm,
 )
-from accounts.models import User
+from accounts.models import AccountSession, User
+from accounts.permissions import get_own_session_or_404, own_sessions
 from accounts.services import LoginOutcome
+from core import user_agents
+from core.text import plural
 
 LINK_SESSION_KEY = "password_link_digest"
 
@@ -322,3 +327,54 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
         "return_to": return_to,
     }
     return render(request, "accounts/reauthenticate.html", context)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: AccountSession
+    device: str
+    current: bool
+
+
+@never_cache
+def session_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Mon compte > Mes sessions: where the account is signed in; sign out
+    one session or all the others."""
+    current = sign_in.current_session(request)
+    rows = [
+        SessionRow(
+            session=session, device=user_agents.describe(session.user_agent), current=session.key_digest == current
+        )
+        for session in own_sessions(request.user)
+    ]
+    rows.sort(key=lambda row: not row.current)
+    others = sum(not row.current for row in rows)
+    return render(request, "accounts/sessions.html", {"rows": rows, "others": others})
+
+
+@require_POST
+def session_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    session = get_own_session_or_404(request.user, pk)
+    if session.key_digest == sign_in.current_session(request):
+        messages.info(request, "Pour fermer la session en cours, utilisez « Se déconnecter ».")
+        return redirect("accounts:sessions")
+    services.end_session(session, acting_account=request.user)
+    messages.success(request, f"La session {user_agents.describe(session.user_agent)} a été fermée.")
+    return redirect("accounts:sessions")
+
+
+@require_POST
+def sessions_end_others(request: AuthenticatedRequest) -> HttpResponse:
+    current = sign_in.current_session(request)
+    if current is None:
+        # A session opened before Mes sessions existed: it cannot tell itself apart.
+        messages.info(request, "Reconnectez-vous pour pouvoir fermer vos autres sessions.")
+        return redirect("accounts:sessions")
+    ended = services.end_other_sessions(request.user, current_session=current, acting_account=request.user)
+    if ended:
+        messages.success(
+            request, plural(f"{ended} autre session a été fermée.", f"{ended} autres sessions ont été fermées.", ended)
+        )
+    else:
+        messages.info(request, "Aucune autre session n’était ouverte.")
+    return redirect("accounts:sessions")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import handover, reauthentication
+from accounts.account_sessions import with_open_session_count
 from accounts.management_pages import account_action_page, create_account_page, update_account_page
 from accounts.models import User
 from accounts.permissions import (
@@ -79,8 +80,10 @@ def account_list(request):
     page = Paginator(accounts, page_size).get_page(request.GET.get("page"))
     # The last e-mail and second factor, for the page's accounts only: asked of
     # the whole list, the database works them out for every account it sorts.
-    page.object_list = with_second_factor_state(
-        with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))  # type: ignore[attr-defined]
+    page.object_list = with_open_session_count(
+        with_second_factor_state(
+            with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))  # type: ignore[attr-defined]
+        )
     ).order_by(*ACCOUNT_ORDER)
     return render(
         request,
