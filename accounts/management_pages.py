@@ -161,7 +161,7 @@ ACCOUNT_ACTIONS = {
     "fermer-sessions": AccountAction(
         perform=services.end_all_sessions,
         question="Êtes-vous sûr de vouloir fermer toutes les sessions ouvertes du compte ? "
-        "Il devra se reconnecter ; un courriel l’en informe.",
+        "Il devra se reconnecter ; un courriel l’en informe.",
         button="Fermer les sessions",
         message=lambda account: f"Les sessions de {account.civil_name} ont bien été fermées.",
         applies_to=services.has_open_sessions,

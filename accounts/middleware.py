@@ -20,7 +20,7 @@ LAST_ACTIVITY_KEY = "sigma_last_activity_at"
 # session and in its row of Mes sessions).
 ACTIVITY_WRITE_INTERVAL_SECONDS = 60
 SESSION_ENDED_ELSEWHERE = (
-    "Votre session a été fermée depuis « Mes sessions » ou par le gestionnaire de votre compte. "
+    "Votre session a été fermée depuis « Mes sessions » ou par le gestionnaire de votre compte. "
     "Veuillez vous reconnecter."
 )
 

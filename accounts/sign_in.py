@@ -60,8 +60,11 @@ def sign_in(request: HttpRequest, result: SignInResult) -> None:
                 # account having no app: this session needs no more.
                 request.session.pop(two_factor.REQUIRED_KEY, None)
         reauthentication.mark(request)
-        # login() gave the session its new key (accounts.sessions writes it
+        # login() gave the session its new key, or none when it flushed
+        # another account's session: a key now (accounts.sessions writes it
         # below, once).
+        if request.session.session_key is None:
+            request.session.create()
         session_key = request.session.session_key
         assert session_key is not None  # noqa: S101
         services.open_session(

@@ -356,7 +356,7 @@ def session_list(request: AuthenticatedRequest) -> HttpResponse:
 def session_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     session = get_own_session_or_404(request.user, pk)
     if session.key_digest == sign_in.current_session(request):
-        messages.info(request, "Pour fermer la session en cours, utilisez « Se déconnecter ».")
+        messages.info(request, "Pour fermer la session en cours, utilisez « Se déconnecter ».")
         return redirect("accounts:sessions")
     services.end_session(session, acting_account=request.user)
     messages.success(request, f"La session {user_agents.describe(session.user_agent)} a été fermée.")

@@ -14,6 +14,8 @@ COLUMNS = [
     "Statut du compte",
     "Blocage du compte",
     # Beyond the guide: the last e-mail sent to the account and whether it arrived.
+    # Beyond the guide: how many sessions (Mes sessions) the account has open.
+    "Sessions ouvertes",
     "Dernier courriel",
     "Gestion",
 ]
