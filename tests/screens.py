@@ -43,6 +43,7 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("historique-organisme", "/organisme/historique/"),
         ("mon-compte", "/mon-compte/modifications/"),
         ("double-authentification", "/mon-compte/double-authentification/"),
+        ("mes-sessions", "/mon-compte/sessions/"),
         ("activation-double-authentification", "/mon-compte/double-authentification/activation/"),
         ("actions-de-formation", "/actions/"),
         ("bon-de-commande", f"/actions/{action.pk}/"),
