@@ -36,7 +36,7 @@ from accounts.security_notices import SecurityEvent, notify_security_event
 from audit.context import current_ip_address
 from audit.models import AuditEntry
 from audit.services import record
-from core.text import normalize_for_search
+from core.text import normalize_for_search, without_invisible_characters
 from core.versioning import save_if_unchanged
 from ops import metrics
 from outbox.emails import absolute_url, send_email
@@ -605,7 +605,9 @@ def open_session(
         key_digest=key_digest,
         sign_in_method=method,
         ip_address=ip_address,
-        user_agent=user_agent[:USER_AGENT_MAX_LENGTH],
+        # A header the client writes: no NUL (PostgreSQL refuses it) nor
+        # other invisible characters, and no more than the column holds.
+        user_agent=without_invisible_characters(user_agent)[:USER_AGENT_MAX_LENGTH],
     )
 
 

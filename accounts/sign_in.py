@@ -49,7 +49,8 @@ def sign_in(request: HttpRequest, result: SignInResult) -> None:
     if result.outcome is not LoginOutcome.SUCCESS:
         return
     forget_pending(request)
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the sign-in as a whole.
+    with transaction.atomic(savepoint=False):
         login(request, account, backend=settings.AUTHENTICATION_BACKENDS[0])
         if result.second_factor_verified:
             device = two_factor.verified_device(account)
