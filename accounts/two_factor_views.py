@@ -3,7 +3,6 @@ and regenerate the recovery codes."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -52,7 +51,7 @@ def enrol(request):
     the recovery codes are shown once, on the answer."""
     user = request.user
     if two_factor.has_second_factor(user):
-        messages.info(request, _("La double authentification est déjà activée sur votre compte."))
+        messages.info(request, "La double authentification est déjà activée sur votre compte.")
         return redirect("accounts:two_factor")
     key = _enrolment_secret(request)
     form = EnrolmentForm(key, request.POST if request.method == "POST" else None)
@@ -62,7 +61,7 @@ def enrol(request):
         )
         sign_in.keep_signed_in(request, user)
         sign_in.second_factor_enabled(request, device)
-        messages.success(request, _("La double authentification est activée sur votre compte."))
+        messages.success(request, "La double authentification est activée sur votre compte.")
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
     context = {
         "form": form,
@@ -93,7 +92,7 @@ def regenerate(request):
         codes = two_factor.regenerate_recovery_codes(request.user)
         # The session stays verified by the app, not by the codes just replaced.
         sign_in.second_factor_enabled(request, two_factor.verified_device(request.user))
-        messages.success(request, _("Vos nouveaux codes de secours remplacent les précédents."))
+        messages.success(request, "Vos nouveaux codes de secours remplacent les précédents.")
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
     return logged_out_if_blocked(request) or _overview(request, regenerate_form=form)
 
@@ -106,6 +105,6 @@ def disable(request):
     if two_factor.may_disable(request.user) and _confirmed_by_code(request, form):
         two_factor.disable(request.user)
         sign_in.second_factor_disabled(request)
-        messages.success(request, _("La double authentification est désactivée sur votre compte."))
+        messages.success(request, "La double authentification est désactivée sur votre compte.")
         return redirect("accounts:two_factor")
     return logged_out_if_blocked(request) or _overview(request, disable_form=form)
