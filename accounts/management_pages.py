@@ -155,7 +155,7 @@ ACCOUNT_ACTIONS = {
     # organisme account: how many sessions, never their details.
     "fermer-sessions": AccountAction(
         perform=services.end_all_sessions,
-        question="Êtes-vous sûr de vouloir fermer toutes les sessions ouvertes du compte ? "
+        question="Êtes-vous sûr de vouloir fermer toutes les sessions ouvertes du compte ? "
         "Il devra se reconnecter ; un courriel l’en informe.",
         button="Fermer les sessions",
         message=lambda account: f"Les sessions de {account.civil_name} ont bien été fermées.",
