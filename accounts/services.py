@@ -290,7 +290,7 @@ def _unblock_by_owner(user):
 
 @transaction.atomic
 def change_credentials(
-    user: User, *, identifiant: str, password: str, acting_account: User, current_session: str | None = None
+    user: User, *, identifiant: str, password: str, acting_account: User | None, current_session: str | None = None
 ) -> None:
     """Save a new identifiant and password chosen by the user ("Mon compte").
     The account's other sessions end; `current_session`, the key digest of
@@ -489,8 +489,10 @@ def log_in_with_code(pending: two_factor.PendingSignIn | None, *, code: str) -> 
     in one request only. Unless the result is INVALID, the wait is over."""
     # Read again under the lock: blocking or deactivating the account since
     # its password voids the wait.
-    user = pending and _locked(User.objects.select_related("organisme").filter(pk=pending.account_id))
-    if pending is None or user is None or not pending.holds_for(user):
+    if pending is None:
+        return SignInResult.refused(LoginOutcome.CODE_EXPIRED)
+    user = _locked(User.objects.select_related("organisme").filter(pk=pending.account_id))
+    if user is None or not pending.holds_for(user):
         return SignInResult.refused(LoginOutcome.CODE_EXPIRED)
     if user.is_blocked:
         return SignInResult.refused(LoginOutcome.BLOCKED)

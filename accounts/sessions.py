@@ -77,10 +77,9 @@ class SessionStore(DatabaseSessionStore):
         old_key = self.session_key
         recorded = bool(self.get(RECORDED_KEY))
         super().cycle_key()
-        if old_key and recorded:
-            AccountSession.objects.filter(key_digest=key_digest(old_key)).update(
-                key_digest=key_digest(self.session_key)
-            )
+        new_key = self.session_key
+        if old_key and new_key and recorded:
+            AccountSession.objects.filter(key_digest=key_digest(old_key)).update(key_digest=key_digest(new_key))
 
     def create(self):
         # Not checked unused beforehand (a query): 32 random characters never

@@ -56,8 +56,10 @@ def enrol(request):
     key = _enrolment_secret(request)
     form = EnrolmentForm(key, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        time_step = form.time_step
+        assert time_step is not None  # noqa: S101 (a valid form found the code's step)
         device, codes = two_factor.enable(
-            user, key=key, time_step=form.time_step, current_session=sign_in.current_session(request)
+            user, key=key, time_step=time_step, current_session=sign_in.current_session(request)
         )
         sign_in.keep_signed_in(request, user)
         sign_in.second_factor_enabled(request, device)

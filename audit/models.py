@@ -64,7 +64,6 @@ class AuditEntry(models.Model):
         SESSION_ENDED = "session_ended", "Fermeture d’une session"
         SESSIONS_ENDED = "sessions_ended", "Fermeture des sessions"
 
-
     at = models.DateTimeField("date", default=timezone.now, db_index=True)
     action = ActionField("action", max_length=40, choices=Action)
     actor = models.ForeignKey(
