@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "ops",
     "proconnect",
+    "passkeys",
 ]
 
 MIDDLEWARE = [
