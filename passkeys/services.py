@@ -109,18 +109,26 @@ def relying_party() -> RelyingParty:
 # Challenges
 
 
-def _new_challenge(request: HttpRequest, ceremony: Ceremony) -> bytes:
+@dataclass(frozen=True)
+class Challenge:
+    value: bytes
+    # For a registration: the user handle the options gave the authenticator.
+    user_handle: bytes = b""
+
+
+def _new_challenge(request: HttpRequest, ceremony: Ceremony, *, user_handle: bytes = b"") -> bytes:
     """A fresh challenge for `ceremony`, replacing any other of this session."""
     challenge = secrets.token_bytes(32)
     request.session[CHALLENGE_KEY] = {
         "ceremony": ceremony.value,
         "challenge": bytes_to_base64url(challenge),
+        "user_handle": bytes_to_base64url(user_handle),
         "at": time.time(),
     }
     return challenge
 
 
-def _take_challenge(request: HttpRequest, ceremony: Ceremony) -> bytes:
+def _take_challenge(request: HttpRequest, ceremony: Ceremony) -> Challenge:
     """The session's challenge for `ceremony`, used up; PasskeyRefused(EXPIRED)
     if there is none or it is too old."""
     stored = request.session.pop(CHALLENGE_KEY, None)
@@ -131,7 +139,7 @@ def _take_challenge(request: HttpRequest, ceremony: Ceremony) -> bytes:
         or not 0 <= time.time() - stored["at"] <= CHALLENGE_MAX_AGE_SECONDS
     ):
         raise PasskeyRefused(Problem.EXPIRED)
-    return _from_base64url(stored["challenge"])
+    return Challenge(_from_base64url(stored["challenge"]), _from_base64url(stored.get("user_handle", "")))
 
 
 def _from_base64url(text: str) -> bytes:
@@ -161,13 +169,14 @@ def registration_options(request: HttpRequest, user: User) -> str:
     """The options (JSON) the browser needs to create a passkey for `user`,
     discoverable and verified by its user; the authenticators already
     holding one of the account's passkeys are excluded."""
+    user_handle = _user_handle(user)
     options = generate_registration_options(
         rp_id=relying_party().id,
         rp_name=RELYING_PARTY_NAME,
         user_name=user.identifiant,
-        user_id=_user_handle(user),
+        user_id=user_handle,
         user_display_name=user.full_name,
-        challenge=_new_challenge(request, Ceremony.REGISTRATION),
+        challenge=_new_challenge(request, Ceremony.REGISTRATION, user_handle=user_handle),
         timeout=CEREMONY_TIMEOUT_MS,
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED,
@@ -204,7 +213,7 @@ def add_passkey(request: HttpRequest, *, name: str, credential: str, acting_acco
     try:
         verified = verify_registration_response(
             credential=credential,
-            expected_challenge=challenge,
+            expected_challenge=challenge.value,
             expected_rp_id=party.id,
             expected_origin=party.origin,
             require_user_verification=True,
@@ -222,7 +231,7 @@ def add_passkey(request: HttpRequest, *, name: str, credential: str, acting_acco
         credential_id=credential_id,
         public_key=verified.credential_public_key,
         sign_count=verified.sign_count,
-        user_handle=_user_handle(user),
+        user_handle=challenge.user_handle,
         transports=_transports(credential),
     )
     record(AuditEntry.Action.PASSKEY_ADDED, account=user, acting_account=user, changes={"name": name})
@@ -306,7 +315,7 @@ def _passkey_answering(credential: str) -> Passkey:
     return passkey
 
 
-def _verifier(passkey: Passkey, credential: str, challenge: bytes) -> Callable[[User], bool]:
+def _verifier(passkey: Passkey, credential: str, challenge: Challenge) -> Callable[[User], bool]:
     """The proof that `credential` answers `challenge` with `passkey`, for the
     account read under its lock: signature, challenge, origin, relying party,
     user verification, user handle, and a signature counter that moved on (a
@@ -324,7 +333,7 @@ def _verifier(passkey: Passkey, credential: str, challenge: bytes) -> Callable[[
             parsed = parse_authentication_credential_json(credential)
             verified = verify_authentication_response(
                 credential=parsed,
-                expected_challenge=challenge,
+                expected_challenge=challenge.value,
                 expected_rp_id=party.id,
                 expected_origin=party.origin,
                 credential_public_key=bytes(current.public_key),

@@ -179,9 +179,12 @@
     });
   });
 
+  // Not again on the page that tells why a passkey was just refused: the
+  // browser would offer it straight back.
   var signIn = document.querySelector("form[data-passkey='sign-in']");
   var field = document.querySelector("input[autocomplete~='webauthn']");
-  if (signIn && field && PublicKeyCredential.isConditionalMediationAvailable) {
+  var refused = document.getElementById("passkey-error");
+  if (signIn && field && !refused && PublicKeyCredential.isConditionalMediationAvailable) {
     PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
       if (available) {
         get(signIn, true).then(function (credential) {
