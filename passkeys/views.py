@@ -153,8 +153,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @require_POST
 @never_cache
 def confirmation_options(request: AuthenticatedRequest) -> HttpResponse:
-    if not own_passkeys(request.user).exists():
-        return JsonResponse({"error": "Votre compte n’a pas de clé d’accès."}, status=404)
     return _json(services.confirmation_options(request, request.user))
 
 
