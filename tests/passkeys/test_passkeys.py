@@ -17,7 +17,7 @@ from audit.models import AuditEntry
 from passkeys.models import Passkey
 from passkeys.services import CHALLENGE_MAX_AGE_SECONDS
 from tests.factories import UserFactory
-from tests.passkeys.conftest import (
+from tests.passkeys.recorded import (
     ADD_URL,
     CONFIRM_URL,
     OTHER,
