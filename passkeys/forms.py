@@ -7,7 +7,7 @@ from passkeys.models import NAME_MAX_LENGTH
 CREDENTIAL_MAX_LENGTH = 16_000
 NEEDS_JAVASCRIPT = (
     "Votre navigateur n’a pas transmis de réponse de clé d’accès. "
-    "Cette fonction nécessite JavaScript : activez-le, puis réessayez."
+    "Cette fonction nécessite JavaScript : activez-le, puis réessayez."
 )
 
 
@@ -16,7 +16,7 @@ class PasskeyNameForm(forms.Form):
         label="Nom de la clé d’accès",
         max_length=NAME_MAX_LENGTH,
         validators=[validate_plain_text],
-        help_text="Pour la reconnaître dans la liste, par exemple « PC du bureau » ou « Téléphone ».",
+        help_text="Pour la reconnaître dans la liste, par exemple « PC du bureau » ou « Téléphone ».",
         error_messages={
             "required": "Veuillez donner un nom à la clé d’accès.",
             "max_length": f"Le nom ne doit pas dépasser {NAME_MAX_LENGTH} caractères.",
@@ -36,7 +36,7 @@ class CredentialForm(forms.Form):
         max_length=CREDENTIAL_MAX_LENGTH,
         error_messages={
             "required": NEEDS_JAVASCRIPT,
-            "max_length": "La réponse de la clé d’accès est trop longue : elle n’a pas été acceptée.",
+            "max_length": "La réponse de la clé d’accès est trop longue : elle n’a pas été acceptée.",
         },
     )
 

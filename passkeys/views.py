@@ -38,7 +38,7 @@ PROBLEMS = {
     Problem.INVALID: "La clé d’accès n’a pas pu être vérifiée. Veuillez recommencer.",
     Problem.ALREADY_REGISTERED: "Cette clé d’accès est déjà enregistrée.",
 }
-NOT_RECENT = "Confirmez d’abord votre identité : rechargez la page."
+NOT_RECENT = "Confirmez d’abord votre identité : rechargez la page."
 
 
 def _json(body: str) -> HttpResponse:
@@ -71,7 +71,7 @@ def add(request: AuthenticatedRequest) -> HttpResponse:
         except PasskeyRefused as refused:
             form.add_error(None, PROBLEMS[refused.problem])
         else:
-            messages.success(request, f"La clé d’accès « {form.cleaned_data['name']} » est ajoutée à votre compte.")
+            messages.success(request, f"La clé d’accès « {form.cleaned_data['name']} » est ajoutée à votre compte.")
             return redirect("passkeys:list")
     return render(request, "passkeys/add.html", {"form": form})
 
@@ -90,7 +90,7 @@ def rename(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = PasskeyNameForm(request.POST if request.method == "POST" else None, initial={"name": passkey.name})
     if request.method == "POST" and form.is_valid():
         services.rename_passkey(passkey, name=form.cleaned_data["name"], acting_account=request.user)
-        messages.success(request, f"La clé d’accès s’appelle désormais « {passkey.name} ».")
+        messages.success(request, f"La clé d’accès s’appelle désormais « {passkey.name} ».")
         return redirect("passkeys:list")
     return render(request, "passkeys/rename.html", {"form": form, "passkey": passkey})
 
@@ -102,7 +102,7 @@ def remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     allowed = may_remove(request.user, passkey)
     if request.method == "POST" and allowed:
         services.remove_passkey(passkey, acting_account=request.user)
-        messages.success(request, f"La clé d’accès « {passkey.name} » est supprimée de votre compte.")
+        messages.success(request, f"La clé d’accès « {passkey.name} » est supprimée de votre compte.")
         return redirect("passkeys:list")
     return render(request, "passkeys/remove.html", {"passkey": passkey, "allowed": allowed})
 

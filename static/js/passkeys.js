@@ -95,7 +95,7 @@
     }).then(function (answer) {
       return answer.json().then(function (body) {
         if (!answer.ok) {
-          throw new Error(body.error || "Le serveur n’a pas pu préparer la clé d’accès. Veuillez réessayer.");
+          throw {sigma: body.error || "Le serveur n’a pas pu préparer la clé d’accès. Veuillez réessayer."};
         }
         return body;
       });
@@ -107,17 +107,20 @@
     form.submit();
   }
 
+  // What the browser says is in its own language and words: the user reads ours.
+  var BROWSER_ERRORS = {
+    NotAllowedError: "Opération annulée ou délai dépassé. Vous pouvez réessayer.",
+    InvalidStateError: "Cet appareil garde déjà une clé d’accès de votre compte.",
+    SecurityError: "Les clés d’accès ne sont pas disponibles à cette adresse de SIGMA.",
+    NotSupportedError: "Votre navigateur ou votre appareil ne permet pas de créer cette clé d’accès."
+  };
+
   function failure(form, error) {
     if (error && error.name === "AbortError") {
       return;
     }
-    if (error && error.name === "NotAllowedError") {
-      status(form, "Opération annulée ou délai dépassé. Vous pouvez réessayer.");
-    } else if (error && error.name === "InvalidStateError") {
-      status(form, "Cet appareil garde déjà une clé d’accès de votre compte.");
-    } else {
-      status(form, (error && error.message) || "La clé d’accès n’a pas pu être utilisée. Veuillez réessayer.");
-    }
+    status(form, (error && (error.sigma || BROWSER_ERRORS[error.name])) ||
+      "La clé d’accès n’a pas pu être utilisée. Veuillez réessayer.");
   }
 
   // The conditional prompt (the identifiant field's autofill) waits in the
@@ -187,13 +190,12 @@
   if (signIn && field && !refused && PublicKeyCredential.isConditionalMediationAvailable) {
     PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
       if (available) {
+        // Offered in the background: if it fails, the button is still there.
         get(signIn, true).then(function (credential) {
           if (credential) {
             send(signIn, credential);
           }
-        }).catch(function (error) {
-          failure(signIn, error);
-        });
+        }).catch(function () {});
       }
     });
   }

@@ -2,6 +2,7 @@
 WebAuthn domain, through Playwright's CDP session), as a person with a
 fingerprint reader would use them, through static/js/passkeys.js."""
 
+import re
 from urllib.parse import urlsplit
 
 from accounts.models import User
@@ -50,7 +51,7 @@ def test_an_account_enrols_a_passkey_signs_out_and_signs_in_with_it_without_typi
     log_in(page, secondary_account.identifiant, password)
 
     add_passkey(page, authenticator, "PC du bureau")
-    assert "La clé d’accès « PC du bureau » est ajoutée à votre compte." in message(page)
+    assert "La clé d’accès «\u00a0PC du bureau\u00a0» est ajoutée à votre compte." in message(page)
     assert page.get_by_role("row", name="PC du bureau").get_by_text("Jamais utilisée").is_visible()
     assert len(authenticator.credentials()) == 1
 
@@ -121,9 +122,9 @@ def test_a_removed_passkey_no_longer_signs_in(open_browser, secondary_account, p
     authenticator = VirtualAuthenticator(page.unwrapped)
     log_in(page, secondary_account.identifiant, password)
     add_passkey(page, authenticator, "Portable")
-    page.get_by_role("link", name="Supprimer la clé « Portable »").click()
+    page.get_by_role("link", name=re.compile(r"^Supprimer la clé .Portable.$")).click()
     page.get_by_role("button", name="Supprimer la clé d’accès").click()
-    assert "La clé d’accès « Portable » est supprimée de votre compte." in message(page)
+    assert "La clé d’accès «\u00a0Portable\u00a0» est supprimée de votre compte." in message(page)
     page.get_by_text("Aucune clé d’accès.").wait_for()
     sign_out(page)
 
