@@ -155,11 +155,11 @@ def test_at_half_past_midnight_in_paris_the_current_month_is_already_the_new_one
     # November is to validate, December not yet.
     PeriodeDeclarationFactory(action=action, mois=datetime.date(2026, 12, 1))
 
-    assert "Nombre de résultats : 0" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
+    assert "Nombre de résultats : 0" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
 
     PeriodeDeclarationFactory(action=action, mois=datetime.date(2026, 11, 1))
 
-    assert "Nombre de résultats : 1" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
+    assert "Nombre de résultats : 1" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
 
 
 def test_an_unknown_filter_value_is_ignored(organisme_browser, page_of, action):
