@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import HandoverProposal
 from audit.models import AuditEntry
@@ -227,7 +228,7 @@ def inscriptions_csv(action, count):
 def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
     rows, primary_account, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    today = datetime.date.today()
+    today = timezone.localdate()
     with django_capture_on_commit_callbacks() as callbacks:
         action = ActionFormationFactory(
             organisme=primary_account.organisme,

@@ -514,10 +514,7 @@ def make_organisme(marker):
 
 
 @pytest.fixture
-def world(db, settings):
-    # The actors are logged in with force_login: no password is checked, so
-    # the factories need not pay for Argon2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(db):
     return SimpleNamespace(
         a=make_organisme("ORGA"),
         b=make_organisme(B_MARKER),

@@ -18,6 +18,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -80,8 +81,9 @@ hostile_text = st.one_of(
 
 BDC_NUMBERS = itertools.count()
 
+# As many examples as the hypothesis profile says (tests/conftest.py): 30
+# for `make test`, fewer for `make test-fast`.
 HYPOTHESIS = settings(
-    max_examples=30,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -110,7 +112,7 @@ def fresh_client(account=None):
 
 @pytest.fixture
 def action(organisme):
-    today = datetime.date.today()
+    today = timezone.localdate()
     return ActionFormationFactory(
         organisme=organisme,
         numero_bdc="BDC-2026-0042",
