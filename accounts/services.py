@@ -19,6 +19,7 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_otp.models import Device
 
 from accounts import link_emails, links, two_factor
 from accounts.account_sessions import forget_sessions, open_sessions
@@ -399,6 +400,8 @@ class SignInResult:
     method: SignInMethod = SignInMethod.PASSWORD
     # The account's second factor was checked (its code, or by ProConnect or a passkey).
     second_factor_verified: bool = False
+    # The device that checked it, when not the account's app (a passkey).
+    verified_by: Device | None = None
 
     @classmethod
     def refused(cls, outcome: LoginOutcome) -> "SignInResult":
@@ -458,6 +461,39 @@ def _refuse(account: User, outcome: LoginOutcome) -> LoginOutcome:
     """A known account refused before it logs in (blocked or deactivated), in the trail."""
     record(AuditEntry.Action.LOGIN_FAILED, account=account, changes={"reason": outcome.value})
     return outcome
+
+
+@transaction.atomic
+def log_in_with_device(user: User, *, proof: Callable[[User], bool], device: Device, reason: str) -> SignInResult:
+    """Sign in `user`, which `device` (a passkey verified by its user: two
+    factors in one) names, if `proof(user)` holds. The account is read under
+    its lock and refused as log_in refuses a blocked, deactivated or deleted
+    one; the proof is checked under that lock, and a failed one counts toward
+    the lockout as a wrong password does (`reason` in the trail)."""
+    locked = _locked(User.objects.alive().select_related("organisme").filter(pk=user.pk))
+    if locked is None:
+        return SignInResult.refused(LoginOutcome.INACTIVE)
+    if locked.is_blocked:
+        return SignInResult.refused(_refuse(locked, LoginOutcome.BLOCKED))
+    if not proof(locked):
+        return SignInResult.refused(_count_failure(locked, reason=reason))
+    if not locked.is_active:
+        return SignInResult.refused(_refuse(locked, LoginOutcome.INACTIVE))
+    return _complete_login(locked, SignInMethod.PASSKEY, second_factor_verified=True, verified_by=device)
+
+
+@transaction.atomic
+def confirm_with_device(user: User, *, proof: Callable[[User], bool], reason: str) -> bool:
+    """Whether `proof(user)` holds for the logged-in `user` (a passkey of its
+    own, on « Confirmez votre mot de passe »); a failed one counts toward the
+    lockout as confirm_password's wrong password does."""
+    locked = _locked(User.objects.filter(pk=user.pk))
+    if locked is None or locked.is_blocked:
+        return False
+    if proof(locked):
+        return True
+    _count_failure(locked, reason=reason)
+    return False
 
 
 @transaction.atomic
@@ -530,14 +566,16 @@ def confirm_password(user: User, password: str) -> bool:
     return False
 
 
-def _complete_login(user: User, method: SignInMethod, *, second_factor_verified: bool = False) -> SignInResult:
+def _complete_login(
+    user: User, method: SignInMethod, *, second_factor_verified: bool = False, verified_by: Device | None = None
+) -> SignInResult:
     """`user`, read under its lock in the current transaction, may be signed
     in: its failure count is reset and the login audited."""
     if user.failed_login_count:
         User.objects.filter(pk=user.pk).update(failed_login_count=0)
     record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, acting_account=user)
     metrics.count_login("success")
-    return SignInResult(LoginOutcome.SUCCESS, user, method, second_factor_verified)
+    return SignInResult(LoginOutcome.SUCCESS, user, method, second_factor_verified, verified_by)
 
 
 def _count_failure(user: User, *, reason: str = "wrong_password") -> LoginOutcome:

@@ -53,7 +53,7 @@ def sign_in(request: HttpRequest, result: SignInResult) -> None:
     with transaction.atomic(savepoint=False):
         login(request, account, backend=settings.AUTHENTICATION_BACKENDS[0])
         if result.second_factor_verified:
-            device = two_factor.verified_device(account)
+            device = result.verified_by or two_factor.verified_device(account)
             if device is not None:
                 otp_login(request, device)
             else:
