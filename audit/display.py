@@ -25,6 +25,9 @@ FIELD_LABELS = {
     "invoice": gettext_lazy("Facture"),
     "bdc": gettext_lazy("N° de BDC"),
     "invoice_status": gettext_lazy("Statut"),
+    "bilan": "Bilan",
+    "stagiaire": "Stagiaire",
+    "periodes": "Périodes",
 }
 VALUE_LABELS = {
     "former_primary_becomes": {

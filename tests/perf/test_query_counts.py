@@ -45,7 +45,9 @@ HOME_QUERIES = 2 + 7 + 1
 REGION_HOME_QUERIES = 3 + 7
 ACCOUNT_LIST_QUERIES = 2 + 3 + 1
 SEARCH_QUERIES = 2 + 5
-BDC_QUERIES = 2 + 4
+# The BDC page: the session and account, then the action, its inscriptions, periods and
+# hours; its bilans; the complete periods (trainees, hours, pending periods).
+BDC_QUERIES = 2 + 4 + 1 + 3
 SAVE_QUERIES = 2 + 5
 # A CSV of inscriptions, read, checked and written in one transaction: its
 # reads and inserts in bulk, then one versioned UPDATE per seat filled and
