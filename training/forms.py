@@ -1,5 +1,3 @@
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -201,16 +199,6 @@ class BilanForm(forms.Form):
         day = self.cleaned_data["date_situation"]
         if day and day > timezone.localdate():
             raise forms.ValidationError("La date ne peut pas être dans le futur.", code="future")
-        if (
-            day
-            and self.exit_date
-            and self.kind == "situation_sortie"
-            and day < self.exit_date - datetime.timedelta(days=31)
-        ):
-            raise forms.ValidationError(
-                f"La situation à la sortie est connue au plus tôt un mois avant la sortie, le {self.exit_date:%d/%m/%Y}.",
-                code="too_early",
-            )
         return day
 
     def clean(self):
