@@ -79,28 +79,54 @@ def _bilan_title(kind, inscription):
     return f"{kind.label} de {inscription.stagiaire}"
 
 
-def bilan_edit(request, pk, inscription_pk, kind):
+def _bilan_of(request, pk, inscription_pk, kind):
     kind = _kind_or_404(kind)
     inscription = get_bilan_inscription_or_404(request.user, pk, inscription_pk)
-    action = inscription.action
     bilan = Bilan.objects.filter(inscription=inscription, kind=kind).select_related("updated_by").first()
-    today = timezone.localdate()
-    may_fill = may_fill_bilan(request.user, inscription)
-    editable = (
-        may_fill and not (bilan and bilan.is_validated) and (bilan or is_due(kind, inscription.date_sortie, today))
+    return kind, inscription, bilan
+
+
+def _editable(bilan, kind, inscription, today):
+    """A bilan the organisme may still fill: due (or started) and not validated."""
+    if bilan:
+        return not bilan.is_validated
+    return is_due(kind, inscription.date_sortie, today)
+
+
+def bilan_detail(request, pk, inscription_pk, kind):
+    """A bilan as it stands, for whoever may see its action: read-only."""
+    kind, inscription, bilan = _bilan_of(request, pk, inscription_pk, kind)
+    editable = may_fill_bilan(request.user, inscription) and _editable(bilan, kind, inscription, timezone.localdate())
+    form = BilanForm(kind=kind)
+    return render(
+        request,
+        "training/bilans/bilan_detail.html",
+        {
+            "action": inscription.action,
+            "inscription": inscription,
+            "kind": kind,
+            "bilan": bilan,
+            "title": _bilan_title(kind, inscription),
+            "editable": editable,
+            "due_on": due_date(kind, inscription.date_sortie) if inscription.date_sortie else None,
+            "may_reopen": may_reopen_bilan(request.user, bilan),
+            "read_only_values": _read_only_values(form, bilan) if bilan else [],
+        },
     )
-    if request.method == "POST" and not editable:
-        if not may_fill:
-            raise PermissionDenied("saisie_organisme")
-        messages.info(request, "Ce bilan est validé : seule la Région peut le rouvrir.")
-        return redirect(request.path)
+
+
+def bilan_edit(request, pk, inscription_pk, kind):
+    kind, inscription, bilan = _bilan_of(request, pk, inscription_pk, kind)
+    if not may_fill_bilan(request.user, inscription):
+        raise PermissionDenied("saisie_organisme")
+    action = inscription.action
+    detail_url = reverse("training:bilan_detail", args=[action.pk, inscription.pk, kind.value])
+    if not _editable(bilan, kind, inscription, timezone.localdate()):
+        if request.method == "POST":
+            messages.info(request, "Ce bilan ne peut pas être modifié.")
+        return redirect(detail_url)
     initial = BilanForm.stored_values(kind, bilan) | {"version": bilan.version if bilan else 0}
-    form = BilanForm(
-        request.POST if request.method == "POST" else None,
-        initial=initial,
-        kind=kind,
-        exit_date=inscription.date_sortie,
-    )
+    form = BilanForm(request.POST if request.method == "POST" else None, initial=initial, kind=kind)
     context = {}
     validating = "valider" in request.POST
     if request.method == "POST" and form.is_valid():
@@ -117,34 +143,22 @@ def bilan_edit(request, pk, inscription_pk, kind):
             form.add_errors(error.message_dict)
         except services.BilanAlreadyValidated:
             messages.info(request, "Ce bilan est validé : seule la Région peut le rouvrir.")
-            return redirect(request.path)
+            return redirect(detail_url)
         except StaleEdit as stale:
             current = Bilan.objects.select_related("updated_by").get(pk=stale.current.pk)
             if current.is_validated:
                 messages.error(request, f"{conflict_message(current)} Ce bilan a été validé entre-temps.")
-                return redirect(request.path)
+                return redirect(detail_url)
             context = conflict_context(form, current, BilanForm.stored_values(kind, current))
         else:
             done = "validé" if validating else "enregistré en brouillon"
-            messages.success(
-                request, f"Le {kind.label[0].lower()}{kind.label[1:]} de {inscription.stagiaire} a bien été {done}."
-            )
+            messages.success(request, f"{kind.label} de {inscription.stagiaire} : {done}.")
             return redirect(f"{reverse('training:action_detail', args=[action.pk])}#bilans")
     return render(
         request,
         "training/bilans/bilan_form.html",
-        {
-            "action": action,
-            "inscription": inscription,
-            "kind": kind,
-            "bilan": bilan,
-            "title": _bilan_title(kind, inscription),
-            "form": form,
-            "editable": editable,
-            "due_on": due_date(kind, inscription.date_sortie) if inscription.date_sortie else None,
-            "may_reopen": may_reopen_bilan(request.user, bilan),
-            "read_only_values": _read_only_values(form, bilan) if bilan and not editable else [],
-        }
+        {"action": action, "inscription": inscription, "kind": kind, "title": _bilan_title(kind, inscription)}
+        | {"form": form}
         | context,
     )
 
@@ -173,11 +187,9 @@ def _flat_choices(choices):
 
 @require_POST
 def bilan_reopen(request, pk, inscription_pk, kind):
-    kind = _kind_or_404(kind)
-    inscription = get_bilan_inscription_or_404(request.user, pk, inscription_pk)
+    kind, _inscription, bilan = _bilan_of(request, pk, inscription_pk, kind)
     if not is_region_agent(request.user):
         raise PermissionDenied("region")
-    bilan = Bilan.objects.filter(inscription=inscription, kind=kind).first()
     if bilan is None:
         raise Http404("aucun bilan")
     form = PeriodValidationForm(request.POST)
@@ -192,7 +204,7 @@ def bilan_reopen(request, pk, inscription_pk, kind):
             messages.error(request, conflict_message(stale.current))
         else:
             messages.success(request, "Le bilan est rouvert : l’organisme peut de nouveau le modifier.")
-    return redirect("training:bilan_edit", pk=pk, inscription_pk=inscription_pk, kind=kind.value)
+    return redirect("training:bilan_detail", pk=pk, inscription_pk=inscription_pk, kind=kind.value)
 
 
 _PERIOD_FIELD = re.compile(r"^periode_(\d{1,18})$")
@@ -275,7 +287,8 @@ def bdc_bilans_context(action, trainees, today, actor):
             state, tone, verb = "Après la sortie", "", ""
         if verb and not may_fill_bilan(actor, inscription):
             verb = "Consulter" if bilan else ""
-        url = reverse("training:bilan_edit", args=[action.pk, inscription.pk, kind]) if verb else ""
+        view = "training:bilan_detail" if verb == "Consulter" else "training:bilan_edit"
+        url = reverse(view, args=[action.pk, inscription.pk, kind]) if verb else ""
         return {"label": Bilan.Kind(kind).label, "state": state, "tone": tone, "verb": verb, "url": url}
 
     situation_kinds = [Bilan.Kind.SITUATION_SORTIE, Bilan.Kind.SITUATION_3_MOIS, Bilan.Kind.SITUATION_6_MOIS]

@@ -13,6 +13,11 @@ urlpatterns = [
     path("bilans/", bilan_views.bilan_list, name="bilan_list"),
     path(
         "<int:pk>/inscriptions/<int:inscription_pk>/bilans/<slug:kind>/",
+        bilan_views.bilan_detail,
+        name="bilan_detail",
+    ),
+    path(
+        "<int:pk>/inscriptions/<int:inscription_pk>/bilans/<slug:kind>/saisie/",
         bilan_views.bilan_edit,
         name="bilan_edit",
     ),

@@ -43,11 +43,16 @@ def exited(action, nom, days=200):
 
 
 def bilan_url(inscription, kind):
+    """The bilan's page, read-only."""
     return f"/actions/{inscription.action.pk}/inscriptions/{inscription.pk}/bilans/{kind}/"
 
 
+def edit_url(inscription, kind):
+    return f"{bilan_url(inscription, kind)}saisie/"
+
+
 def validate(client, inscription, kind, version=0, **extra):
-    return client.post(bilan_url(inscription, kind), {"version": version, "valider": "1", **COMPLETE[kind], **extra})
+    return client.post(edit_url(inscription, kind), {"version": version, "valider": "1", **COMPLETE[kind], **extra})
 
 
 AT_EXIT = {"situation_sortie", "satisfaction"}
@@ -79,7 +84,7 @@ def test_each_sentence_leads_to_exactly_what_it_counts_and_counts_down_once_one_
     )
     assert sorted(listing.column("Statut")) == ["Brouillon"] + ["À saisir"] * (n - 1)
     line_actions = [href for text, href in listing.links if text.startswith(("Saisir", "Reprendre"))]
-    assert sorted(line_actions) == sorted(bilan_url(inscription, kind) for inscription in waiting)
+    assert sorted(line_actions) == sorted(edit_url(inscription, kind) for inscription in waiting)
 
     assert validate(client, waiting[1], kind, version=waiting[1].bilans.get().version).status_code == 302
 
@@ -116,7 +121,7 @@ def test_a_draft_keeps_what_was_typed_and_validation_asks_for_what_is_missing(
     inscription = exited(action, "DUPONT")
     client = client_of(secondary_account)
 
-    response = client.post(bilan_url(inscription, "situation_sortie"), {"version": 0, "situation": "autre"})
+    response = client.post(edit_url(inscription, "situation_sortie"), {"version": 0, "situation": "autre"})
     assert response.status_code == 302
     bilan = Bilan.objects.get(inscription=inscription, kind="situation_sortie")
     assert (bilan.situation, bilan.is_validated) == ("autre", False)
@@ -125,7 +130,7 @@ def test_a_draft_keeps_what_was_typed_and_validation_asks_for_what_is_missing(
     assert entry.changes["bilan"] == "Bilan de situation à la sortie"
 
     response = client.post(
-        bilan_url(inscription, "situation_sortie"), {"version": bilan.version, "situation": "autre", "valider": "1"}
+        edit_url(inscription, "situation_sortie"), {"version": bilan.version, "situation": "autre", "valider": "1"}
     )
 
     assert response.status_code == 200
@@ -152,7 +157,7 @@ def test_a_validated_bilan_is_read_only_for_the_organisme(client_of, secondary_a
     assert "Validé le" in page.text
     assert "Tout à fait" in page.text
     assert "Rouvrir" not in page.text
-    response = client.post(bilan_url(inscription, "questionnaire_suivi"), {"version": bilan.version, "q_projet": "1"})
+    response = client.post(edit_url(inscription, "questionnaire_suivi"), {"version": bilan.version, "q_projet": "1"})
     assert response.status_code == 302
     bilan.refresh_from_db()
     assert bilan.reponses["projet"] == "4"
@@ -215,7 +220,7 @@ def test_two_saves_of_the_same_bilan_the_second_gets_the_conflict_view(
     client_of, secondary_account, second_secondary_account, action
 ):
     inscription = exited(action, "DUPONT")
-    url = bilan_url(inscription, "situation_sortie")
+    url = edit_url(inscription, "situation_sortie")
     first = client_of(secondary_account)
     assert first.post(url, {"version": 0, "situation": "cdi", "commentaire": "Premier"}).status_code == 302
 
