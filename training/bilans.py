@@ -67,7 +67,7 @@ def pending_bilan(kind: str, today: datetime.date) -> Q:
     """The inscriptions whose bilan of `kind` is due on `today` and not
     validated: the home page's count and the bilans list both filter with it."""
     validated = Bilan.objects.filter(inscription=OuterRef("pk"), kind=kind, validated_at__isnull=False)
-    return Q(stagiaire__isnull=False, date_sortie__lte=latest_due_exit(kind, today)) & ~Exists(validated)
+    return Q(stagiaire__isnull=False, date_sortie__lte=latest_due_exit(kind, today)) & Q(~Exists(validated))
 
 
 # The questionnaires: each question is answered on a scale of 1 to 4.

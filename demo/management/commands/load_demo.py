@@ -306,7 +306,7 @@ def _demo_bilans(action, inscriptions, today, now):
             if state == 0:
                 continue  # not started
             validated = state == 2
-            values = {"commentaire": "Entretien téléphonique avec le stagiaire." if validated else ""}
+            values: dict[str, Any] = {"commentaire": "Entretien téléphonique avec le stagiaire." if validated else ""}
             if kind in bilan_rules.SITUATION_KINDS:
                 values |= {
                     "situation": DEMO_SITUATIONS[number % len(DEMO_SITUATIONS)],
