@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import flatten_choices
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_region_agent
@@ -170,19 +171,11 @@ def _read_only_values(form, bilan):
     for name, value in values.items():
         field = form.fields[name]
         if hasattr(field, "choices") and value:
-            value = dict((key, label) for key, label in _flat_choices(field.choices)).get(value, value)
+            value = dict(flatten_choices(field.choices)).get(value, value)
         elif hasattr(value, "strftime"):
             value = f"{value:%d/%m/%Y}"
         shown.append((field.label, value or "—"))
     return shown
-
-
-def _flat_choices(choices):
-    for key, label in choices:
-        if isinstance(label, list | tuple):
-            yield from label
-        else:
-            yield key, label
 
 
 @require_POST
