@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0005_facture_recorded_by'),
+        ('training', '0006_typography'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
