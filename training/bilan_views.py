@@ -143,7 +143,7 @@ def bilan_edit(request, pk, inscription_pk, kind):
         except ValidationError as error:
             form.add_errors(error.message_dict)
         except services.BilanAlreadyValidated:
-            messages.info(request, "Ce bilan est validé : seule la Région peut le rouvrir.")
+            messages.info(request, "Ce bilan est validé : seule la Région peut le rouvrir.")
             return redirect(detail_url)
         except StaleEdit as stale:
             current = Bilan.objects.select_related("updated_by").get(pk=stale.current.pk)
@@ -153,7 +153,7 @@ def bilan_edit(request, pk, inscription_pk, kind):
             context = conflict_context(form, current, BilanForm.stored_values(kind, current))
         else:
             done = "validé" if validating else "enregistré en brouillon"
-            messages.success(request, f"{kind.label} de {inscription.stagiaire} : {done}.")
+            messages.success(request, f"{kind.label} de {inscription.stagiaire} : {done}.")
             return redirect(f"{reverse('training:action_detail', args=[action.pk])}#bilans")
     return render(
         request,
@@ -187,16 +187,16 @@ def bilan_reopen(request, pk, inscription_pk, kind):
         raise Http404("aucun bilan")
     form = PeriodValidationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "La réouverture n’a pas pu être prise en compte : rechargez la page.")
+        messages.error(request, "La réouverture n’a pas pu être prise en compte : rechargez la page.")
     else:
         try:
             services.reopen_bilan(bilan, based_on_version=form.cleaned_data["version"], acting_account=request.user)
         except services.BilanNotValidated:
-            messages.info(request, "Ce bilan n’est pas validé : l’organisme peut déjà le modifier.")
+            messages.info(request, "Ce bilan n’est pas validé : l’organisme peut déjà le modifier.")
         except StaleEdit as stale:
             messages.error(request, conflict_message(stale.current))
         else:
-            messages.success(request, "Le bilan est rouvert : l’organisme peut de nouveau le modifier.")
+            messages.success(request, "Le bilan est rouvert : l’organisme peut de nouveau le modifier.")
     return redirect("training:bilan_detail", pk=pk, inscription_pk=inscription_pk, kind=kind.value)
 
 
@@ -219,7 +219,7 @@ def periods_validate_complete(request, pk):
     if request.method == "POST":
         versions = _confirmed_versions(request.POST)
         if not versions:
-            messages.error(request, "Aucune période n’a été confirmée : rechargez la page.")
+            messages.error(request, "Aucune période n’a été confirmée : rechargez la page.")
             return redirect("training:action_detail", pk=action.pk)
         outcome = services.validate_complete_periods(
             action, versions=versions, today=today, acting_account=request.user
@@ -228,7 +228,7 @@ def periods_validate_complete(request, pk):
             n = len(outcome.validated)
             messages.success(
                 request,
-                f"{n} {plural('période a été validée', 'périodes ont été validées', n)} : "
+                f"{n} {plural('période a été validée', 'périodes ont été validées', n)} : "
                 + ", ".join(f"{periode.mois:%m/%Y}" for periode in outcome.validated)
                 + ".",
             )
@@ -255,12 +255,12 @@ def _left_out_message(periode, confirmed_version):
         reason = f"elle a été modifiée par {editor_name(periode)} le {when:%d/%m/%Y} à {when:%H:%M}"
     else:
         reason = "il lui manque les heures d’un stagiaire"
-    return f"La période {periode.mois:%m/%Y} n’a pas été validée : {reason}. Vérifiez-la avant de la valider."
+    return f"La période {periode.mois:%m/%Y} n’a pas été validée : {reason}. Vérifiez-la avant de la valider."
 
 
 def bdc_bilans_context(action, trainees, today, actor):
-    """The BDC page's sections « Bilans de situation » and « Bilans de
-    satisfaction et questionnaires de suivi »: each trainee's bilans, their
+    """The BDC page's sections « Bilans de situation » and « Bilans de
+    satisfaction et questionnaires de suivi »: each trainee's bilans, their
     state and the link to each; and how many periods are complete. Four
     queries whatever the number of trainees."""
     stored = {(bilan.inscription_id, bilan.kind): bilan for bilan in Bilan.objects.filter(inscription__action=action)}

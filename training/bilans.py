@@ -2,7 +2,7 @@
 satisfaction and follow-up questionnaires ask.
 
 A bilan is due for an inscription whose trainee has left the action, once
-its delay after the exit has passed (README, « Bilans et questionnaires »).
+its delay after the exit has passed (README, « Bilans et questionnaires »).
 It is pending while due and not validated, whether nobody has started it or
 a draft is saved. `pending_bilan` is the one rule: the home page counts with
 it and the list its sentence links to shows what it selects.
@@ -116,7 +116,7 @@ def missing_for_validation(kind: str, data: dict) -> dict[str, str]:
         if not data.get("situation"):
             missing["situation"] = "Choisissez la situation du stagiaire pour valider le bilan."
         elif data["situation"] == "autre" and not data.get("situation_autre"):
-            missing["situation_autre"] = "Précisez la situation « Autre » pour valider le bilan."
+            missing["situation_autre"] = "Précisez la situation « Autre » pour valider le bilan."
         if not data.get("date_situation"):
             missing["date_situation"] = "Indiquez la date à laquelle la situation était connue pour valider le bilan."
     else:

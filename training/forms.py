@@ -132,7 +132,7 @@ SITUATION_CHOICES = [
     (
         "En emploi",
         [
-            (value, label.removeprefix("En emploi : "))
+            (value, label.removeprefix("En emploi : "))
             for value, label in Situation.choices
             if label.startswith("En emploi")
         ],
@@ -145,7 +145,7 @@ def _refuse_invisible_characters(value: str) -> str:
     # A comment may run over several lines: only those line breaks and tabs are allowed.
     if invisible_characters(value.replace("\r", "").replace("\n", "").replace("\t", "")):
         raise forms.ValidationError(
-            "Ce texte contient un caractère invisible ou de contrôle : retirez-le.", code="invisible_character"
+            "Ce texte contient un caractère invisible ou de contrôle : retirez-le.", code="invisible_character"
         )
     return value.strip()
 
@@ -165,7 +165,7 @@ class BilanForm(forms.Form):
                 label="Situation du stagiaire", choices=SITUATION_CHOICES, required=False
             )
             self.fields["situation_autre"] = forms.CharField(
-                label="Précision (situation « Autre »)",
+                label="Précision (situation « Autre »)",
                 max_length=255,
                 required=False,
                 validators=[validate_plain_text],
@@ -201,7 +201,7 @@ class BilanForm(forms.Form):
     def clean(self):
         cleaned_data = super().clean() or {}
         if cleaned_data.get("situation") not in ("", None, "autre") and cleaned_data.get("situation_autre"):
-            # The precision is for « Autre » only: kept out of any other situation.
+            # The precision is for « Autre » only: kept out of any other situation.
             cleaned_data["situation_autre"] = ""
         return cleaned_data
 

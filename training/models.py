@@ -110,7 +110,7 @@ class Stagiaire(models.Model):
     """A trainee (job seeker) as one organisme entered them. Each organisme
     has its own record of a person, even one another organisme also trains:
     nothing an organisme types or is told depends on another's trainees
-    (README, « Un stagiaire par organisme »)."""
+    (README, « Un stagiaire par organisme »)."""
 
     organisme = models.ForeignKey(
         "organisations.Organisme", verbose_name="organisme", on_delete=models.PROTECT, related_name="stagiaires"
@@ -232,14 +232,14 @@ class DeclarationHeures(models.Model):
 
 class Situation(models.TextChoices):
     """Where the trainee stands at a bilan de situation: the closed list of the
-    Région's programmes (the six « en emploi » ones first)."""
+    Région's programmes (the six « en emploi » ones first)."""
 
-    CDI = "cdi", "En emploi : CDI"
-    CDD_6_MOIS_ET_PLUS = "cdd_6_mois_et_plus", "En emploi : CDD de 6 mois et plus"
-    CDD_MOINS_6_MOIS = "cdd_moins_6_mois", "En emploi : CDD de moins de 6 mois"
-    INTERIM = "interim", "En emploi : intérim"
-    CONTRAT_AIDE = "contrat_aide", "En emploi : contrat aidé"
-    CREATION_ENTREPRISE = "creation_entreprise", "En emploi : création d’entreprise"
+    CDI = "cdi", "En emploi : CDI"
+    CDD_6_MOIS_ET_PLUS = "cdd_6_mois_et_plus", "En emploi : CDD de 6 mois et plus"
+    CDD_MOINS_6_MOIS = "cdd_moins_6_mois", "En emploi : CDD de moins de 6 mois"
+    INTERIM = "interim", "En emploi : intérim"
+    CONTRAT_AIDE = "contrat_aide", "En emploi : contrat aidé"
+    CREATION_ENTREPRISE = "creation_entreprise", "En emploi : création d’entreprise"
     EN_FORMATION = "en_formation", "En formation"
     DEMANDEUR_EMPLOI = "demandeur_emploi", "Demandeur d’emploi"
     AUTRE = "autre", "Autre"

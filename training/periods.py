@@ -1,5 +1,5 @@
 """Which declaration periods are complete: pending, with the hours of every
-trainee present during the month. « Valider les périodes complètes » on the
+trainee present during the month. « Valider les périodes complètes » on the
 BDC page validates these in one step."""
 
 import datetime

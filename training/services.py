@@ -46,7 +46,7 @@ def _trainee_for(inscription: Inscription, data: dict[str, Any]) -> Stagiaire:
     """The organisme's Stagiaire the entered identity designates: found by its
     identifiant France Travail among the organisme's own trainees, created if
     new, corrected if it is this inscription's. Another organisme's trainees
-    are never read (README, « Un stagiaire par organisme »)."""
+    are never read (README, « Un stagiaire par organisme »)."""
     identifiant = data["identifiant_france_travail"]
     organisme_id = inscription.action.organisme_id
     own_trainees = Stagiaire.objects.select_for_update().filter(organisme_id=organisme_id)

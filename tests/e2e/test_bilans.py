@@ -56,7 +56,7 @@ def test_a_compte_secondaire_validates_a_bilan_de_situation_and_a_questionnaire(
     )
     page.get_by_label("Commentaire").fill("Embauchée comme assistante de direction.")
     page.get_by_role("button", name="Valider le bilan").click()
-    assert message(page) == "Bilan de situation à la sortie de DUPONT Léa : validé."
+    assert message(page) == "Bilan de situation à la sortie de DUPONT Léa : validé."
 
     page.get_by_role("link", name="Accueil").first.click()
     assert "Aucun bilan de situation à la sortie en attente de validation." in page.locator("main").inner_text()
@@ -78,7 +78,7 @@ def test_a_compte_secondaire_validates_a_bilan_de_situation_and_a_questionnaire(
     assert page.get_by_role("group", name="Utilisez-vous").get_by_label("Plutôt oui").is_checked()
     page.get_by_role("group", name="Recommanderiez-vous").get_by_label("Plutôt oui").check()
     page.get_by_role("button", name="Valider le questionnaire").click()
-    assert message(page) == "Questionnaire de suivi de DUPONT Léa : validé."
+    assert message(page) == "Questionnaire de suivi de DUPONT Léa : validé."
 
     situation = Bilan.objects.get(kind="situation_sortie")
     assert (situation.situation, situation.is_validated) == ("cdd_6_mois_et_plus", True)
@@ -100,12 +100,12 @@ def test_the_second_save_of_a_bilan_gets_the_conflict_view_and_the_first_is_kept
     colleague.get_by_label("Situation du stagiaire").select_option(label="CDI")
     colleague.get_by_label("Commentaire").fill("Vu en entretien.")
     colleague.get_by_role("button", name="Enregistrer le brouillon").click()
-    assert message(colleague) == "Bilan de situation à la sortie de DUPONT Léa : enregistré en brouillon."
+    assert message(colleague) == "Bilan de situation à la sortie de DUPONT Léa : enregistré en brouillon."
     principal.get_by_label("Situation du stagiaire").select_option(label="intérim")
     principal.get_by_role("button", name="Enregistrer le brouillon").click()
 
     conflict = principal.get_by_role("alert").filter(has_text="Modification concurrente")
-    assert "Vos saisies n'ont pas été enregistrées." in conflict.inner_text()
+    assert "Vos saisies n’ont pas été enregistrées." in conflict.inner_text()
     both = principal.get_by_role("table", name="Valeurs enregistrées et vos saisies")
     assert both.get_by_role("row", name="Situation du stagiaire").inner_text().split("\t") == [
         "Situation du stagiaire",
@@ -138,8 +138,8 @@ def test_complete_periods_are_validated_in_one_step_but_not_the_one_a_colleague_
     validating.get_by_role("button", name="Valider ces 3 périodes").click()
 
     text = validating.locator("main").inner_text()
-    assert "2 périodes ont été validées : 01/2025, 03/2025." in text
-    assert "La période 02/2025 n’a pas été validée : elle a été modifiée par" in text
+    assert "2 périodes ont été validées : 01/2025, 03/2025." in text
+    assert "La période 02/2025 n’a pas été validée : elle a été modifiée par" in text
     assert DeclarationHeures.objects.get(periode=periods[1]).heures == 63.5
     assert not PeriodeDeclaration.objects.get(pk=periods[1].pk).is_validated
     assert PeriodeDeclaration.objects.filter(validated_at__isnull=False).count() == 2

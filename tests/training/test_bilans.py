@@ -134,7 +134,7 @@ def test_a_draft_keeps_what_was_typed_and_validation_asks_for_what_is_missing(
     )
 
     assert response.status_code == 200
-    assert field_errors(response, "situation_autre") == ["Précisez la situation « Autre » pour valider le bilan."]
+    assert field_errors(response, "situation_autre") == ["Précisez la situation « Autre » pour valider le bilan."]
     assert field_errors(response, "date_situation") == [
         "Indiquez la date à laquelle la situation était connue pour valider le bilan."
     ]

@@ -1,4 +1,4 @@
-"""« Valider les périodes complètes » on the BDC page: every complete,
+"""« Valider les périodes complètes » on the BDC page: every complete,
 unvalidated period in one confirmed step; a period changed by someone else
 since the confirmation was read is left out and reported, never overwritten."""
 
@@ -51,7 +51,7 @@ def test_fifty_seven_periods_are_validated_in_one_confirmed_step(
     response = client.post(url(action), confirmed(confirmation), follow=True)
 
     assert PeriodeDeclaration.objects.filter(action=action, validated_at__isnull=True).count() == 0
-    assert "57 périodes ont été validées : 01/2021, 02/2021" in page_of(response).text
+    assert "57 périodes ont été validées : 01/2021, 02/2021" in page_of(response).text
     entry = AuditEntry.objects.get(action=AuditEntry.Action.PERIODS_VALIDATED)
     assert entry.actor == secondary_account
     assert entry.changes["periodes"].count("/") == 57
@@ -77,9 +77,9 @@ def test_a_period_changed_after_the_confirmation_was_read_is_left_out_and_keeps_
     response = client_of(secondary_account).post(url(action), confirmation, follow=True)
 
     text = page_of(response).text
-    assert "2 périodes ont été validées : 01/2021, 03/2021." in text
+    assert "2 périodes ont été validées : 01/2021, 03/2021." in text
     name = f"{second_secondary_account.first_name} {second_secondary_account.last_name}"
-    assert f"La période 02/2021 n’a pas été validée : elle a été modifiée par {name}" in text
+    assert f"La période 02/2021 n’a pas été validée : elle a été modifiée par {name}" in text
     changed.refresh_from_db()
     assert not changed.is_validated
     assert DeclarationHeures.objects.get(periode=changed).heures == 12
