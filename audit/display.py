@@ -24,6 +24,9 @@ FIELD_LABELS = {
     "invoice_status": "Statut",
     "sign_in_method": "Connexion par",
     "count": "Sessions fermées",
+    "bilan": "Bilan",
+    "stagiaire": "Stagiaire",
+    "periodes": "Périodes",
 }
 VALUE_LABELS = {
     # accounts.models.SignInMethod, which audit may not import.

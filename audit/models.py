@@ -66,6 +66,10 @@ class AuditEntry(models.Model):
         ACCESS_REQUEST_REFUSED = "access_request_refused", "Refus d’une demande d’accès"
         SESSION_ENDED = "session_ended", "Fermeture d’une session"
         SESSIONS_ENDED = "sessions_ended", "Fermeture des sessions"
+        BILAN_SAVED = "bilan_saved", "Enregistrement d’un bilan en brouillon"
+        BILAN_VALIDATED = "bilan_validated", "Validation d’un bilan"
+        BILAN_REOPENED = "bilan_reopened", "Réouverture d’un bilan par la Région"
+        PERIODS_VALIDATED = "periods_validated", "Validation des périodes complètes"
 
     at = models.DateTimeField("date", default=timezone.now, db_index=True)
     action = ActionField("action", max_length=40, choices=Action)
