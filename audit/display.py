@@ -25,6 +25,10 @@ FIELD_LABELS = {
     "invoice": gettext_lazy("Facture"),
     "bdc": gettext_lazy("N° de BDC"),
     "invoice_status": gettext_lazy("Statut"),
+    "invoice_amount": "Montant",
+    "rejection_reason": "Motif du rejet",
+    "demande_objet": "Objet de la demande",
+    "reponse": "Commentaire de la Région",
 }
 VALUE_LABELS = {
     "former_primary_becomes": {

@@ -62,6 +62,10 @@ class AuditEntry(models.Model):
         ACCESS_REQUESTED = "access_requested", _("Demande d'accès")
         ACCESS_REQUEST_ACCEPTED = "access_request_accepted", _("Acceptation d'une demande d'accès")
         ACCESS_REQUEST_REFUSED = "access_request_refused", _("Refus d'une demande d'accès")
+        INVOICE_CORRECTED = "invoice_corrected", "Correction d’une facture rejetée"
+        DEMANDE_FILED = "demande_filed", "Dépôt d’une demande de modification"
+        DEMANDE_ACCEPTED = "demande_accepted", "Acceptation d’une demande de modification"
+        DEMANDE_REFUSED = "demande_refused", "Refus d’une demande de modification"
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     action = ActionField(_("action"), max_length=40, choices=Action)
