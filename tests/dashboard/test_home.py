@@ -334,7 +334,9 @@ def test_every_link_of_the_home_page_opens_its_list(home_page, client_of, primar
     fill_with_pending_work(organisme)
 
     page = home_page()
-    links = [href for _, href in page.links if href.startswith(("/actions/?", "/actions/factures/?"))]
+    links = [
+        href for _, href in page.links if href.startswith(("/actions/?", "/actions/factures/?", "/actions/demandes/?"))
+    ]
 
     assert len(links) == 15
     for href in links:
