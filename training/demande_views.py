@@ -80,10 +80,10 @@ def demande_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def demande_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     demande = get_demande_to_answer_or_404(request.user, pk)
     form = DemandeAnswerForm(request.POST)
-    if not demande.is_pending:
-        messages.info(request, "Cette demande a déjà été traitée.")
-        return redirect("training:demande_detail", demande.pk)
     if not form.is_valid():
+        if not demande.is_pending:
+            messages.info(request, "Cette demande a déjà été traitée.")
+            return redirect("training:demande_detail", demande.pk)
         return _detail_page(request, demande, form)
     accept = form.cleaned_data["decision"] == "accepter"
     try:
