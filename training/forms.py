@@ -159,16 +159,25 @@ class DemandeFilterForm(forms.Form):
     )
 
 
+class AmountField(forms.DecimalField):
+    """An amount in euros as the French type it: "12 500,00", spaces and all."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split()).removesuffix("€")
+        return super().to_python(value)
+
+
 class InvoiceCorrectionForm(VersionedForm):
     numero = forms.CharField(label="Numéro de facture", max_length=40, validators=[validate_plain_text])
-    montant = forms.DecimalField(
+    montant = AmountField(
         label="Montant (€)",
         max_digits=12,
         decimal_places=2,
         min_value=0,
         localize=True,
         error_messages={
-            "invalid": "Saisissez un montant, par exemple 12 500,00.",
+            "invalid": "Saisissez un montant, par exemple 12\u00a0500,00.",
             "min_value": "Le montant ne peut pas être négatif.",
         },
     )
