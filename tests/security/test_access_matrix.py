@@ -33,6 +33,7 @@ from proconnect.models import AccessRequest
 from tests.factories import (
     PASSWORD,
     ActionFormationFactory,
+    DemandeModificationFactory,
     FactureFactory,
     InscriptionFactory,
     OrganismeFactory,
@@ -381,6 +382,34 @@ MATRIX = {
         post=lambda org: {"version": 1},
         post_only=True,
     ),
+    # Demandes de modification: filed by the organisme's accounts, answered by the Région.
+    "training:demande_list": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
+    "training:demande_detail": Route(
+        reach=ORGANISME_ACCOUNTS | {REGION}, kwargs=lambda org: {"pk": org.demande.pk}, scoped=True
+    ),
+    "training:demande_create": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.action.pk},
+        scoped=True,
+        post=lambda org: {"objet": "lieu", "explication": "Nouveaux locaux."},
+    ),
+    "training:demande_answer": Route(
+        reach=frozenset({REGION}),
+        kwargs=lambda org: {"pk": org.demande.pk},
+        scoped=True,
+        post=lambda org: {"decision": "refuser", "reponse": "Non.", "version": 1},
+        post_only=True,
+    ),
+    # An invoice's page and history; its organisme corrects it once rejected.
+    "training:invoice_detail": Route(
+        reach=ORGANISME_ACCOUNTS | {REGION}, kwargs=lambda org: {"pk": org.facture.pk}, scoped=True
+    ),
+    "training:invoice_correct": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.rejected_facture.pk},
+        scoped=True,
+        post=versioned(lambda org: {"numero": org.rejected_facture.numero, "montant": "99"}),
+    ),
     # Imports: the ids are in the file. B's BDC in A's file must be refused.
     "imports:upload": Route(reach=ORGANISME_ACCOUNTS, scoped=True, post=hours_import),
     "imports:example": Route(
@@ -465,6 +494,8 @@ def make_organisme(marker):
     org.inscription = InscriptionFactory(action=org.action, stagiaire=org.stagiaire)
     org.periode = PeriodeDeclarationFactory(action=org.action)
     org.facture = FactureFactory(action=org.action, numero=f"FAC-{marker}")
+    org.rejected_facture = FactureFactory(action=org.action, numero=f"FAC-REJ-{marker}", rejected=True)
+    org.demande = DemandeModificationFactory(action=org.action, explication=f"{marker} demande")
     org.failed_email = OutgoingEmail.objects.create(
         to=org.target.email,
         account=org.target,

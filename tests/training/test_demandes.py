@@ -144,7 +144,9 @@ def test_an_answer_needs_a_decision_and_a_comment(region_agent, action, field_er
 
     page = response.content.decode()
     assert 'aria-describedby="id_decision_error"' in page
-    assert '<ul class="errorlist" id="id_decision_error"><li>Choisissez d’accepter ou de refuser la demande.</li>' in page
+    assert (
+        '<ul class="errorlist" id="id_decision_error"><li>Choisissez d’accepter ou de refuser la demande.</li>' in page
+    )
     assert field_errors(response, "reponse") == ["Écrivez un commentaire pour l’organisme."]
     demande.refresh_from_db()
     assert demande.status == "en_attente"
