@@ -107,9 +107,10 @@ def test_the_region_refuses_with_a_comment_and_the_filer_reads_it_and_its_email(
     assert "Refusée le" in page.text
     assert "Les dates sont fixées par le marché." in page.text
     message = mailbox.last_to(secondary_account.email)
-    assert "refusée" in message["Subject"]
-    assert action.numero_bdc in message["Subject"]
+    assert message["Subject"] == "SIGMA - Réponse de la Région à votre demande de modification"
     text = mailbox.text(message)
+    assert f"sur l’action BDC {action.numero_bdc}" in text
+    assert "a été refusée par la Région" in text
     assert "Les dates sont fixées par le marché." in text
     assert f"/actions/demandes/{demande.pk}/" in text
     entry = AuditEntry.objects.get(action="demande_refused")
