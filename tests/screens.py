@@ -4,7 +4,7 @@ runs where the demo data was loaded."""
 
 from accounts.models import User
 from organisations.models import Organisme
-from training.models import ActionFormation, PeriodeDeclaration
+from training.models import ActionFormation, DemandeModification, Facture, PeriodeDeclaration
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
 PRIMARY = "66bdj5zw4x"
@@ -31,6 +31,8 @@ def organisme_screens() -> list[tuple[str, str]]:
     action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
     inscription = action.inscriptions.order_by("pk").first()
     period = PeriodeDeclaration.objects.filter(action=action, validated_at__isnull=True).order_by("mois").first()
+    rejected = Facture.objects.get(action=action, status=Facture.Status.REJETEE)
+    answered = DemandeModification.objects.filter(action=action, status=DemandeModification.Status.ACCEPTEE).get()
     screens = [
         ("accueil", "/"),
         ("fiche-organisme", "/organisme/fiche/"),
@@ -48,6 +50,12 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("bon-de-commande", f"/actions/{action.pk}/"),
         ("saisie-inscription", f"/actions/{action.pk}/inscriptions/{inscription.pk}/"),
         ("factures", "/actions/factures/"),
+        ("factures-rejetees", "/actions/factures/?statut=rejetee"),
+        ("facture", f"/actions/factures/{rejected.pk}/"),
+        ("correction-facture", f"/actions/factures/{rejected.pk}/corriger/"),
+        ("demandes-de-modification", "/actions/demandes/"),
+        ("demande-de-modification", f"/actions/demandes/{answered.pk}/"),
+        ("nouvelle-demande-de-modification", f"/actions/{action.pk}/demandes/nouvelle/"),
         ("imports", "/imports/"),
         ("acces-refuse-organisme", "/region/"),
     ]
@@ -61,6 +69,8 @@ def region_screens() -> list[tuple[str, str]]:
     organisme = Organisme.objects.get(siret=DEMO_SIRET)
     action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
     colleague = organisme.accounts.filter(kind=User.Kind.SECONDARY).order_by("pk").first()
+    rejected = Facture.objects.get(action=action, status=Facture.Status.REJETEE)
+    pending = DemandeModification.objects.filter(action=action).pending().get()
     return [
         ("accueil-region", "/"),
         ("recherche-rapide", "/region/"),
@@ -79,6 +89,9 @@ def region_screens() -> list[tuple[str, str]]:
         ("historique-region", "/region/historique/"),
         ("actions-de-formation-region", "/actions/"),
         ("factures-region", "/actions/factures/"),
+        ("facture-region", f"/actions/factures/{rejected.pk}/"),
+        ("demandes-en-attente-region", "/actions/demandes/?statut=en_attente"),
+        ("traitement-demande-region", f"/actions/demandes/{pending.pk}/"),
         ("mon-compte-region", "/mon-compte/modifications/"),
         ("double-authentification-region", "/mon-compte/double-authentification/"),
         ("acces-refuse-region", "/imports/"),

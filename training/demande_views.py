@@ -46,7 +46,13 @@ def demande_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "demandes/demande_list.html",
-        {"title": title, "filters": filters, "page": page, "is_region": is_region_agent(request.user)},
+        {
+            "title": title,
+            "filtered": bool(statut),
+            "filters": filters,
+            "page": page,
+            "is_region": is_region_agent(request.user),
+        },
     )
 
 

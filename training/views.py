@@ -76,6 +76,7 @@ def invoice_list(request):
         "training/invoice_list.html",
         {
             "title": title,
+            "filtered": bool(statut),
             "filters": filters,
             "page": page,
             "correctable": {invoice.pk for invoice in page if may_correct_invoice(request.user, invoice)},
