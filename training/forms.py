@@ -122,13 +122,13 @@ class DemandeForm(forms.Form):
     )
     explication = forms.CharField(
         label="Explication",
-        help_text="Ce que vous demandez de modifier et pourquoi, en 2 000 caractères au plus.",
+        help_text="Ce que vous demandez de modifier et pourquoi, en 2\u00a0000 caractères au plus.",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=EXPLANATION_MAX_LENGTH,
         validators=[validate_multiline_text],
         error_messages={
             "required": "Expliquez votre demande.",
-            "max_length": "L’explication tient en 2 000 caractères au plus (%(show_value)d saisis).",
+            "max_length": "L’explication tient en 2\u00a0000 caractères au plus (%(show_value)d saisis).",
         },
     )
 
@@ -148,7 +148,7 @@ class DemandeAnswerForm(VersionedForm):
         validators=[validate_multiline_text],
         error_messages={
             "required": "Écrivez un commentaire pour l’organisme.",
-            "max_length": "Le commentaire tient en 2 000 caractères au plus (%(show_value)d saisis).",
+            "max_length": "Le commentaire tient en 2\u00a0000 caractères au plus (%(show_value)d saisis).",
         },
     )
 
