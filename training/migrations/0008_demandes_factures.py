@@ -32,7 +32,7 @@ def first_history_lines(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0005_facture_recorded_by'),
+        ('training', '0006_typography'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -132,11 +132,6 @@ class Migration(migrations.Migration):
             model_name='demandemodification',
             name='objet',
             field=models.CharField(choices=[('dates', 'Dates de l’action'), ('effectif', 'Effectif'), ('lieu', 'Lieu de formation'), ('contenu', 'Contenu de la formation'), ('autre', 'Autre')], max_length=20, verbose_name='objet'),
-        ),
-        migrations.AlterField(
-            model_name='facture',
-            name='status',
-            field=models.CharField(choices=[('en_attente_validation', 'En attente de validation'), ('rejetee', 'Rejetée'), ('en_attente_emission', 'En attente d’émission'), ('suspendue', 'Suspendue'), ('payee', 'Payée')], max_length=30, verbose_name='statut'),
         ),
         migrations.AddIndex(
             model_name='demandemodification',
