@@ -98,7 +98,7 @@ def test_a_rejected_invoice_corrected_counts_down_and_shows_its_history(
     assert "1 facture est en attente de validation" in home.text
     history = page_of(client.get(f"/actions/factures/{rejected.pk}/"))
     assert history.column("Événement") == ["Émise", "Rejetée", "Corrigée et soumise à nouveau"]
-    assert history.column("Commentaire") == ["—", "Le montant dépasse le bon de commande.", "Corrigé : montant."]
+    assert history.column("Commentaire") == ["—", "Le montant dépasse le bon de commande.", "Corrigé : montant."]
     entry = AuditEntry.objects.get(action="invoice_corrected")
     assert (entry.actor, entry.organisme) == (primary_account, rejected.action.organisme)
 
