@@ -4,6 +4,7 @@ runs where the demo data was loaded."""
 
 from accounts.models import User
 from organisations.models import Organisme
+from passkeys.models import Passkey
 from training.models import ActionFormation, DemandeModification, Facture, PeriodeDeclaration
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
@@ -46,6 +47,8 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("mon-compte", "/mon-compte/modifications/"),
         ("double-authentification", "/mon-compte/double-authentification/"),
         ("activation-double-authentification", "/mon-compte/double-authentification/activation/"),
+        ("cles-d-acces", "/mon-compte/cles-d-acces/"),
+        ("ajout-cle-d-acces", "/mon-compte/cles-d-acces/ajout/"),
         ("actions-de-formation", "/actions/"),
         ("bon-de-commande", f"/actions/{action.pk}/"),
         ("saisie-inscription", f"/actions/{action.pk}/inscriptions/{inscription.pk}/"),
@@ -71,6 +74,7 @@ def region_screens() -> list[tuple[str, str]]:
     colleague = organisme.accounts.filter(kind=User.Kind.SECONDARY).order_by("pk").first()
     rejected = Facture.objects.get(action=action, status=Facture.Status.REJETEE)
     pending = DemandeModification.objects.filter(action=action).pending().get()
+    passkey = Passkey.objects.get(user__identifiant=REGION_AGENT)
     return [
         ("accueil-region", "/"),
         ("recherche-rapide", "/region/"),
@@ -94,5 +98,8 @@ def region_screens() -> list[tuple[str, str]]:
         ("traitement-demande-region", f"/actions/demandes/{pending.pk}/"),
         ("mon-compte-region", "/mon-compte/modifications/"),
         ("double-authentification-region", "/mon-compte/double-authentification/"),
+        ("cles-d-acces-region", "/mon-compte/cles-d-acces/"),
+        ("renommage-cle-d-acces", f"/mon-compte/cles-d-acces/{passkey.pk}/renommer/"),
+        ("suppression-cle-d-acces", f"/mon-compte/cles-d-acces/{passkey.pk}/suppression/"),
         ("acces-refuse-region", "/imports/"),
     ]
