@@ -26,6 +26,9 @@ FIELD_LABELS = {
     "rejection_reason": "Motif du rejet",
     "demande_objet": "Objet de la demande",
     "reponse": "Commentaire de la Région",
+    "bilan": "Bilan",
+    "stagiaire": "Stagiaire",
+    "periodes": "Périodes",
 }
 VALUE_LABELS = {
     "former_primary_becomes": {

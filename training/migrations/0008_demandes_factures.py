@@ -32,7 +32,7 @@ def first_history_lines(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('training', '0006_typography'),
+        ('training', '0007_bilans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
