@@ -34,9 +34,9 @@ from proconnect.models import AccessRequest
 from tests.factories import (
     PASSWORD,
     ActionFormationFactory,
-    DemandeModificationFactory,
     BilanFactory,
     DeclarationHeuresFactory,
+    DemandeModificationFactory,
     FactureFactory,
     InscriptionFactory,
     OrganismeFactory,
@@ -412,6 +412,7 @@ MATRIX = {
         kwargs=lambda org: {"pk": org.rejected_facture.pk},
         scoped=True,
         post=versioned(lambda org: {"numero": org.rejected_facture.numero, "montant": "99"}),
+    ),
     # Bilans and questionnaires: the organisme's accounts fill them, the Région reads and reopens them.
     "training:bilan_list": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
     "training:bilan_detail": Route(
