@@ -36,6 +36,7 @@ from tests.factories import (
     ActionFormationFactory,
     BilanFactory,
     DeclarationHeuresFactory,
+    DemandeModificationFactory,
     FactureFactory,
     InscriptionFactory,
     OrganismeFactory,
@@ -401,6 +402,34 @@ MATRIX = {
         post=lambda org: {"version": 1},
         post_only=True,
     ),
+    # Demandes de modification: filed by the organisme's accounts, answered by the Région.
+    "training:demande_list": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
+    "training:demande_detail": Route(
+        reach=ORGANISME_ACCOUNTS | {REGION}, kwargs=lambda org: {"pk": org.demande.pk}, scoped=True
+    ),
+    "training:demande_create": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.action.pk},
+        scoped=True,
+        post=lambda org: {"objet": "lieu", "explication": "Nouveaux locaux."},
+    ),
+    "training:demande_answer": Route(
+        reach=frozenset({REGION}),
+        kwargs=lambda org: {"pk": org.demande.pk},
+        scoped=True,
+        post=lambda org: {"decision": "refuser", "reponse": "Non.", "version": 1},
+        post_only=True,
+    ),
+    # An invoice's page and history; its organisme corrects it once rejected.
+    "training:invoice_detail": Route(
+        reach=ORGANISME_ACCOUNTS | {REGION}, kwargs=lambda org: {"pk": org.facture.pk}, scoped=True
+    ),
+    "training:invoice_correct": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.rejected_facture.pk},
+        scoped=True,
+        post=versioned(lambda org: {"numero": org.rejected_facture.numero, "montant": "99"}),
+    ),
     # Bilans and questionnaires: the organisme's accounts fill them, the Région reads and reopens them.
     "training:bilan_list": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
     "training:bilan_detail": Route(
@@ -549,6 +578,8 @@ def make_organisme(marker):
     org.inscription = InscriptionFactory(action=org.action, stagiaire=org.stagiaire)
     org.periode = PeriodeDeclarationFactory(action=org.action)
     org.facture = FactureFactory(action=org.action, numero=f"FAC-{marker}")
+    org.rejected_facture = FactureFactory(action=org.action, numero=f"FAC-REJ-{marker}", rejected=True)
+    org.demande = DemandeModificationFactory(action=org.action, explication=f"{marker} demande")
     # A trainee who left the closed action: a validated bilan, a complete period to validate.
     org.exited = InscriptionFactory(
         action=org.closed_action,
