@@ -25,7 +25,7 @@ COLLEAGUE_NAME = "Madame NOM TEST COMPTE PRENOM TEST COMPTE"
 # 14:04:09 in Paris (winter time), 12:00:00 in Paris (summer time)
 WINTER = datetime(2026, 3, 5, 13, 4, 9, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 14, 10, 0, 0, tzinfo=UTC)
-CSV_HEADER = ["Date", "Événement", "Auteur", "Type d'auteur", "Compte", "Organisme", "Détails", "Adresse IP"]
+CSV_HEADER = ["Date", "Événement", "Auteur", "Type d’auteur", "Compte", "Organisme", "Détails", "Adresse IP"]
 INVALID_DATE = "Saisissez une date valide, par exemple 31/12/2026."
 
 
