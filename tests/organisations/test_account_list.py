@@ -10,10 +10,12 @@ COMPTES = "/organisme/comptes/"
 COLUMNS = [
     "Gestionnaire du compte",
     "Identifiant",
-    "Courriel d'envoi des accès",
+    "Courriel d’envoi des accès",
     "Statut du compte",
     "Blocage du compte",
-    # Beyond the guide: the last e-mail sent to the account and whether it arrived.
+    # Beyond the guide: when the account last logged in, the last e-mail sent
+    # to it and whether it arrived.
+    "Dernière connexion",
     "Dernier courriel",
     "Gestion",
 ]

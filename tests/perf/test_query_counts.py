@@ -44,6 +44,8 @@ HOME_QUERIES = 2 + 7 + 1
 # reviews, handovers (count and list), recent activity.
 REGION_HOME_QUERIES = 3 + 7
 ACCOUNT_LIST_QUERIES = 2 + 3 + 1
+# The session and its account, then the accounts as filtered.
+ACCOUNT_EXPORT_QUERIES = 2 + 1
 SEARCH_QUERIES = 2 + 5
 BDC_QUERIES = 2 + 4
 SAVE_QUERIES = 2 + 5
@@ -244,3 +246,28 @@ def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
     # Every write of the transaction, the setup's and the import's: the home
     # page's counts are renewed once, at commit.
     assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize("accounts", [2, 20, 500])
+def test_comptes_utilisateurs_filtered_sorted_and_exported_cost_the_same_queries(
+    client_of, accounts, primary_account, django_assert_num_queries
+):
+    UserFactory.create_batch(accounts, organisme=primary_account.organisme, second_factor=True)
+    client = client_of(primary_account)
+    query = {
+        "statut": "actif",
+        "blocage": "debloque",
+        "double_authentification": "activee",
+        "tri": "-derniere_connexion",
+    }
+
+    listed = counted(django_assert_num_queries, ACCOUNT_LIST_QUERIES, lambda: client.get("/organisme/comptes/", query))
+    # The export's rows come in chunks (iterator) read by the one query.
+    exported = counted(
+        django_assert_num_queries,
+        ACCOUNT_EXPORT_QUERIES,
+        lambda: b"".join(client.get("/organisme/comptes/export.csv", query).streaming_content),
+    )
+
+    assert listed.context["page"].paginator.count == accounts
+    assert exported.count(b"\r\n") == accounts + 1

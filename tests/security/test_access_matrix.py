@@ -217,6 +217,7 @@ MATRIX = {
         reach=frozenset({PRIMARY}), post=lambda org: {"required": "1"}, post_only=True
     ),
     "organisations:account_list": Route(reach=frozenset({PRIMARY})),
+    "organisations:account_export": Route(reach=frozenset({PRIMARY})),
     "organisations:account_create": Route(reach=frozenset({PRIMARY}), post=account_form),
     "organisations:account_update": Route(
         reach=frozenset({PRIMARY}),

@@ -247,6 +247,19 @@ def test_account_list_search(primary_account, secondary_account, q, page, size):
 
 
 @HYPOTHESIS
+@given(q=hostile_text, choice=hostile_text, sort=hostile_text)
+def test_account_list_filters_sort_and_export(primary_account, secondary_account, q, choice, sort):
+    client = fresh_client(primary_account)
+    query = {"q": q, "statut": choice, "blocage": choice, "double_authentification": choice, "tri": sort}
+    assert_safe(client.get("/organisme/comptes/", query))
+    export = client.get("/organisme/comptes/export.csv", query)
+    assert export.status_code < 500
+    if export.streaming:
+        cells = b"".join(export.streaming_content).decode("utf-8-sig").replace("\r\n", ";").split(";")
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+@HYPOTHESIS
 @given(
     filters=st.dictionaries(st.sampled_from(["q", "etat", "programme", "a_traiter", "page", "statut"]), hostile_text)
 )
