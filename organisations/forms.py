@@ -1,8 +1,10 @@
 from django import forms
 from django.db.models import F, QuerySet
 
+from accounts import bulk_creation
 from accounts.models import User
 from accounts.two_factor import with_second_factor_state
+from core.csv_files import UnreadableFile, size_error
 from core.text import SEARCH_MAX_LENGTH, holding_every_word
 
 # Tri: the column's name in the address, and the order it stands for; "-" before it reverses it.
@@ -79,3 +81,33 @@ def sorted_accounts(accounts: QuerySet[User], column: str, *, descending: bool) 
     fields = ACCOUNT_SORTS[column]
     order = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_first=True) for name in fields]
     return accounts.order_by(*order, "-pk" if descending else "pk")
+
+
+class AccountsFileForm(forms.Form):
+    """Créer des comptes par fichier: the CSV file, read into `rows` once valid."""
+
+    rows: list[bulk_creation.Row]
+
+    fichier = forms.FileField(
+        label="Fichier CSV",
+        help_text=(
+            f"Séparateur point-virgule, encodage UTF-8 ou Windows-1252, {bulk_creation.MAX_ACCOUNTS} comptes "
+            f"et {bulk_creation.MAX_FILE_SIZE // 1024}\u00a0Ko au plus."
+        ),
+        error_messages={
+            "required": "Choisissez le fichier CSV des comptes à créer.",
+            "empty": "Le fichier soumis est vide.",
+            "invalid": "Le fichier n’a pas pu être reçu\u00a0: choisissez-le de nouveau.",
+        },
+    )
+
+    def clean_fichier(self) -> bytes:
+        uploaded = self.cleaned_data["fichier"]
+        if uploaded.size > bulk_creation.MAX_FILE_SIZE:
+            raise forms.ValidationError(size_error(bulk_creation.MAX_FILE_SIZE))
+        raw = uploaded.read(bulk_creation.MAX_FILE_SIZE + 1)
+        try:
+            self.rows = bulk_creation.read_accounts_file(raw)
+        except UnreadableFile as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return raw

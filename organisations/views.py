@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import handover, reauthentication
+from accounts import bulk_creation, handover, reauthentication
 from accounts.management_pages import account_action_page, create_account_page, update_account_page
 from accounts.models import User
 from accounts.permissions import (
@@ -25,8 +25,9 @@ from accounts.permissions import (
 )
 from accounts.two_factor import with_second_factor_state
 from core.csv_files import csv_response
+from core.text import plural
 from organisations import services as organisme_services
-from organisations.forms import AccountFilterForm, chosen_sort, sorted_accounts
+from organisations.forms import AccountFilterForm, AccountsFileForm, chosen_sort, sorted_accounts
 from outbox.models import with_last_email
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -183,6 +184,68 @@ def account_create(request):
     return create_account_page(
         request, organisme=request.user.organisme, back_url=reverse("organisations:account_list")
     )
+
+
+# Between the preview and the confirmation, the file's lines wait in the session.
+ACCOUNTS_FILE_SESSION_KEY = "accounts_file"
+
+
+def _accounts_file_page(request, form, plan=None):
+    return render(
+        request,
+        "organisations/account_import.html",
+        {
+            "organisme": request.user.organisme,
+            "form": form,
+            "plan": plan,
+            "max_accounts": bulk_creation.MAX_ACCOUNTS,
+        },
+    )
+
+
+@primary_account_required
+def account_import(request):
+    """Créer des comptes par fichier: the upload (GET, POST), then its report or its preview."""
+    form = AccountsFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        plan = bulk_creation.plan_accounts(form.rows, organisme=request.user.organisme)
+        if plan.succeeded and plan.to_create:
+            request.session[ACCOUNTS_FILE_SESSION_KEY] = {
+                "organisme": request.user.organisme_id,
+                "rows": [[line, cells] for line, cells in form.rows],
+            }
+        return _accounts_file_page(request, form, plan)
+    return _accounts_file_page(request, form)
+
+
+@require_POST
+@primary_account_required
+def account_import_confirm(request):
+    """Créer les comptes of the file previewed: all of them, or none and the report."""
+    stored = request.session.get(ACCOUNTS_FILE_SESSION_KEY)
+    if not stored or stored.get("organisme") != request.user.organisme_id:
+        messages.error(request, "Aucun fichier en attente de confirmation : choisissez de nouveau le fichier.")
+        return redirect("organisations:account_import")
+    rows = [(line, cells) for line, cells in stored["rows"]]
+    try:
+        plan = bulk_creation.create_accounts_from_file(
+            rows, organisme=request.user.organisme, acting_account=request.user
+        )
+    except bulk_creation.BulkCreationRefused as refusal:
+        del request.session[ACCOUNTS_FILE_SESSION_KEY]
+        return _accounts_file_page(request, AccountsFileForm(), bulk_creation.AccountsPlan(errors=refusal.errors))
+    del request.session[ACCOUNTS_FILE_SESSION_KEY]
+    created = len(plan.to_create)
+    if not created:
+        messages.info(request, "Les comptes de ce fichier existent déjà\u00a0: aucun compte n’a été créé.")
+        return redirect("organisations:account_list")
+    message = (
+        f"{created} {plural('compte secondaire créé', 'comptes secondaires créés', created)} pour l’organisme "
+        f"{request.user.organisme.raison_sociale} : "
+        f"{plural('son identifiant lui a été envoyé', 'chacun a reçu son identifiant', created)} par courriel."
+    )
+    messages.success(request, message)
+    return redirect("organisations:account_list")
 
 
 @primary_account_required

@@ -129,6 +129,11 @@ def hours_import(org):
     return {"fichier": SimpleUploadedFile("heures.csv", raw, "text/csv")}
 
 
+def accounts_file(org):
+    raw = "civilité;nom d’usage;prénom;courriel\nMonsieur;PIRATE;Jean;pirate@exemple.fr\n".encode()
+    return {"fichier": SimpleUploadedFile("comptes.csv", raw, "text/csv")}
+
+
 MATRIX = {
     # Public pages.
     "accounts:login": Route(reach=EVERYONE - {TEMPORARY}),
@@ -218,6 +223,12 @@ MATRIX = {
     ),
     "organisations:account_list": Route(reach=frozenset({PRIMARY})),
     "organisations:account_export": Route(reach=frozenset({PRIMARY})),
+    # The upload shows a preview and creates nothing; the confirmation, with no
+    # file previewed in this session, creates nothing either.
+    "organisations:account_import": Route(reach=frozenset({PRIMARY}), post=accounts_file, effect=False),
+    "organisations:account_import_confirm": Route(
+        reach=frozenset({PRIMARY}), post=lambda org: {}, effect=False, post_only=True
+    ),
     "organisations:account_create": Route(reach=frozenset({PRIMARY}), post=account_form),
     "organisations:account_update": Route(
         reach=frozenset({PRIMARY}),

@@ -374,6 +374,26 @@ def test_imports(secondary_account, action, trainee, period, raw):
     assert_safe(response)
 
 
+@st.composite
+def accounts_files(draw):
+    """A CSV of accounts: the right header or none, hostile cells, any encoding, or bytes."""
+    header = draw(st.sampled_from(["civilité;nom d’usage;prénom;courriel", "civilite;nom;prenom;email", ""]))
+    cell = st.one_of(hostile_text, st.sampled_from(["Madame", "M.", "=1+1", "a@b.fr", "@SUM(A1)", ""]))
+    rows = draw(st.lists(st.lists(cell, min_size=1, max_size=5), max_size=5))
+    text = "\n".join([header, *(";".join(row) for row in rows)])
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1"]))
+    return draw(st.one_of(st.just(text.encode(encoding, errors="replace")), st.binary(max_size=2000)))
+
+
+@HYPOTHESIS
+@given(raw=accounts_files())
+def test_accounts_file(primary_account, secondary_account, raw):
+    client = fresh_client(primary_account)
+    upload = client.post("/organisme/comptes/fichier/", {"fichier": SimpleUploadedFile("comptes.csv", raw, "text/csv")})
+    assert_safe(upload)
+    assert_safe(client.post("/organisme/comptes/fichier/confirmation/", follow=True))
+
+
 # What was stored, everywhere it is shown.
 
 
