@@ -196,8 +196,8 @@ def plan_accounts(rows: list[Row], *, organisme: Organisme) -> AccountsPlan:
         .filter(email_lower__in=addresses)
         .order_by("pk")
     )
-    for account in known:
-        existing_by_address.setdefault(account.email.casefold(), account)
+    for known_account in known:
+        existing_by_address.setdefault(known_account.email.casefold(), known_account)
     first_line: dict[str, int] = {}
     for planned in checked:
         address = planned.email.casefold()
