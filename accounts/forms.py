@@ -236,3 +236,15 @@ class RegionAgentForm(forms.Form):
 
     def clean_identifiant(self) -> str:
         return check_chosen_identifiant(self.cleaned_data["identifiant"])
+
+
+class ContactDetailsForm(AccountModificationForm):
+    """Mes coordonnées: the account's own civilité, nom d'usage, prénom and
+    courriel, with the version it shows (core.versioning)."""
+
+    class Meta(AccountModificationForm.Meta):
+        help_texts = {
+            "email": (
+                "Une nouvelle adresse ne remplace l’actuelle qu’une fois confirmée depuis le lien qui lui est envoyé."
+            )
+        }

@@ -32,6 +32,9 @@ class AuditEntry(models.Model):
         PASSWORD_REGENERATED = "password_regenerated", _("Régénération du mot de passe")
         PASSWORD_LINK_REQUESTED = "password_link_requested", _("Demande de génération de mot de passe")
         PASSWORD_LINK_USED = "password_link_used", _("Connexion par lien de génération de mot de passe")
+        CONTACT_DETAILS_CHANGED = "contact_details_changed", "Modification de ses coordonnées"
+        EMAIL_CHANGE_REQUESTED = "email_change_requested", "Demande de changement de courriel"
+        EMAIL_CHANGED = "email_changed", "Changement de courriel confirmé"
         CREDENTIALS_CHANGED = "credentials_changed", _("Modification de l'identifiant et du mot de passe")
         IDENTIFIANT_REMINDED = "identifiant_reminded", _("Envoi de l'identifiant oublié")
         LOGIN_SUCCEEDED = "login_succeeded", _("Connexion réussie")
