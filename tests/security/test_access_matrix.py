@@ -174,6 +174,14 @@ MATRIX = {
     # The account's own second factor: no ids to substitute. Turning it off or
     # regenerating codes needs a current code (tests/accounts/test_two_factor.py).
     "accounts:two_factor": Route(reach=LOGGED_IN - {TEMPORARY}),
+    # Mes coordonnées: the session's own account only (tests/accounts/test_contact_details.py).
+    "accounts:contact_details": Route(reach=LOGGED_IN - {TEMPORARY}),
+    "accounts:email_change_cancel": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, effect=False, post_only=True
+    ),
+    # Without a live change's token, not found for anyone; with it, see test_contact_details.py.
+    "accounts:email_change_link": Route(reach=frozenset(), hidden=True, kwargs=lambda org: {"token": "inconnu"}),
+    "accounts:email_change_confirm": Route(reach=frozenset(), hidden=True, post=lambda org: {}),
     # « Confirmez votre mot de passe »: the session's own account only; a right
     # password marks the session, nothing stored (tests/accounts/test_reauthentication.py).
     "accounts:reauthenticate": Route(

@@ -191,6 +191,15 @@ def test_account_modification_by_the_primary_account(primary_account, secondary_
 
 
 @HYPOTHESIS
+@given(data=account_fields, version=hostile_text)
+def test_mes_coordonnees(secondary_account, data, version):
+    client = fresh_client(secondary_account)
+    assert_safe(client.post("/mon-compte/coordonnees/", data | {"version": version}))
+    stored = User.objects.get(pk=secondary_account.pk)
+    assert_safe(client.post("/mon-compte/coordonnees/", data | {"version": stored.version}))
+
+
+@HYPOTHESIS
 @given(data=account_fields, until=hostile_text)
 def test_account_modification_and_deactivation_by_the_region(region_agent, primary_account, data, until):
     version = User.objects.get(pk=primary_account.pk).version
