@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
@@ -242,9 +244,10 @@ class ContactDetailsForm(AccountModificationForm):
     """Mes coordonnées: the account's own civilité, nom d'usage, prénom and
     courriel, with the version it shows (core.versioning)."""
 
-    class Meta(AccountModificationForm.Meta):
-        help_texts = {
-            "email": (
-                "Une nouvelle adresse ne remplace l’actuelle qu’une fois confirmée depuis le lien qui lui est envoyé."
-            )
-        }
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "email"
+        ].help_text = (
+            "Une nouvelle adresse ne remplace l’actuelle qu’une fois confirmée depuis le lien qui lui est envoyé."
+        )
