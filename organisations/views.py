@@ -96,7 +96,6 @@ def _filtered_accounts(request: HttpRequest) -> tuple[AccountFilterForm, QuerySe
     return form, form.filter(managed_accounts(request.user))
 
 
-@require_safe
 @primary_account_required
 def account_list(request):
     """Comptes utilisateurs: INFORMATIONS DES COMPTES SECONDAIRES."""
