@@ -55,7 +55,7 @@ def _csv_rows(entries):
             entry.actor_kind_display,
             entry.account_name,
             entry.organisme.raison_sociale if entry.organisme else "",
-            " ; ".join(entry.details),
+            " ; ".join(entry.details),
             entry.ip_address or "",
         ]
 

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import handover
@@ -51,7 +50,7 @@ def handover_decline(request, pk):
     else:
         messages.success(
             request,
-            _("Vous avez refusé la proposition de %(name)s. Un courriel a été envoyé à %(name)s pour l'en informer.")
+            "Vous avez refusé la proposition de %(name)s. Un courriel a été envoyé à %(name)s pour l’en informer."
             % {"name": proposal.proposed_by.civil_name},
         )
     return redirect("dashboard:home")

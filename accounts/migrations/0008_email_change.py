@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_plain_text'),
+        ('accounts', '0007_typography'),
     ]
 
     operations = [
