@@ -170,7 +170,7 @@ def _fill_in_link(email: OutgoingEmail, text_body: str, html_body: str) -> tuple
     found = _PLACEHOLDER_PATTERN.search(text_body)
     change = EmailChange.objects.filter(pk=int(found.group(1))).first() if found else None
     if change is None:
-        raise DeliveryCancelled("Changement de courriel remplacé ou annulé avant l’envoi : courriel annulé.")
+        raise DeliveryCancelled("Changement de courriel remplacé ou annulé avant l’envoi\u00a0: courriel annulé.")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         change.token_digest = _digest(token)
