@@ -74,7 +74,7 @@ def test_confirming_creates_the_accounts_each_with_the_first_email(manager, page
     entry = AuditEntry.objects.get(action=AuditEntry.Action.ACCOUNT_CREATED, account=account)
     assert entry.actor == primary_account
     assert (
-        "1 compte secondaire créé pour l’organisme ORGANISME TEST PRF 23 : "
+        "1 compte secondaire créé pour l’organisme ORGANISME TEST PRF 23\u00a0: "
         "son identifiant lui a été envoyé par courriel." in page_of(response).text
     )
 
@@ -104,7 +104,10 @@ def test_one_bad_line_creates_none_and_names_the_line(manager, page_of, organism
     page = page_of(manager.post(FICHIER, {"fichier": csv_file(*lines)}))
 
     assert "Aucun compte n’a été créé" in page.text
-    assert "Ligne 5, colonne courriel : « pas-une-adresse » n’est pas une adresse de courriel valide." in page.text
+    assert (
+        "Ligne 5, colonne courriel\u00a0: «\u00a0pas-une-adresse\u00a0» n’est pas une adresse de courriel valide."
+        in page.text
+    )
     assert manager.post(CONFIRMATION).status_code == 302
     assert not secondary_accounts(organisme).exists()
     assert not OutgoingEmail.objects.exists()
@@ -113,17 +116,18 @@ def test_one_bad_line_creates_none_and_names_the_line(manager, page_of, organism
 @pytest.mark.parametrize(
     ("line", "error"),
     [
-        ("Madame;;Émilie;e@exemple.fr", "Ligne 2, colonne nom d’usage : le nom d’usage est vide."),
-        ("Madame;DUPRÉ;;e@exemple.fr", "Ligne 2, colonne prénom : le prénom est vide."),
+        ("Madame;;Émilie;e@exemple.fr", "Ligne 2, colonne nom d’usage\u00a0: le nom d’usage est vide."),
+        ("Madame;DUPRÉ;;e@exemple.fr", "Ligne 2, colonne prénom\u00a0: le prénom est vide."),
         (
             "Docteur;DUPRÉ;Émilie;e@exemple.fr",
-            "Ligne 2, colonne civilité : « Docteur » n’est pas une civilité : écrivez Madame ou Monsieur.",
+            "Ligne 2, colonne civilité\u00a0: «\u00a0Docteur\u00a0» n’est pas une civilité\u00a0: "
+            "écrivez Madame ou Monsieur.",
         ),
         (
             "Madame;DUPRÉ\u202e;Émilie;e@exemple.fr",
-            "Ligne 2, colonne nom d’usage : contient un caractère invisible",
+            "Ligne 2, colonne nom d’usage\u00a0: contient un caractère invisible",
         ),
-        ("Madame;DUPRÉ;Émilie", "Ligne 2 : 3 valeurs au lieu des 4 attendues"),
+        ("Madame;DUPRÉ;Émilie", "Ligne 2\u00a0: 3 valeurs au lieu des 4 attendues"),
     ],
 )
 def test_each_malformed_line_is_reported_with_its_column(manager, page_of, organisme, line, error):
@@ -138,7 +142,10 @@ def test_an_address_twice_in_the_file_names_both_lines(manager, page_of):
         manager.post(FICHIER, {"fichier": csv_file("Madame;A;Anne;meme@exemple.fr", "Monsieur;B;Bob;MEME@exemple.fr")})
     )
 
-    assert "Ligne 3, colonne courriel : l’adresse « MEME@exemple.fr » figure déjà ligne 2 du fichier" in page.text
+    assert (
+        "Ligne 3, colonne courriel\u00a0: l’adresse «\u00a0MEME@exemple.fr\u00a0» figure déjà ligne 2 du fichier"
+        in page.text
+    )
 
 
 def test_an_address_of_another_account_of_the_organisme_is_refused(manager, page_of, secondary_account):
@@ -162,7 +169,7 @@ def test_importing_the_same_file_twice_creates_nothing_the_second_time(manager, 
 
     page = page_of(upload())
 
-    assert "Tous les comptes de ce fichier existent déjà : aucun compte à créer." in page.text
+    assert "Tous les comptes de ce fichier existent déjà\u00a0: aucun compte à créer." in page.text
     assert [row[-1] for row in page.rows] == ["Existe déjà"] * 3
     assert manager.post(CONFIRMATION).status_code == 302
     assert secondary_accounts(organisme).count() == 3
