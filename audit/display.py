@@ -22,6 +22,13 @@ FIELD_LABELS = {
     "invoice": "Facture",
     "bdc": "N° de BDC",
     "invoice_status": "Statut",
+    "invoice_amount": "Montant",
+    "rejection_reason": "Motif du rejet",
+    "demande_objet": "Objet de la demande",
+    "reponse": "Commentaire de la Région",
+    "bilan": "Bilan",
+    "stagiaire": "Stagiaire",
+    "periodes": "Périodes",
 }
 VALUE_LABELS = {
     "former_primary_becomes": {

@@ -5,13 +5,35 @@ runs where the demo data was loaded."""
 from accounts.models import User
 from organisations.models import Organisme
 from passkeys.models import Passkey
-from training.models import ActionFormation, PeriodeDeclaration
+from training.models import ActionFormation, Bilan, DemandeModification, Facture, PeriodeDeclaration
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
 PRIMARY = "66bdj5zw4x"
 REGION_AGENT = "agent.region"
 DEMO_SIRET = "12345678913000"
 DEMO_BDC = "BDC-2026-PRF23-002"
+# The demo action whose trainees left long enough ago for every bilan to be due.
+DEMO_ENDED_BDC = "BDC-2025-PRF23-005"
+GUIDE_BDC = "BDC-2022-PRF23-001"
+
+
+def bilan_screens(*, validated_only=False) -> list[tuple[str, str]]:
+    """The bilans pages on the demo's ended action: a draft of each form, a validated bilan."""
+    bilans = Bilan.objects.filter(inscription__action__numero_bdc=DEMO_ENDED_BDC).order_by("pk")
+    screens = []
+    for name, kind, validated in [
+        ("bilan-situation-saisie", Bilan.Kind.SITUATION_SORTIE, False),
+        ("questionnaire-suivi-saisie", Bilan.Kind.QUESTIONNAIRE_SUIVI, False),
+        ("bilan-satisfaction-saisie", Bilan.Kind.SATISFACTION, False),
+        ("bilan-situation-valide", Bilan.Kind.SITUATION_3_MOIS, True),
+    ]:
+        if validated_only and not validated:
+            continue
+        bilan = bilans.filter(kind=kind, validated_at__isnull=not validated).first()
+        if bilan is not None:
+            path = f"/actions/{bilan.inscription.action_id}/inscriptions/{bilan.inscription_id}/bilans/{kind}/"
+            screens.append((name, path if validated else f"{path}saisie/"))
+    return screens
 
 
 def anonymous_screens() -> list[tuple[str, str]]:
@@ -32,6 +54,8 @@ def organisme_screens() -> list[tuple[str, str]]:
     action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
     inscription = action.inscriptions.order_by("pk").first()
     period = PeriodeDeclaration.objects.filter(action=action, validated_at__isnull=True).order_by("mois").first()
+    rejected = Facture.objects.get(action=action, status=Facture.Status.REJETEE)
+    answered = DemandeModification.objects.filter(action=action, status=DemandeModification.Status.ACCEPTEE).get()
     screens = [
         ("accueil", "/"),
         ("fiche-organisme", "/organisme/fiche/"),
@@ -54,6 +78,19 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("bon-de-commande", f"/actions/{action.pk}/"),
         ("saisie-inscription", f"/actions/{action.pk}/inscriptions/{inscription.pk}/"),
         ("factures", "/actions/factures/"),
+        ("factures-rejetees", "/actions/factures/?statut=rejetee"),
+        ("facture", f"/actions/factures/{rejected.pk}/"),
+        ("correction-facture", f"/actions/factures/{rejected.pk}/corriger/"),
+        ("demandes-de-modification", "/actions/demandes/"),
+        ("demande-de-modification", f"/actions/demandes/{answered.pk}/"),
+        ("nouvelle-demande-de-modification", f"/actions/{action.pk}/demandes/nouvelle/"),
+        ("bilans-en-attente", "/actions/bilans/?type=situation_sortie"),
+        ("questionnaires-en-attente", "/actions/bilans/?type=questionnaire_suivi"),
+        *bilan_screens(),
+        (
+            "validation-periodes-completes",
+            f"/actions/{ActionFormation.objects.get(numero_bdc=GUIDE_BDC).pk}/periodes/valider-completes/",
+        ),
         ("imports", "/imports/"),
         ("acces-refuse-organisme", "/region/"),
     ]
@@ -67,6 +104,8 @@ def region_screens() -> list[tuple[str, str]]:
     organisme = Organisme.objects.get(siret=DEMO_SIRET)
     action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
     colleague = organisme.accounts.filter(kind=User.Kind.SECONDARY).order_by("pk").first()
+    rejected = Facture.objects.get(action=action, status=Facture.Status.REJETEE)
+    pending = DemandeModification.objects.filter(action=action).pending().get()
     passkey = Passkey.objects.get(user__identifiant=REGION_AGENT)
     return [
         ("accueil-region", "/"),
@@ -86,6 +125,11 @@ def region_screens() -> list[tuple[str, str]]:
         ("historique-region", "/region/historique/"),
         ("actions-de-formation-region", "/actions/"),
         ("factures-region", "/actions/factures/"),
+        ("facture-region", f"/actions/factures/{rejected.pk}/"),
+        ("demandes-en-attente-region", "/actions/demandes/?statut=en_attente"),
+        ("traitement-demande-region", f"/actions/demandes/{pending.pk}/"),
+        ("bilans-en-attente-region", "/actions/bilans/?type=satisfaction"),
+        *[(f"{name}-region", path) for name, path in bilan_screens(validated_only=True)],
         ("mon-compte-region", "/mon-compte/modifications/"),
         ("mes-coordonnees-region", "/mon-compte/coordonnees/"),
         ("double-authentification-region", "/mon-compte/double-authentification/"),

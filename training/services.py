@@ -11,11 +11,14 @@ updated_by; invoices, which have no version, keep their author and write an
 entry in the audit trail for each change.
 """
 
+import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -23,16 +26,21 @@ from audit.models import AuditEntry
 from audit.services import record
 from core.versioning import StaleEdit, save_if_unchanged
 from organisations.models import Organisme
+from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
+    EVENT_OF_STATUS,
     ActionFormation,
+    Bilan,
     DeclarationHeures,
     Facture,
+    FactureEvent,
     Inscription,
     PeriodeDeclaration,
     Stagiaire,
     identity,
 )
+from training.periods import complete_periods
 
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance")
 
@@ -41,7 +49,7 @@ def _trainee_for(inscription: Inscription, data: dict[str, Any]) -> Stagiaire:
     """The organisme's Stagiaire the entered identity designates: found by its
     identifiant France Travail among the organisme's own trainees, created if
     new, corrected if it is this inscription's. Another organisme's trainees
-    are never read (README, « Un stagiaire par organisme »)."""
+    are never read (README, « Un stagiaire par organisme »)."""
     identifiant = data["identifiant_france_travail"]
     organisme_id = inscription.action.organisme_id
     own_trainees = Stagiaire.objects.select_for_update().filter(organisme_id=organisme_id)
@@ -263,14 +271,23 @@ def announce_seats(action: ActionFormation, *, count: int, acting_account: User)
     return action
 
 
-def _record_invoice_entry(audit_action: str, facture: Facture, *, acting_account: User) -> None:
+def _record_invoice_entry(audit_action: str, facture: Facture, *, acting_account: User, **details: Any) -> None:
     record(
         audit_action,
         account=None,
         organisme=facture.action.organisme,
         acting_account=acting_account,
-        changes={"invoice": facture.numero, "bdc": facture.action.numero_bdc, "invoice_status": facture.status},
+        changes={
+            "invoice": facture.numero,
+            "bdc": facture.action.numero_bdc,
+            "invoice_status": facture.status,
+            **details,
+        },
     )
+
+
+def _history_line(facture: Facture, kind: str, *, acting_account: User, comment: str = "") -> FactureEvent:
+    return FactureEvent.objects.create(facture=facture, kind=kind, by_name=acting_account.full_name, comment=comment)
 
 
 def record_invoice(
@@ -282,11 +299,16 @@ def record_invoice(
         montant=montant,
         recorded_by=acting_account,
         recorded_by_name=acting_account.full_name,
+        updated_by=acting_account,
+        updated_by_name=acting_account.full_name,
     )
     _set_status(facture, status)
     try:
         with transaction.atomic():
             facture.save()
+            _history_line(facture, FactureEvent.Kind.EMISE, acting_account=acting_account)
+            if status != Facture.Status.EN_ATTENTE_VALIDATION:
+                _history_line(facture, EVENT_OF_STATUS[Facture.Status(status)], acting_account=acting_account)
             _record_invoice_entry(AuditEntry.Action.INVOICE_RECORDED, facture, acting_account=acting_account)
     except IntegrityError as error:
         if Facture.objects.filter(action=action, numero=numero).exists():
@@ -295,17 +317,28 @@ def record_invoice(
     return facture
 
 
+class RejectionReasonMissing(Exception):
+    """A Région agent rejects an invoice without saying why."""
+
+
 @transaction.atomic
-def change_invoice_status(facture: Facture, *, based_on_status: str, status: str, acting_account: User) -> Facture:
+def change_invoice_status(
+    facture: Facture, *, based_on_status: str, status: str, acting_account: User, reason: str = ""
+) -> Facture:
     """Gives the invoice `status` if it still has `based_on_status`, the status
-    its user saw: one conditional UPDATE, so no change overwrites another."""
+    its user saw: one conditional UPDATE, so no change overwrites another. A
+    rejection says why (`reason`): the organisme reads it on the invoice's page."""
+    reason = reason.strip()
+    if status == Facture.Status.REJETEE and status != based_on_status and not reason:
+        raise RejectionReasonMissing
     changes: dict[str, Any] = {"status": status}
     if status != based_on_status:
         changes["rejected_on"] = timezone.localdate() if status == Facture.Status.REJETEE else None
+        changes["rejection_reason"] = reason if status == Facture.Status.REJETEE else ""
     updated = (
         Facture.objects.filter(pk=facture.pk, status=based_on_status)
         .exclude(status=Facture.Status.PAYEE)
-        .update(**changes)
+        .update(**changes, **_stamp(acting_account), version=F("version") + 1)
     )
     if not updated:
         current = Facture.objects.get(pk=facture.pk)
@@ -313,8 +346,62 @@ def change_invoice_status(facture: Facture, *, based_on_status: str, status: str
             raise InvoiceStatusChanged(current)
         raise InvoiceAlreadyPaid
     facture.refresh_from_db()
-    _record_invoice_entry(AuditEntry.Action.INVOICE_STATUS_CHANGED, facture, acting_account=acting_account)
+    if status != based_on_status:
+        _history_line(
+            facture,
+            EVENT_OF_STATUS[Facture.Status(status)],
+            acting_account=acting_account,
+            comment=changes["rejection_reason"],
+        )
+    details = {"rejection_reason": facture.rejection_reason} if facture.is_rejected else {}
+    _record_invoice_entry(AuditEntry.Action.INVOICE_STATUS_CHANGED, facture, acting_account=acting_account, **details)
     forget_dashboard(facture.action.organisme_id)
+    return facture
+
+
+class InvoiceNotRejected(Exception):
+    """Only a rejected invoice may be corrected by its organisme."""
+
+
+@transaction.atomic
+def correct_invoice(
+    facture: Facture, *, based_on_version: int, numero: str, montant: Decimal, acting_account: User
+) -> Facture:
+    """The organisme corrects a rejected invoice and submits it again: it is
+    back « en attente de validation » for the Région. Written only if the
+    invoice is still at `based_on_version` (StaleEdit otherwise)."""
+    stored = Facture.objects.select_for_update().get(pk=facture.pk)
+    if stored.version == based_on_version and not stored.is_rejected:
+        raise InvoiceNotRejected
+    corrected = [
+        label
+        for label, before, after in (("numéro", stored.numero, numero), ("montant", stored.montant, montant))
+        if before != after
+    ]
+    try:
+        with transaction.atomic():
+            save_if_unchanged(
+                facture,
+                based_on_version=based_on_version,
+                changes={
+                    "numero": numero,
+                    "montant": montant,
+                    "status": Facture.Status.EN_ATTENTE_VALIDATION,
+                    "rejected_on": None,
+                },
+                acting_account=acting_account,
+            )
+    except IntegrityError as error:
+        raise InvoiceNumberAlreadyUsed from error
+    _history_line(
+        facture,
+        FactureEvent.Kind.CORRIGEE,
+        acting_account=acting_account,
+        comment=f"Corrigé\u00a0: {', '.join(corrected)}." if corrected else "",
+    )
+    _record_invoice_entry(
+        AuditEntry.Action.INVOICE_CORRECTED, facture, acting_account=acting_account, invoice_amount=str(montant)
+    )
     return facture
 
 
@@ -322,3 +409,149 @@ def _set_status(facture: Facture, status: str) -> None:
     """A rejected invoice carries the day it was rejected; the date goes when it is no longer rejected."""
     facture.status = status
     facture.rejected_on = timezone.localdate() if status == Facture.Status.REJETEE else None
+
+
+# Bilans and questionnaires (training/bilans.py says when each is due).
+
+
+class BilanAlreadyValidated(Exception):
+    """A validated bilan is read-only for the organisme until the Région reopens it."""
+
+
+class BilanNotValidated(Exception):
+    """Only a validated bilan can be reopened."""
+
+
+BILAN_FIELDS = ("situation", "situation_autre", "date_situation", "reponses", "commentaire")
+
+
+def _bilan_at(inscription: Inscription, kind: str, based_on_version: int) -> Bilan:
+    """The inscription's bilan of `kind`, created at the first save (version 0:
+    the form was read before anyone saved it). StaleEdit if someone created it
+    in between."""
+    if based_on_version == 0:
+        bilan, created = Bilan.objects.get_or_create(inscription=inscription, kind=kind)
+        if not created:
+            raise StaleEdit(Bilan.objects.select_related("updated_by").get(pk=bilan.pk))
+        return bilan
+    return Bilan.objects.get(inscription=inscription, kind=kind)
+
+
+def _bilan_audit(audit_action: str, bilan: Bilan, *, acting_account: User) -> None:
+    inscription = bilan.inscription
+    record(
+        audit_action,
+        account=None,
+        organisme=inscription.action.organisme,
+        acting_account=acting_account,
+        changes={
+            "bdc": inscription.action.numero_bdc,
+            "bilan": bilan.get_kind_display(),
+            "stagiaire": str(inscription.stagiaire),
+        },
+    )
+
+
+def _bilan_changes(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: data.get(name) or ({} if name == "reponses" else None if name == "date_situation" else "")
+        for name in BILAN_FIELDS
+    }
+
+
+@transaction.atomic
+def save_bilan(
+    inscription: Inscription, *, kind: str, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> Bilan:
+    """Save the bilan as a draft: nothing is required yet."""
+    bilan = _bilan_at(inscription, kind, based_on_version)
+    version = bilan.version if based_on_version == 0 else based_on_version
+    if bilan.is_validated and bilan.version == version:
+        raise BilanAlreadyValidated
+    bilan = save_if_unchanged(
+        bilan, based_on_version=version, changes=_bilan_changes(data), acting_account=acting_account
+    )
+    _bilan_audit(AuditEntry.Action.BILAN_SAVED, bilan, acting_account=acting_account)
+    return bilan
+
+
+@transaction.atomic
+def validate_bilan(
+    inscription: Inscription, *, kind: str, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> Bilan:
+    """Save the bilan with `data` and validate it: it is then read-only for the
+    organisme. ValidationError names each field still missing."""
+    missing = bilan_rules.missing_for_validation(kind, data)
+    if missing:
+        raise ValidationError(missing)
+    bilan = _bilan_at(inscription, kind, based_on_version)
+    version = bilan.version if based_on_version == 0 else based_on_version
+    if bilan.is_validated and bilan.version == version:
+        raise BilanAlreadyValidated
+    changes = _bilan_changes(data) | {"validated_at": timezone.now(), "validated_by_name": acting_account.full_name}
+    bilan = save_if_unchanged(bilan, based_on_version=version, changes=changes, acting_account=acting_account)
+    _bilan_audit(AuditEntry.Action.BILAN_VALIDATED, bilan, acting_account=acting_account)
+    return bilan
+
+
+@transaction.atomic
+def reopen_bilan(bilan: Bilan, *, based_on_version: int, acting_account: User) -> Bilan:
+    """The Région gives a validated bilan back to the organisme, as a draft."""
+    if not bilan.is_validated and bilan.version == based_on_version:
+        raise BilanNotValidated
+    bilan = save_if_unchanged(
+        bilan,
+        based_on_version=based_on_version,
+        changes={"validated_at": None, "validated_by_name": ""},
+        acting_account=acting_account,
+    )
+    _bilan_audit(AuditEntry.Action.BILAN_REOPENED, bilan, acting_account=acting_account)
+    return bilan
+
+
+# Declaration periods validated in one step.
+
+
+@dataclass
+class BulkValidation:
+    validated: list[PeriodeDeclaration] = field(default_factory=list)
+    # Changed by someone else, validated meanwhile, or no longer complete: left as they are.
+    left_out: list[PeriodeDeclaration] = field(default_factory=list)
+
+
+@transaction.atomic
+def validate_complete_periods(
+    action: ActionFormation, *, versions: dict[int, int], today: datetime.date, acting_account: User
+) -> BulkValidation:
+    """Validate each period of `versions` (period id → the version the user
+    confirmed) that is still complete and at that version; the others are
+    left out, never overwritten."""
+    outcome = BulkValidation()
+    complete = {periode.pk: periode for periode in complete_periods(action, today)}
+    now = timezone.now()
+    stored = action.periodes.filter(pk__in=versions).select_related("updated_by").order_by("mois")
+    for periode in stored:
+        if periode.pk not in complete or periode.version != versions[periode.pk]:
+            outcome.left_out.append(periode)
+            continue
+        try:
+            with transaction.atomic():
+                save_if_unchanged(
+                    periode,
+                    based_on_version=versions[periode.pk],
+                    changes={"validated_at": now, "validated_by_name": acting_account.full_name},
+                    acting_account=acting_account,
+                )
+        except StaleEdit as stale:
+            outcome.left_out.append(stale.current)
+        else:
+            outcome.validated.append(periode)
+    if outcome.validated:
+        record(
+            AuditEntry.Action.PERIODS_VALIDATED,
+            account=None,
+            organisme=action.organisme,
+            acting_account=acting_account,
+            changes={"bdc": action.numero_bdc, "periodes": ", ".join(f"{p.mois:%m/%Y}" for p in outcome.validated)},
+        )
+    return outcome

@@ -29,6 +29,7 @@ from tests.factories import (
     UserFactory,
 )
 from training import imports
+from training.models import FactureEvent
 
 LOGIN_PAGE_QUERIES = 0
 # The account with its organisme and second-factor state, the audit entry,
@@ -43,13 +44,23 @@ LOGIN_QUERIES = 8
 HOME_QUERIES = 2 + 7 + 1
 # The Région agent's home: the session, the agent and its second-factor device,
 # then failed e-mails, blocked comptes principaux (count and list), overdue
-# reviews, handovers (count and list), recent activity.
-REGION_HOME_QUERIES = 3 + 7
+# reviews, handovers (count and list), pending demandes de modification, recent activity.
+REGION_HOME_QUERIES = 3 + 8
 ACCOUNT_LIST_QUERIES = 2 + 3 + 1
 # The session and its account, then the accounts as filtered.
 ACCOUNT_EXPORT_QUERIES = 2 + 1
 SEARCH_QUERIES = 2 + 5
-BDC_QUERIES = 2 + 4
+# The BDC page: the session and account, then the action, its inscriptions, periods and
+# hours; its bilans; the complete periods (trainees, hours, pending periods); its demandes
+# de modification.
+BDC_QUERIES = 2 + 4 + 1 + 3 + 1
+# A bilans list: the session and account, the count, the page of inscriptions.
+BILAN_LIST_QUERIES = 2 + 2
+# The session and account, then the count and the page of rows (with their action and organisme).
+DEMANDE_LIST_QUERIES = 2 + 2
+INVOICE_LIST_QUERIES = 2 + 2
+# The invoice with its action and organisme, then its history lines.
+INVOICE_PAGE_QUERIES = 2 + 2
 SAVE_QUERIES = 2 + 5
 # The session, the account, its passkey verifying the session (OTPMiddleware),
 # then the list.
@@ -190,6 +201,25 @@ def test_the_bdc_page_costs_the_same_queries_whatever_the_inscriptions_and_hours
     assert len(response.context["trainees"]) == rows
 
 
+def test_a_bilans_list_costs_the_same_queries_whatever_its_rows(
+    client_of, rows, secondary_account, django_assert_num_queries
+):
+    action = ActionFormationFactory(organisme=secondary_account.organisme)
+    for inscription in InscriptionFactory.create_batch(
+        rows, action=action, date_sortie=timezone.localdate() - datetime.timedelta(days=200)
+    ):
+        BilanFactory(inscription=inscription, kind="satisfaction")  # half drafts, half not started
+        InscriptionFactory(action=action, date_sortie=inscription.date_sortie)
+    client = client_of(secondary_account)
+
+    response = counted(
+        django_assert_num_queries, BILAN_LIST_QUERIES, lambda: client.get("/actions/bilans/?type=satisfaction")
+    )
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 2 * rows
+
+
 def modify(client, account, first_name):
     return client.post(
         f"/organisme/comptes/{account.pk}/modifier/",
@@ -276,6 +306,52 @@ def test_comptes_utilisateurs_filtered_sorted_and_exported_cost_the_same_queries
 
     assert listed.context["page"].paginator.count == accounts
     assert exported.count(b"\r\n") == accounts + 1
+
+
+@pytest.mark.parametrize("actor", ["organisme", "region"])
+def test_the_demande_list_costs_the_same_queries_whatever_it_lists(
+    client_of, rows, actor, primary_account, region_agent, django_assert_num_queries
+):
+    for _ in range(rows):
+        DemandeModificationFactory(action=ActionFormationFactory(organisme=primary_account.organisme))
+    client = client_of(primary_account if actor == "organisme" else region_agent)
+
+    response = counted(
+        django_assert_num_queries,
+        DEMANDE_LIST_QUERIES + (1 if actor == "region" else 0),  # the agent's second-factor device
+        lambda: client.get("/actions/demandes/?statut=en_attente"),
+    )
+
+    assert response.context["page"].paginator.count == rows
+
+
+def test_the_invoice_list_costs_the_same_queries_whatever_it_lists(
+    client_of, rows, primary_account, django_assert_num_queries
+):
+    for _ in range(rows):
+        FactureFactory(action=ActionFormationFactory(organisme=primary_account.organisme), rejected=True)
+    client = client_of(primary_account)
+
+    response = counted(
+        django_assert_num_queries, INVOICE_LIST_QUERIES, lambda: client.get("/actions/factures/?statut=rejetee")
+    )
+
+    assert len(response.context["correctable"]) == rows
+
+
+def test_an_invoice_page_costs_the_same_queries_whatever_its_history(
+    client_of, rows, primary_account, django_assert_num_queries
+):
+    facture = FactureFactory(action=ActionFormationFactory(organisme=primary_account.organisme))
+    for _ in range(rows):
+        FactureEvent.objects.create(facture=facture, kind=FactureEvent.Kind.SUSPENDUE, by_name="Région")
+    client = client_of(primary_account)
+
+    response = counted(
+        django_assert_num_queries, INVOICE_PAGE_QUERIES, lambda: client.get(f"/actions/factures/{facture.pk}/")
+    )
+
+    assert len(response.context["events"]) == rows
 
 
 def test_the_passkey_list_costs_the_same_queries_however_many_passkeys(

@@ -36,7 +36,7 @@ from tests.factories import (
 from tests.pages import read_page
 from tests.passkeys.recorded import OWN, RESPONSES, expect_challenge
 from tests.two_factor import log_in_verified
-from training.models import ActionFormation, Inscription
+from training.models import ActionFormation, DemandeModification, Facture, Inscription
 
 SCRIPT = "<script>sigmaXSS()</script>"
 IMAGE = "<img src=x onerror=sigmaXSS()>"
@@ -325,6 +325,42 @@ def test_hours_entry_and_validation_on_the_bdc_page(secondary_account, action, t
     assert_safe(client.post(f"{url}valider/", {"version": version}))
 
 
+bilan_fields = st.fixed_dictionaries(
+    {
+        "situation": st.one_of(st.just("autre"), st.just("cdi"), hostile_text),
+        "situation_autre": hostile_text,
+        "date_situation": st.one_of(st.just("02/03/2026"), hostile_text),
+        "commentaire": hostile_text,
+        "q_contenu": st.one_of(st.just("4"), hostile_text),
+        "version": st.one_of(hostile_text, st.just("0"), st.just("1")),
+    }
+)
+
+
+@HYPOTHESIS
+@given(data=bilan_fields, kind=st.sampled_from(["situation_sortie", "satisfaction"]), validating=st.booleans())
+def test_bilan_entry(secondary_account, action, data, kind, validating):
+    inscription = InscriptionFactory(
+        action=action,
+        stagiaire=StagiaireFactory(organisme=action.organisme),
+        date_sortie=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    client = fresh_client(secondary_account)
+    url = f"/actions/{action.pk}/inscriptions/{inscription.pk}/bilans/{kind}/"
+    assert_safe(client.post(f"{url}saisie/", data | ({"valider": "1"} if validating else {})))
+    assert_safe(client.get(url))
+    assert_safe(client.get(f"/actions/{action.pk}/"))
+    assert_safe(client.get(f"/actions/bilans/?type={kind}"))
+
+
+@HYPOTHESIS
+@given(name=hostile_text, value=hostile_text, kind=hostile_text, page=hostile_text)
+def test_bulk_validation_and_bilan_list(secondary_account, action, period, name, value, kind, page):
+    client = fresh_client(secondary_account)
+    assert_safe(client.post(f"/actions/{action.pk}/periodes/valider-completes/", {f"periode_{name}": value}))
+    assert_safe(client.get("/actions/bilans/", {"type": kind, "page": page}))
+
+
 action_fields = st.fixed_dictionaries(
     {
         "numero_bdc": hostile_text,
@@ -356,6 +392,63 @@ def test_invoice_and_seats_by_the_region(region_agent, action, numero, montant, 
         client.post(f"/region/actions/{action.pk}/factures/", {"numero": numero, "montant": montant, "status": status})
     )
     assert_safe(client.post(f"/region/actions/{action.pk}/places/", {"nombre": seats}))
+
+
+@HYPOTHESIS
+@given(objet=st.one_of(st.just("dates"), hostile_text), explication=hostile_text, statut=hostile_text)
+def test_demande_filing_and_its_list(secondary_account, action, objet, explication, statut):
+    client = fresh_client(secondary_account)
+    assert_safe(client.post(f"/actions/{action.pk}/demandes/nouvelle/", {"objet": objet, "explication": explication}))
+    assert_safe(client.get(f"/actions/{action.pk}/"))
+    assert_safe(client.get("/actions/demandes/", {"statut": statut}))
+    for demande in DemandeModification.objects.filter(action=action):
+        assert_safe(client.get(f"/actions/demandes/{demande.pk}/"))
+
+
+@HYPOTHESIS
+@given(
+    decision=st.one_of(st.just("refuser"), hostile_text),
+    reponse=hostile_text,
+    version=st.one_of(hostile_text, st.just("1")),
+)
+def test_demande_answer_by_the_region(region_agent, action, decision, reponse, version):
+    demande = DemandeModification.objects.get_or_create(action=action, defaults={"objet": "lieu", "explication": "x"})[
+        0
+    ]
+    client = fresh_client(region_agent)
+    assert_safe(
+        client.post(
+            f"/actions/demandes/{demande.pk}/reponse/", {"decision": decision, "reponse": reponse, "version": version}
+        )
+    )
+    assert_safe(client.get(f"/actions/demandes/{demande.pk}/"))
+
+
+@HYPOTHESIS
+@given(
+    numero=hostile_text,
+    montant=hostile_text,
+    motif=hostile_text,
+    version=st.one_of(hostile_text, st.just("1")),
+)
+def test_invoice_rejection_and_correction(region_agent, primary_account, action, numero, montant, motif, version):
+    facture = Facture.objects.get_or_create(
+        action=action, numero="FAC-1", defaults={"montant": 100, "status": "en_attente_validation"}
+    )[0]
+    agent = fresh_client(region_agent)
+    assert_safe(
+        agent.post(
+            f"/region/factures/{facture.pk}/statut/",
+            {"status": "rejetee", "based_on_status": facture.status, "motif": motif},
+        )
+    )
+    client = fresh_client(primary_account)
+    assert_safe(
+        client.post(
+            f"/actions/factures/{facture.pk}/corriger/", {"numero": numero, "montant": montant, "version": version}
+        )
+    )
+    assert_safe(client.get(f"/actions/factures/{facture.pk}/"))
 
 
 cell = st.one_of(hostile_text, st.just("BDC-2026-0042"), st.just("1234567A"), st.just("01/09/2026"))

@@ -11,21 +11,27 @@ from accounts import services, two_factor
 from accounts.models import User
 from organisations.models import Organisme
 from passkeys.models import Passkey
+from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
+    EVENT_OF_STATUS,
     ActionFormation,
     Bilan,
     DeclarationHeures,
     DemandeModification,
     Facture,
+    FactureEvent,
     Inscription,
     PeriodeDeclaration,
     Programme,
+    Situation,
     Stagiaire,
     first_day_of_month,
 )
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
+# Who answered the demo's demandes and invoices.
+DEMO_REGION_NAME = "Région Occitanie"
 
 DEMO_ORGANISMES: list[dict[str, Any]] = [
     {
@@ -105,7 +111,7 @@ DEMO_ACTIONS = {
             5,
             0,
         ),
-        ("BDC-2025-PRF23-005", "Avenir - remobilisation", Programme.AVENIR, "Lunel", -400, -120, True, 4, 0),
+        ("BDC-2025-PRF23-005", "Avenir - remobilisation", Programme.AVENIR, "Lunel", -400, -200, True, 4, 0),
     ],
     "98765432100007": [
         ("BDC-2026-FDM-001", "Titre professionnel Cuisinier", Programme.QUALIF_PRO, "Toulouse", -45, 120, False, 6, 1),
@@ -133,12 +139,30 @@ DEMO_INVOICES = {
     "BDC-2025-FDM-002": [Facture.Status.PAYEE, Facture.Status.EN_ATTENTE_VALIDATION],
 }
 
+# (objet, explication, status, the Région's comment)
 DEMO_REQUESTS = {
     "BDC-2026-PRF23-002": [
-        ("Report de la date de fin de la formation", DemandeModification.Status.EN_ATTENTE),
-        ("Changement de lieu", DemandeModification.Status.ACCEPTEE),
+        (
+            DemandeModification.Objet.DATES,
+            "Report de la date de fin de la formation de deux semaines : le plateau technique ferme en juin.",
+            DemandeModification.Status.EN_ATTENTE,
+            "",
+        ),
+        (
+            DemandeModification.Objet.LIEU,
+            "Changement de lieu : les cours ont lieu dans nos nouveaux locaux de Blagnac.",
+            DemandeModification.Status.ACCEPTEE,
+            "Accord de la Région : le lieu de l’action est mis à jour.",
+        ),
     ],
-    "BDC-2026-FDM-001": [("Ajout de deux places", DemandeModification.Status.REFUSEE)],
+    "BDC-2026-FDM-001": [
+        (
+            DemandeModification.Objet.EFFECTIF,
+            "Ajout de deux places pour des candidats sur liste d’attente.",
+            DemandeModification.Status.REFUSEE,
+            "L’enveloppe du programme ne permet pas d’ajouter des places cette année.",
+        )
+    ],
 }
 
 DEMO_TRAINEES = [
@@ -297,27 +321,72 @@ def _demo_trainee(action, number):
 
 
 def _demo_bilans(action, inscriptions, today, now):
+    """Trainees of an ended action left on its last day; each bilan due is, in
+    turn, not started, a draft or validated (training/bilans.py)."""
     if today <= action.date_fin:
         return
     for number, inscription in enumerate(inscriptions):
         inscription.date_sortie = action.date_fin
         inscription.save(update_fields=["date_sortie"])
-        kinds = [Bilan.Kind.SITUATION_SORTIE, Bilan.Kind.SATISFACTION]
-        if action.closed_at:
-            kinds += [Bilan.Kind.SITUATION_3_MOIS, Bilan.Kind.QUESTIONNAIRE_SUIVI]
-        for kind in kinds:
-            # Every other trainee's bilans are still to validate.
-            Bilan.objects.create(inscription=inscription, kind=kind, validated_at=now if number % 2 else None)
+        for kind in Bilan.Kind:
+            if not bilan_rules.is_due(kind, inscription.date_sortie, today):
+                continue
+            state = (number + len(kind)) % 3
+            if state == 0:
+                continue  # not started
+            validated = state == 2
+            values: dict[str, Any] = {"commentaire": "Entretien téléphonique avec le stagiaire." if validated else ""}
+            if kind in bilan_rules.SITUATION_KINDS:
+                values |= {
+                    "situation": DEMO_SITUATIONS[number % len(DEMO_SITUATIONS)],
+                    "date_situation": action.date_fin,
+                }
+            else:
+                questions = bilan_rules.QUESTIONS[kind]
+                answered = questions if validated else questions[:2]
+                values["reponses"] = {
+                    question.code: str(3 + (number + index) % 2) for index, question in enumerate(answered)
+                }
+            Bilan.objects.create(
+                inscription=inscription,
+                kind=kind,
+                validated_at=now if validated else None,
+                validated_by_name="BLA PAU" if validated else "",
+                updated_by_name="BLA PAU",
+                **values,
+            )
+
+
+DEMO_SITUATIONS = [Situation.CDI, Situation.EN_FORMATION, Situation.DEMANDEUR_EMPLOI, Situation.CDD_MOINS_6_MOIS]
 
 
 def _demo_invoices_and_requests(action, today):
     for number, status in enumerate(DEMO_INVOICES.get(action.numero_bdc, []), start=1):
-        Facture.objects.create(
+        rejected = status == Facture.Status.REJETEE
+        facture = Facture.objects.create(
             action=action,
             numero=f"F-{action.numero_bdc[-9:]}-{number}",
             montant=8400 * number,
             status=status,
-            rejected_on=today - datetime.timedelta(days=5) if status == Facture.Status.REJETEE else None,
+            rejected_on=today - datetime.timedelta(days=5) if rejected else None,
+            rejection_reason="Le nombre d’heures facturées dépasse les heures validées." if rejected else "",
         )
-    for objet, request_status in DEMO_REQUESTS.get(action.numero_bdc, []):
-        DemandeModification.objects.create(action=action, objet=objet, status=request_status)
+        FactureEvent.objects.create(facture=facture, kind=FactureEvent.Kind.EMISE, by_name=DEMO_REGION_NAME)
+        if status != Facture.Status.EN_ATTENTE_VALIDATION:
+            FactureEvent.objects.create(
+                facture=facture,
+                kind=EVENT_OF_STATUS[status],
+                by_name=DEMO_REGION_NAME,
+                comment=facture.rejection_reason,
+            )
+    for objet, explication, request_status, reponse in DEMO_REQUESTS.get(action.numero_bdc, []):
+        answered = request_status != DemandeModification.Status.EN_ATTENTE
+        DemandeModification.objects.create(
+            action=action,
+            objet=objet,
+            explication=explication,
+            status=request_status,
+            reponse=reponse,
+            answered_at=timezone.now() if answered else None,
+            answered_by_name=DEMO_REGION_NAME if answered else "",
+        )

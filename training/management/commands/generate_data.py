@@ -23,16 +23,20 @@ from accounts.models import User
 from core.text import normalize_for_search
 from organisations.models import Organisme
 from organisations.validators import LA_POSTE_SIREN, luhn_check_digit
+from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
+    EVENT_OF_STATUS,
     ActionFormation,
     Bilan,
     DeclarationHeures,
     DemandeModification,
     Facture,
+    FactureEvent,
     Inscription,
     PeriodeDeclaration,
     Programme,
+    Situation,
     Stagiaire,
     first_day_of_month,
 )
@@ -163,10 +167,24 @@ class DataGenerator:
         )
         self.insert_rows(
             Bilan,
-            ["inscription", "kind", "validated_at"],
+            [
+                "inscription",
+                "kind",
+                "situation",
+                "situation_autre",
+                "date_situation",
+                "reponses",
+                "commentaire",
+                "validated_at",
+                "validated_by_name",
+                "version",
+                "updated_at",
+                "updated_by_name",
+            ],
             [bilan for inscription in inscriptions for bilan in self.bilans(inscription)],
         )
-        self.insert([facture for action in actions for facture in self.factures(action)])
+        factures = self.insert([facture for action in actions for facture in self.factures(action)])
+        self.insert([event for facture in factures for event in self.invoice_history(facture)])
         self.insert([demande for action in actions for demande in self.demandes(action)])
         # Bulk inserts send no signal; a database rebuilt under a kept cache may reuse these ids.
         forget_dashboard(*(organisme.pk for organisme in organismes))
@@ -287,17 +305,40 @@ class DataGenerator:
         return Decimal(self.rng.randint(0, 1400)) / 10
 
     def bilans(self, inscription):
+        """The due bilans of an exited trainee: most validated, some drafts,
+        a few not started (training/bilans.py says when each is due)."""
         if not inscription.date_sortie:
             return
-        since_exit = (self.today - inscription.date_sortie).days
-        kinds = [Bilan.Kind.SITUATION_SORTIE, Bilan.Kind.SATISFACTION]
-        if since_exit >= 90:
-            kinds.append(Bilan.Kind.SITUATION_3_MOIS)
-        if since_exit >= 180:
-            kinds += [Bilan.Kind.SITUATION_6_MOIS, Bilan.Kind.QUESTIONNAIRE_SUIVI]
-        for kind in kinds:
-            validated = self.rng.random() < 0.8
-            yield (inscription.pk, kind, self.now if validated else None)
+        reponses = Bilan._meta.get_field("reponses")
+        for kind in Bilan.Kind:
+            if not bilan_rules.is_due(kind, inscription.date_sortie, self.today):
+                continue
+            draw = self.rng.random()
+            if draw >= 0.9:
+                continue  # not started
+            validated = draw < 0.75
+            known = inscription.date_sortie + datetime.timedelta(days=bilan_rules.DUE_AFTER_MONTHS[kind] * 30)
+            is_situation = kind in bilan_rules.SITUATION_KINDS
+            if is_situation:
+                situation = self.rng.choice([choice for choice in Situation.values if choice != Situation.AUTRE])
+                answers = {}
+            else:
+                situation = ""
+                answers = {question.code: str(self.rng.randint(1, 4)) for question in bilan_rules.QUESTIONS[kind]}
+            yield (
+                inscription.pk,
+                kind.value,
+                situation,
+                "",
+                connection.ops.adapt_datefield_value(min(known, self.today)) if is_situation else None,
+                reponses.get_db_prep_value(answers, connection),
+                "",
+                self.now if validated else None,
+                "Compte généré" if validated else "",
+                1,
+                self.now,
+                "",
+            )
 
     def factures(self, action):
         if action.date_debut > self.today:
@@ -315,12 +356,30 @@ class DataGenerator:
                     if status == Facture.Status.REJETEE
                     else None
                 ),
+                rejection_reason="Montant différent du bon de commande." if status == Facture.Status.REJETEE else "",
+            )
+
+    def invoice_history(self, facture):
+        """« Émise », then the line of its status (with the Région's reason for a rejection)."""
+        yield FactureEvent(facture=facture, kind=FactureEvent.Kind.EMISE, by_name="Région Occitanie")
+        if facture.status != Facture.Status.EN_ATTENTE_VALIDATION:
+            yield FactureEvent(
+                facture=facture,
+                kind=EVENT_OF_STATUS[facture.status],
+                by_name="Région Occitanie",
+                comment=facture.rejection_reason,
             )
 
     def demandes(self, action):
         if self.rng.random() < 0.2:
+            status = self.rng.choice(DemandeModification.Status.values)
+            answered = status != DemandeModification.Status.EN_ATTENTE
             yield DemandeModification(
                 action=action,
-                objet=self.rng.choice(REQUEST_SUBJECTS),
-                status=self.rng.choice(DemandeModification.Status.values),
+                objet=self.rng.choice(DemandeModification.Objet.values),
+                explication=self.rng.choice(REQUEST_SUBJECTS),
+                status=status,
+                reponse="Réponse de la Région à la demande." if answered else "",
+                answered_at=timezone.now() if answered else None,
+                answered_by_name="Région Occitanie" if answered else "",
             )
