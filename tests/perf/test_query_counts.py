@@ -51,6 +51,8 @@ ACCOUNT_LIST_QUERIES = 2 + 3 + 1
 # The session (with whether its row in Mes sessions exists) and its account,
 # then the account's open sessions.
 MY_SESSIONS_QUERIES = 2 + 1
+# The session and its account, then the accounts as filtered.
+ACCOUNT_EXPORT_QUERIES = 2 + 1
 SEARCH_QUERIES = 2 + 5
 # The BDC page: the session and account, then the action, its inscriptions, periods and
 # hours; its bilans; the complete periods (trainees, hours, pending periods); its demandes
@@ -298,6 +300,31 @@ def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
     # Every write of the transaction, the setup's and the import's: the home
     # page's counts are renewed once, at commit.
     assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize("accounts", [2, 20, 500])
+def test_comptes_utilisateurs_filtered_sorted_and_exported_cost_the_same_queries(
+    client_of, accounts, primary_account, django_assert_num_queries
+):
+    UserFactory.create_batch(accounts, organisme=primary_account.organisme, second_factor=True)
+    client = client_of(primary_account)
+    query = {
+        "statut": "actif",
+        "blocage": "debloque",
+        "double_authentification": "activee",
+        "tri": "-derniere_connexion",
+    }
+
+    listed = counted(django_assert_num_queries, ACCOUNT_LIST_QUERIES, lambda: client.get("/organisme/comptes/", query))
+    # The export's rows come in chunks (iterator) read by the one query.
+    exported = counted(
+        django_assert_num_queries,
+        ACCOUNT_EXPORT_QUERIES,
+        lambda: b"".join(client.get("/organisme/comptes/export.csv", query).streaming_content),
+    )
+
+    assert listed.context["page"].paginator.count == accounts
+    assert exported.count(b"\r\n") == accounts + 1
 
 
 @pytest.mark.parametrize("actor", ["organisme", "region"])

@@ -134,6 +134,11 @@ def hours_import(org):
     return {"fichier": SimpleUploadedFile("heures.csv", raw, "text/csv")}
 
 
+def accounts_file(org):
+    raw = "civilité;nom d’usage;prénom;courriel\nMonsieur;PIRATE;Jean;pirate@exemple.fr\n".encode()
+    return {"fichier": SimpleUploadedFile("comptes.csv", raw, "text/csv")}
+
+
 MATRIX = {
     # Public pages.
     "accounts:login": Route(reach=EVERYONE - {TEMPORARY}),
@@ -174,6 +179,14 @@ MATRIX = {
     # The account's own second factor: no ids to substitute. Turning it off or
     # regenerating codes needs a current code (tests/accounts/test_two_factor.py).
     "accounts:two_factor": Route(reach=LOGGED_IN - {TEMPORARY}),
+    # Mes coordonnées: the session's own account only (tests/accounts/test_contact_details.py).
+    "accounts:contact_details": Route(reach=LOGGED_IN - {TEMPORARY}),
+    "accounts:email_change_cancel": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, effect=False, post_only=True
+    ),
+    # Without a live change's token, not found for anyone; with it, see test_contact_details.py.
+    "accounts:email_change_link": Route(reach=frozenset(), hidden=True, kwargs=lambda org: {"token": "inconnu"}),
+    "accounts:email_change_confirm": Route(reach=frozenset(), hidden=True, post=lambda org: {}),
     # « Confirmez votre mot de passe »: the session's own account only; a right
     # password marks the session, nothing stored (tests/accounts/test_reauthentication.py).
     "accounts:reauthenticate": Route(
@@ -238,6 +251,13 @@ MATRIX = {
         reach=frozenset({PRIMARY}), post=lambda org: {"required": "1"}, post_only=True
     ),
     "organisations:account_list": Route(reach=frozenset({PRIMARY})),
+    "organisations:account_export": Route(reach=frozenset({PRIMARY})),
+    # The upload shows a preview and creates nothing; the confirmation, with no
+    # file previewed in this session, creates nothing either.
+    "organisations:account_import": Route(reach=frozenset({PRIMARY}), post=accounts_file, effect=False),
+    "organisations:account_import_confirm": Route(
+        reach=frozenset({PRIMARY}), post=lambda org: {}, effect=False, post_only=True
+    ),
     "organisations:account_create": Route(reach=frozenset({PRIMARY}), post=account_form),
     "organisations:account_update": Route(
         reach=frozenset({PRIMARY}),

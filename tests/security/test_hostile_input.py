@@ -219,6 +219,15 @@ def test_account_modification_by_the_primary_account(primary_account, secondary_
 
 
 @HYPOTHESIS
+@given(data=account_fields, version=hostile_text)
+def test_mes_coordonnees(secondary_account, data, version):
+    client = fresh_client(secondary_account)
+    assert_safe(client.post("/mon-compte/coordonnees/", data | {"version": version}))
+    stored = User.objects.get(pk=secondary_account.pk)
+    assert_safe(client.post("/mon-compte/coordonnees/", data | {"version": stored.version}))
+
+
+@HYPOTHESIS
 @given(data=account_fields, until=hostile_text)
 def test_account_modification_and_deactivation_by_the_region(region_agent, primary_account, data, until):
     version = User.objects.get(pk=primary_account.pk).version
@@ -272,6 +281,19 @@ def test_region_search(region_agent, primary_account, q, page):
 def test_account_list_search(primary_account, secondary_account, q, page, size):
     client = fresh_client(primary_account)
     assert_safe(client.get("/organisme/comptes/", {"q": q, "page": page, "par_page": size}))
+
+
+@HYPOTHESIS
+@given(q=hostile_text, choice=hostile_text, sort=hostile_text)
+def test_account_list_filters_sort_and_export(primary_account, secondary_account, q, choice, sort):
+    client = fresh_client(primary_account)
+    query = {"q": q, "statut": choice, "blocage": choice, "double_authentification": choice, "tri": sort}
+    assert_safe(client.get("/organisme/comptes/", query))
+    export = client.get("/organisme/comptes/export.csv", query)
+    assert export.status_code < 500
+    if export.streaming:
+        cells = b"".join(export.streaming_content).decode("utf-8-sig").replace("\r\n", ";").split(";")
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 
 @HYPOTHESIS
@@ -480,6 +502,26 @@ def test_imports(secondary_account, action, trainee, period, raw):
     client = fresh_client(secondary_account)
     response = client.post("/imports/", {"fichier": SimpleUploadedFile("import.csv", raw, "text/csv")})
     assert_safe(response)
+
+
+@st.composite
+def accounts_files(draw):
+    """A CSV of accounts: the right header or none, hostile cells, any encoding, or bytes."""
+    header = draw(st.sampled_from(["civilité;nom d’usage;prénom;courriel", "civilite;nom;prenom;email", ""]))
+    cell = st.one_of(hostile_text, st.sampled_from(["Madame", "M.", "=1+1", "a@b.fr", "@SUM(A1)", ""]))
+    rows = draw(st.lists(st.lists(cell, min_size=1, max_size=5), max_size=5))
+    text = "\n".join([header, *(";".join(row) for row in rows)])
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1"]))
+    return draw(st.one_of(st.just(text.encode(encoding, errors="replace")), st.binary(max_size=2000)))
+
+
+@HYPOTHESIS
+@given(raw=accounts_files())
+def test_accounts_file(primary_account, secondary_account, raw):
+    client = fresh_client(primary_account)
+    upload = client.post("/organisme/comptes/fichier/", {"fichier": SimpleUploadedFile("comptes.csv", raw, "text/csv")})
+    assert_safe(upload)
+    assert_safe(client.post("/organisme/comptes/fichier/confirmation/", follow=True))
 
 
 # What was stored, everywhere it is shown.
