@@ -111,10 +111,9 @@ def account_list(request):
     page = Paginator(accounts, page_size).get_page(request.GET.get("page"))
     # The last e-mail and second factor, for the page's accounts only: asked of
     # the whole list, the database works them out for every account it sorts.
+    on_page = User.objects.filter(pk__in=page.object_list.values("pk"))  # type: ignore[attr-defined]
     page.object_list = sorted_accounts(
-        with_open_session_count(
-            with_second_factor_state(with_last_email(User.objects.filter(pk__in=page.object_list.values("pk"))))
-        ),  # type: ignore[attr-defined]
+        with_open_session_count(with_second_factor_state(with_last_email(on_page))),
         sort_column,
         descending=descending,
     )
