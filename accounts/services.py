@@ -262,7 +262,7 @@ def log_in_with_link(link: Any) -> "SignInResult | None":
         deleted, _ = type(link).objects.filter(pk=link.pk).delete()
         if not deleted:
             return None
-        user = User.objects.select_for_update().select_related("organisme").get(pk=link.user_id)
+        user = User.objects.select_for_update(of=("self",)).select_related("organisme").get(pk=link.user_id)
         links.revoke_links(user)
         user.set_password(secrets.token_urlsafe(32))
         user.password_state = User.PasswordState.TEMPORARY
