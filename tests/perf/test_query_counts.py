@@ -45,6 +45,10 @@ HOME_QUERIES = 2 + 7 + 1
 REGION_HOME_QUERIES = 3 + 7
 ACCOUNT_LIST_QUERIES = 2 + 3 + 1
 SEARCH_QUERIES = 2 + 5
+# The organisme's Recherche rapide: the session and its account, then for each
+# group (actions, stagiaires with their inscriptions' BDC, comptes) its first
+# matches and its count.
+ORGANISME_SEARCH_QUERIES = 2 + 2 + 3 + 2
 BDC_QUERIES = 2 + 4
 SAVE_QUERIES = 2 + 5
 # A CSV of inscriptions, read, checked and written in one transaction: its
@@ -163,6 +167,27 @@ def test_the_recherche_rapide_costs_the_same_queries_whatever_it_finds(
     assert response.status_code == 200
     assert response.context["organismes"].paginator.count == rows
     assert response.context["accounts"].paginator.count == 2 * rows
+
+
+def test_the_organismes_recherche_rapide_costs_the_same_queries_whatever_it_finds(
+    client_of, rows, primary_account, other_organisme, django_assert_num_queries
+):
+    for organisme in [primary_account.organisme, other_organisme]:
+        for number in range(rows):
+            inscription = InscriptionFactory(
+                action__organisme=organisme, action__intitule=f"Soudeur {number}", stagiaire__nom=f"SOUDÉ {number}"
+            )
+            InscriptionFactory(action__organisme=organisme, stagiaire=inscription.stagiaire)
+            UserFactory(organisme=organisme, last_name=f"SOUDAN {number}")
+    client = client_of(primary_account)
+
+    response = counted(
+        django_assert_num_queries, ORGANISME_SEARCH_QUERIES, lambda: client.get("/recherche/", {"q": "soud"})
+    )
+
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [groups[name].total for name in ("actions", "stagiaires", "comptes")] == [rows, rows, rows]
 
 
 def test_the_bdc_page_costs_the_same_queries_whatever_the_inscriptions_and_hours(
