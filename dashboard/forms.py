@@ -8,7 +8,7 @@ class QuickSearchForm(forms.Form):
     characters (which PostgreSQL refuses) with an error next to the field."""
 
     q = forms.CharField(
-        label="Recherche rapide",
+        label="Numéro de BDC, intitulé, stagiaire ou compte",
         required=False,
         max_length=SEARCH_MAX_LENGTH,
         widget=forms.SearchInput,
