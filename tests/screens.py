@@ -33,6 +33,9 @@ def organisme_screens() -> list[tuple[str, str]]:
     period = PeriodeDeclaration.objects.filter(action=action, validated_at__isnull=True).order_by("mois").first()
     screens = [
         ("accueil", "/"),
+        ("recherche-rapide-organisme", "/recherche/"),
+        # Its actions' BDC numbers and its trainees' identifiants (load_demo) hold "PRF23".
+        ("recherche-rapide-organisme-resultats", "/recherche/?q=prf23"),
         ("fiche-organisme", "/organisme/fiche/"),
         ("comptes-utilisateurs", "/organisme/comptes/"),
         ("creation-compte", "/organisme/comptes/nouveau/"),
