@@ -131,11 +131,21 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     assert response["Location"].startswith("/connexion/")
 
 
-def test_an_overlong_search_is_explained_next_to_the_box(client_of, secondary_account):
-    response = search(client_of(secondary_account), "a" * 201)
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("a" * 201, "Saisissez au plus 200 caractères (vous en avez saisi 201)."),
+        ("BDC\x00", "Le caractère nul n’est pas autorisé."),
+    ],
+)
+def test_an_overlong_or_null_search_is_explained_next_to_the_box(
+    client_of, secondary_account, field_errors, typed, error
+):
+    response = search(client_of(secondary_account), typed)
 
     assert response.status_code == 200
-    assert "Saisissez au plus 200 caractères (vous en avez saisi 201)." in response.content.decode()
+    assert field_errors(response, "q") == [error]
+    assert "groups" not in response.context
 
 
 def test_new_trainees_of_an_import_are_searchable(secondary_account):

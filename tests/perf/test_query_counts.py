@@ -43,7 +43,8 @@ HOME_QUERIES = 2 + 7 + 1
 # then failed e-mails, blocked comptes principaux (count and list), overdue
 # reviews, handovers (count and list), recent activity.
 REGION_HOME_QUERIES = 3 + 7
-ACCOUNT_LIST_QUERIES = 2 + 3 + 1
+# (+1: the compte principal's own block, with its last e-mail.)
+ACCOUNT_LIST_QUERIES = 2 + 3 + 1 + 1
 SEARCH_QUERIES = 2 + 5
 # The organisme's Recherche rapide: the session and its account, then for each
 # group (actions, stagiaires with their inscriptions' BDC, comptes) its first
