@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import services as account_services
 from accounts import throttling, two_factor
 from accounts.services import LoginOutcome
-from accounts.views import LOGIN_ERRORS, TOO_MANY_ATTEMPTS, AuthenticatedRequest
+from accounts.views import LOGIN_ERRORS, TOO_MANY_ATTEMPTS, AuthenticatedRequest, login_error
 from outbox.emails import absolute_url
 from proconnect import client, permissions, services
 from proconnect import session as pc_session
@@ -97,7 +97,7 @@ def _sign_in(request: HttpRequest, account, identity: client.Identity) -> HttpRe
     request.session.pop(pc_session.STEP_UP_KEY, None)
     outcome = account_services.log_in_identified(request, account, second_factor_verified=identity.two_factor)
     if outcome in LOGIN_ERRORS:
-        return _error(request, str(LOGIN_ERRORS[outcome]), 403)
+        return _error(request, login_error(outcome), 403)
     request.session[pc_session.ID_TOKEN_KEY] = identity.id_token
     if outcome is LoginOutcome.CODE_REQUIRED:
         return redirect("accounts:login_code")
@@ -161,7 +161,7 @@ def link(request: HttpRequest) -> HttpResponse:
         if outcome is LoginOutcome.CODE_REQUIRED:
             return redirect("accounts:login_code")
         request.session.pop(pc_session.PENDING_LINK_KEY, None)
-        form.add_error(None, LOGIN_ERRORS[outcome])
+        form.add_error(None, login_error(outcome))
     context = {"form": form, "identity": identity, "organisme": organisme}
     return render(request, "proconnect/link.html", context)
 
