@@ -67,7 +67,8 @@ def login_error(outcome: LoginOutcome) -> str:
     if outcome is LoginOutcome.BLOCKED:
         return format_html(
             "{refusal} Pour le débloquer vous-même, générez un nouveau mot de passe depuis "
-            '<a href="{forgotten}">Mot de passe oublié\u00a0?</a>, ou demandez son déblocage au gestionnaire de votre compte. {ways_out}',
+            '<a href="{forgotten}">Mot de passe oublié\u00a0?</a>, ou demandez son déblocage au gestionnaire '
+            "de votre compte. {ways_out}",
             refusal=LOGIN_ERRORS[outcome],
             forgotten=forgotten,
             ways_out=_ways_out(),
