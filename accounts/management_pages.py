@@ -104,6 +104,8 @@ class AccountAction:
     # The success message, when the guide's "Le compte … a bien été <verb>." does not fit.
     message: Callable | None = None
     applies_to: Callable = lambda account: True
+    # Why it is not offered, when the general sentence would not say it.
+    not_applicable: str = ""
     # A form whose cleaned data goes to `perform` as keyword arguments.
     form_class: type | None = None
     # Whether it needs a recent authentication (accounts.reauthentication):
@@ -119,6 +121,11 @@ ACCOUNT_ACTIONS = {
         verb=gettext_lazy("régénéré"),
         extra_message=gettext_lazy(
             "Un mail de notification de régénération de mot de passe a été envoyé au mail du compte."
+        ),
+        applies_to=lambda account: account.password_may_be_regenerated,
+        not_applicable=(
+            "Ce compte est désactivé\u00a0: son utilisateur ne pourrait pas générer de mot de passe. Activez "
+            "d’abord le compte, puis régénérez son mot de passe."
         ),
     ),
     "supprimer": AccountAction(
@@ -180,7 +187,9 @@ def account_action_page(request, account, action_name, *, back_url):
     if action is None:
         raise Http404
     if not action.applies_to(account):
-        messages.info(request, _("Cette action ne s'applique pas à ce compte dans son état actuel."))
+        messages.info(
+            request, action.not_applicable or _("Cette action ne s'applique pas à ce compte dans son état actuel.")
+        )
         return redirect(back_url)
     if action.sensitive and not reauthentication.is_recent(request):
         # Back to this confirmation page afterwards.
