@@ -129,8 +129,9 @@ def test_first_email_gives_the_identifiant_and_the_link_to_generate_the_password
     ) in text
     assert f"votre adresse mail : {BASE_URL}/generation-mot-de-passe/\n" in text
     assert f"vous pourrez vous connecter à l'adresse suivante : {BASE_URL}/connexion/\n" in text
-    assert "L'identifiant et le mot de passe ont été créés automatiquement par l'application." in text
-    assert 'Vous pouvez modifier vos codes en accédant à la rubrique "Mon compte"' in text
+    # The password is not created with the account: its user generates it (tests/accounts/test_password_emails.py).
+    assert "L’identifiant a été créé automatiquement par l’application\u00a0; votre mot de passe, vous le" in text
+    assert "modifier votre identifiant et votre mot de passe dans la rubrique «\u00a0Mon compte\u00a0»" in text
     assert CNIL_ADVICE in text
     assert SIGNATURE in text
 
@@ -142,15 +143,15 @@ def test_second_email_asks_to_confirm_with_the_one_time_link(sent, mailbox, seco
     assert "NePasRepondre" in message["From"]
     text = text_of(message)
     assert text.startswith(
-        "Une demande de réinitialisation du mot de passe de votre compte d'accès à l'application SIGMA "
-        "a été effectuée par la personne suivante :"
+        "Une demande de réinitialisation du mot de passe de votre compte d’accès à l’application SIGMA "
+        "a été effectuée par la personne suivante\u00a0:"
     )
-    assert "Nom d'usage : NOM TEST COMPTE\n\nPrénom : PRENOM TEST COMPTE\n\nCourriel : aa1@aa.fr" in text
+    assert "Nom d’usage\u00a0: NOM TEST COMPTE\n\nPrénom\u00a0: PRENOM TEST COMPTE\n\nCourriel\u00a0: aa1@aa.fr" in text
     [link] = mailbox.links(message)
-    assert f"Pour confirmer cette demande veuillez cliquer sur le lien suivant : {link}\n" in text
+    assert f"Pour confirmer cette demande veuillez cliquer sur le lien suivant\u00a0: {link}\n" in text
     assert link.startswith(f"{BASE_URL}/acces/")
     assert PasswordLink.objects.filter(user=secondary_account).exists()
-    assert "utilisable qu'une seule fois et expire dans 1 heure" in text
+    assert "utilisable qu’une seule fois et expire dans 1 heure" in text
     assert SIGNATURE in text
 
 
