@@ -127,6 +127,11 @@ class ActionFormation(SearchTextMixin, VersionedModel):
     def __str__(self):
         return f"{self.numero_bdc} - {self.intitule}"
 
+    @property
+    def programme_contact(self) -> str:
+        """Whom the organisme writes to about this BDC's data: its programme's address."""
+        return Programme(self.programme).contact_email
+
     def state(self, today=None):
         today = today or timezone.localdate()
         if self.closed_at:
