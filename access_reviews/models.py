@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class AccessReview(models.Model):
@@ -9,22 +8,22 @@ class AccessReview(models.Model):
     to. Each confirmation is also in the audit trail."""
 
     organisme = models.OneToOneField(
-        "organisations.Organisme", on_delete=models.CASCADE, related_name="access_review", verbose_name=_("organisme")
+        "organisations.Organisme", on_delete=models.CASCADE, related_name="access_review", verbose_name="organisme"
     )
-    reviewed_at = models.DateTimeField(_("dernière revue le"), null=True, blank=True)
+    reviewed_at = models.DateTimeField("dernière revue le", null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("revue confirmée par"),
+        verbose_name="revue confirmée par",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    reminded_at = models.DateTimeField(_("dernière invitation le"), null=True, blank=True)
+    reminded_at = models.DateTimeField("dernière invitation le", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("revue des comptes")
-        verbose_name_plural = _("revues des comptes")
+        verbose_name = "revue des comptes"
+        verbose_name_plural = "revues des comptes"
 
     def __str__(self):
         return f"{self.organisme} ({self.reviewed_at or '-'})"

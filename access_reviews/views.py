@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
 from access_reviews import services
 from access_reviews.models import AccessReview
@@ -14,7 +13,7 @@ def review(request):
     organisme = request.user.organisme
     if request.method == "POST":
         services.confirm_review(organisme, acting_account=request.user)
-        messages.success(request, _("Merci : la liste des comptes de votre organisme est confirmée."))
+        messages.success(request, "Merci : la liste des comptes de votre organisme est confirmée.")
         return redirect("access_reviews:review")
     context = {
         "organisme": organisme,

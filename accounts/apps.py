@@ -1,10 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = _("Comptes d'accès")
+    verbose_name = "Comptes d’accès"
 
     def ready(self):
         # Connects the receiver that starts a session's clock at login.

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts import services, two_factor
 from accounts.models import IDENTIFIANT_TAKEN, User
@@ -14,7 +13,7 @@ def check_chosen_identifiant(identifiant: str, *, chosen_by: User | None = None)
     a Région agent created on the command line: no space, and not another
     account's, compared as the unique index on LOWER(identifiant) compares."""
     if any(char.isspace() for char in identifiant):
-        raise forms.ValidationError(_("L'identifiant ne doit pas contenir d'espace."), code="identifiant_space")
+        raise forms.ValidationError("L’identifiant ne doit pas contenir d’espace.", code="identifiant_space")
     others = User.objects.with_identifiant(identifiant)
     if chosen_by is not None:
         others = others.exclude(pk=chosen_by.pk)
@@ -24,9 +23,9 @@ def check_chosen_identifiant(identifiant: str, *, chosen_by: User | None = None)
 
 
 class LoginForm(forms.Form):
-    identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
+    identifiant = forms.CharField(label="Identifiant", max_length=64)
     password = forms.CharField(
-        label=_("Mot de passe"),
+        label="Mot de passe",
         strip=False,
         max_length=MAXIMUM_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -41,19 +40,19 @@ class AccountForm(forms.ModelForm):
     """Civilité, Nom d'usage, Prénom, Courriel: the guide's "Gestion du compte" window."""
 
     # Declared, not generated, so that forms borrowing them check them too.
-    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150, validators=[validate_plain_text])
-    first_name = forms.CharField(label=_("Prénom"), max_length=150, validators=[validate_plain_text])
+    last_name = forms.CharField(label="Nom d’usage", max_length=150, validators=[validate_plain_text])
+    first_name = forms.CharField(label="Prénom", max_length=150, validators=[validate_plain_text])
 
     class Meta:
         model = User
         fields = ["civilite", "last_name", "first_name", "email"]
         labels = {
-            "civilite": _("Civilité"),
-            "last_name": _("Nom d'usage"),
-            "first_name": _("Prénom"),
-            "email": _("Courriel"),
+            "civilite": "Civilité",
+            "last_name": "Nom d’usage",
+            "first_name": "Prénom",
+            "email": "Courriel",
         }
-        help_texts = {"email": _("Adresse du nouveau compte utilisateur, qui recevra les accès.")}
+        help_texts = {"email": "Adresse du nouveau compte utilisateur, qui recevra les accès."}
 
 
 class AccountModificationForm(AccountForm):
@@ -68,32 +67,32 @@ class DeactivationForm(forms.Form):
     reactivated automatically at the start of that day (Europe/Paris)."""
 
     until = forms.DateField(
-        label=_("Jusqu'au (facultatif)"),
+        label="Jusqu’au (facultatif)",
         required=False,
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text=_("Au format JJ/MM/AAAA. Le compte sera réactivé automatiquement ce jour-là."),
-        error_messages={"invalid": _("Saisissez une date valide, au format JJ/MM/AAAA.")},
+        help_text="Au format JJ/MM/AAAA. Le compte sera réactivé automatiquement ce jour-là.",
+        error_messages={"invalid": "Saisissez une date valide, au format JJ/MM/AAAA."},
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "JJ/MM/AAAA", "inputmode": "numeric"}),
     )
 
     def clean_until(self):
         until = self.cleaned_data["until"]
         if until is not None and until <= timezone.localdate():
-            raise forms.ValidationError(_("La date doit être postérieure à aujourd'hui."))
+            raise forms.ValidationError("La date doit être postérieure à aujourd’hui.")
         return until
 
 
 class PasswordGenerationForm(forms.Form):
-    identifiant = forms.CharField(label=_("Identifiant"), max_length=64)
-    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    email = forms.EmailField(label=_("Courriel"))
+    identifiant = forms.CharField(label="Identifiant", max_length=64)
+    last_name = forms.CharField(label="Nom d’usage", max_length=150)
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    email = forms.EmailField(label="Courriel")
 
 
 class IdentifiantReminderForm(forms.Form):
-    last_name = forms.CharField(label=_("Nom d'usage"), max_length=150)
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    email = forms.EmailField(label=_("Courriel"))
+    last_name = forms.CharField(label="Nom d’usage", max_length=150)
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    email = forms.EmailField(label="Courriel")
 
 
 class CredentialsForm(forms.Form):
@@ -104,23 +103,23 @@ class CredentialsForm(forms.Form):
     """
 
     current_password = forms.CharField(
-        label=_("Mot de passe actuel"),
+        label="Mot de passe actuel",
         strip=False,
         max_length=MAXIMUM_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     identifiant = forms.CharField(
-        label=_("Identifiant"), max_length=64, help_text=_("64 caractères max."), validators=[validate_plain_text]
+        label="Identifiant", max_length=64, help_text="64 caractères max.", validators=[validate_plain_text]
     )
     new_password = forms.CharField(
-        label=_("Mot de passe"),
+        label="Mot de passe",
         strip=False,
         max_length=MAXIMUM_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html,
     )
     new_password_confirmation = forms.CharField(
-        label=_("Confirmer le mot de passe"),
+        label="Confirmer le mot de passe",
         strip=False,
         max_length=MAXIMUM_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -137,7 +136,7 @@ class CredentialsForm(forms.Form):
         password = self.cleaned_data["current_password"]
         # A wrong one counts toward the lockout, as a wrong login does.
         if not services.confirm_password(self.user, password):
-            raise forms.ValidationError(_("Le mot de passe actuel est incorrect."), code="password_incorrect")
+            raise forms.ValidationError("Le mot de passe actuel est incorrect.", code="password_incorrect")
         return password
 
     def clean_identifiant(self) -> str:
@@ -150,7 +149,7 @@ class CredentialsForm(forms.Form):
         if password and confirmation and password != confirmation:
             self.add_error(
                 "new_password_confirmation",
-                forms.ValidationError(_("Les deux mots de passe ne sont pas identiques."), code="password_mismatch"),
+                forms.ValidationError("Les deux mots de passe ne sont pas identiques.", code="password_mismatch"),
             )
         if password:
             # Judge the password against the identifiant the user is about to keep.
@@ -173,11 +172,9 @@ class SecondFactorCodeForm(forms.Form):
     wrong ones toward the lockout."""
 
     code = forms.CharField(
-        label=_("Code de vérification"),
+        label="Code de vérification",
         max_length=32,
-        help_text=_(
-            "Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos codes de secours."
-        ),
+        help_text="Les 6 chiffres affichés par votre application d’authentification, ou l’un de vos codes de secours.",
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
@@ -188,7 +185,7 @@ class ReauthenticationForm(forms.Form):
     """The current password, asked again before a security-sensitive change."""
 
     password = forms.CharField(
-        label=_("Mot de passe"),
+        label="Mot de passe",
         strip=False,
         max_length=MAXIMUM_LENGTH,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
@@ -199,9 +196,9 @@ class EnrolmentForm(forms.Form):
     """The first code of the app being set up, proving it holds the secret."""
 
     code = forms.CharField(
-        label=_("Code à 6 chiffres"),
+        label="Code à 6 chiffres",
         max_length=16,
-        help_text=_("Le code affiché par votre application après l'ajout du compte SIGMA."),
+        help_text="Le code affiché par votre application après l’ajout du compte SIGMA.",
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -215,9 +212,9 @@ class EnrolmentForm(forms.Form):
         self.time_step = two_factor.matching_time_step(self.key, code)
         if self.time_step is None:
             raise forms.ValidationError(
-                _(
-                    "Ce code ne correspond pas. Vérifiez que l'heure de votre téléphone est juste "
-                    "et saisissez le code affiché à l'instant."
+                (
+                    "Ce code ne correspond pas. Vérifiez que l’heure de votre téléphone est juste "
+                    "et saisissez le code affiché à l’instant."
                 ),
                 code="wrong_code",
             )
@@ -228,11 +225,11 @@ class RegionAgentForm(forms.Form):
     """What create_region_agent asks for, checked as the screens check it (here,
     beside the account forms, so that the command needs nothing of the Espace Région)."""
 
-    civilite = forms.ChoiceField(label=_("Civilité"), choices=User.Civilite.choices)
+    civilite = forms.ChoiceField(label="Civilité", choices=User.Civilite.choices)
     last_name = AccountForm.base_fields["last_name"]
     first_name = AccountForm.base_fields["first_name"]
-    email = forms.EmailField(label=_("Courriel"), max_length=254)
-    identifiant = forms.CharField(label=_("Identifiant"), max_length=64, validators=[validate_plain_text])
+    email = forms.EmailField(label="Courriel", max_length=254)
+    identifiant = forms.CharField(label="Identifiant", max_length=64, validators=[validate_plain_text])
 
     def clean_identifiant(self) -> str:
         return check_chosen_identifiant(self.cleaned_data["identifiant"])

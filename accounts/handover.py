@@ -11,8 +11,6 @@ each row as it is written.
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.models import HandoverProposal, User
@@ -27,8 +25,8 @@ class HandoverRefused(Exception):
 
 
 class FormerPrimaryBecomes(models.TextChoices):
-    SECONDARY = "secondary", gettext_lazy("compte secondaire")
-    DEACTIVATED = "deactivated", gettext_lazy("désactivé")
+    SECONDARY = "secondary", "compte secondaire"
+    DEACTIVATED = "deactivated", "désactivé"
 
 
 def eligible_successors(organisme: Organisme) -> QuerySet[User]:
@@ -38,16 +36,16 @@ def eligible_successors(organisme: Organisme) -> QuerySet[User]:
 
 
 def handed_over_message(organisme: Organisme, new_primary: User) -> str:
-    return _("Le rôle de compte principal de l'organisme %(organisme)s a bien été transféré à %(name)s.") % {
+    return "Le rôle de compte principal de l’organisme %(organisme)s a bien été transféré à %(name)s." % {
         "organisme": organisme.raison_sociale,
         "name": new_primary.civil_name,
     }
 
 
 def withdrawn_message(proposal: HandoverProposal) -> str:
-    return _(
+    return (
         "La proposition du rôle de compte principal à %(name)s a bien été annulée. "
-        "Un mail a été envoyé à %(name)s pour l'en informer."
+        "Un courriel a été envoyé à %(name)s pour l’en informer."
     ) % {"name": proposal.proposed_to.civil_name}
 
 
@@ -104,12 +102,12 @@ def _hand_over(
     new_primary = eligible_successors(organisme).select_for_update().filter(pk=new_primary_id).first()
     if new_primary is None:
         raise HandoverRefused(
-            _("Ce compte n'est pas un compte secondaire actif de l'organisme %(organisme)s.")
+            "Ce compte n’est pas un compte secondaire actif de l’organisme %(organisme)s."
             % {"organisme": organisme.raison_sociale}
         )
     if former is None:
         raise HandoverRefused(
-            _("L'organisme %(organisme)s n'a pas de compte principal dont transférer le rôle.")
+            "L’organisme %(organisme)s n’a pas de compte principal dont transférer le rôle."
             % {"organisme": organisme.raison_sociale}
         )
 
@@ -169,22 +167,20 @@ def propose_handover(*, proposed_to: User, acting_account: User) -> HandoverProp
     `proposed_to`, one of its secondary accounts, who is told by e-mail and
     answers from their home page."""
     if acting_account.organisme_id is None:
-        raise HandoverRefused(_("Seul le compte principal d'un organisme peut proposer son rôle."))
+        raise HandoverRefused("Seul le compte principal d’un organisme peut proposer son rôle.")
     organisme = _lock_organisme(acting_account.organisme_id)
     proposer = User.objects.alive().select_for_update().filter(pk=acting_account.pk).first()
     if proposer is None or not (proposer.is_primary and proposer.can_log_in):
-        raise HandoverRefused(_("Seul le compte principal d'un organisme peut proposer son rôle."))
+        raise HandoverRefused("Seul le compte principal d’un organisme peut proposer son rôle.")
     addressee = eligible_successors(organisme).select_for_update().filter(pk=proposed_to.pk).first()
     if addressee is None:
         raise HandoverRefused(
-            _("Le rôle de compte principal ne peut être proposé qu'à un compte secondaire actif de l'organisme.")
+            "Le rôle de compte principal ne peut être proposé qu’à un compte secondaire actif de l’organisme."
         )
     if HandoverProposal.objects.filter(organisme=organisme).exists():
         raise HandoverRefused(
-            _(
-                "Une proposition du rôle de compte principal est déjà en attente pour cet organisme : "
-                "annulez-la avant d'en faire une autre."
-            )
+            "Une proposition du rôle de compte principal est déjà en attente pour cet organisme : "
+            "annulez-la avant d’en faire une autre."
         )
     proposal = HandoverProposal.objects.create(organisme=organisme, proposed_by=proposer, proposed_to=addressee)
     record(
@@ -209,13 +205,13 @@ def accept_handover(proposal: HandoverProposal, *, acting_account: User) -> User
     _lock_organisme(proposal.organisme_id)
     locked = _locked_pending_proposal(proposal)
     if locked is None:
-        raise HandoverRefused(_("Cette proposition n'est plus en attente : elle a été annulée ou acceptée."))
+        raise HandoverRefused("Cette proposition n’est plus en attente : elle a été annulée ou acceptée.")
     proposal = locked
     if proposal.proposed_to_id != acting_account.pk:
-        raise HandoverRefused(_("Seule la personne à qui le rôle est proposé peut accepter la proposition."))
+        raise HandoverRefused("Seule la personne à qui le rôle est proposé peut accepter la proposition.")
     stale_reason = proposal.stale_reason()
     if stale_reason:
-        raise HandoverRefused(_("Cette proposition n'est plus valable. %(reason)s") % {"reason": stale_reason})
+        raise HandoverRefused("Cette proposition n’est plus valable. %(reason)s" % {"reason": stale_reason})
     return _hand_over(
         organisme_id=proposal.organisme_id,
         new_primary_id=proposal.proposed_to_id,
@@ -233,10 +229,10 @@ def cancel_handover(proposal: HandoverProposal, *, acting_account: User) -> None
     _lock_organisme(proposal.organisme_id)
     locked = _locked_pending_proposal(proposal)
     if locked is None:
-        raise HandoverRefused(_("Cette proposition n'est plus en attente : elle a été annulée ou acceptée."))
+        raise HandoverRefused("Cette proposition n’est plus en attente : elle a été annulée ou acceptée.")
     proposal = locked
     if acting_account.pk not in (proposal.proposed_by_id, proposal.proposed_to_id):
-        raise HandoverRefused(_("Seules les deux personnes concernées peuvent annuler la proposition."))
+        raise HandoverRefused("Seules les deux personnes concernées peuvent annuler la proposition.")
     declined = acting_account.pk == proposal.proposed_to_id
     record(
         AuditEntry.Action.HANDOVER_CANCELLED,

@@ -6,7 +6,6 @@ hook that fills the link in (AccountsConfig.ready)."""
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts import links
 from outbox.delivery import DeliveryCancelled, register_hand_over_hook
@@ -34,7 +33,7 @@ def fill_in_password_link(email: OutgoingEmail, text_body: str, html_body: str) 
         return text_body, html_body
     if email.password_link is None:
         raise DeliveryCancelled(
-            _("Lien de génération de mot de passe remplacé ou révoqué avant l'envoi : courriel annulé.")
+            "Lien de génération de mot de passe remplacé ou révoqué avant l’envoi : courriel annulé."
         )
     with transaction.atomic():
         token = links.mint_token(email.password_link)

@@ -11,8 +11,6 @@ from django.forms import model_to_dict
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import reauthentication, services, two_factor
 from accounts.forms import AccountForm, AccountModificationForm, DeactivationForm
@@ -27,12 +25,11 @@ def success_message(account, verb):
     values = {"civil_name": account.civil_name, "organisme": account.organisme.raison_sociale, "verb": verb}
     if account.is_primary:
         return (
-            _("Le compte principal de %(civil_name)s de l'organisme de formation %(organisme)s a bien été %(verb)s.")
+            "Le compte principal de %(civil_name)s de l’organisme de formation %(organisme)s a bien été %(verb)s."
             % values
         )
     return (
-        _("Le compte secondaire de %(civil_name)s de l'organisme de formation %(organisme)s a bien été %(verb)s.")
-        % values
+        "Le compte secondaire de %(civil_name)s de l’organisme de formation %(organisme)s a bien été %(verb)s." % values
     )
 
 
@@ -42,15 +39,15 @@ def create_account_page(request, *, organisme, back_url, breadcrumb=None):
         account = services.create_secondary_account(
             organisme=organisme, acting_account=request.user, **form.cleaned_data
         )
-        message = success_message(account, _("créé"))
+        message = success_message(account, "créé")
         messages.success(
-            request, f"{message} {_('Un mail de récupération de mot de passe a été envoyé au mail du compte.')}"
+            request, f"{message} Un courriel de récupération de mot de passe a été envoyé à l’adresse du compte."
         )
         return redirect(back_url)
     return render(
         request,
         "accounts/account_form.html",
-        {"form": form, "organisme": organisme, "title": _("Créer un nouveau compte"), "back_url": back_url},
+        {"form": form, "organisme": organisme, "title": "Créer un nouveau compte", "back_url": back_url},
     )
 
 
@@ -77,7 +74,7 @@ def update_account_page(request, account, *, back_url):
             stored = model_to_dict(stale.current, fields=AccountForm.Meta.fields)
             conflict = conflict_context(form, stale.current, stored)
         else:
-            messages.success(request, success_message(account, _("modifié")))
+            messages.success(request, success_message(account, "modifié"))
             return redirect(back_url)
     return render(
         request,
@@ -86,7 +83,7 @@ def update_account_page(request, account, *, back_url):
             "form": form,
             "organisme": account.organisme,
             "account": account,
-            "title": _("Gestion du compte"),
+            "title": "Gestion du compte",
             "back_url": back_url,
         }
         | conflict,
@@ -116,12 +113,10 @@ class AccountAction:
 ACCOUNT_ACTIONS = {
     "regenerer": AccountAction(
         perform=services.regenerate_password,
-        question=gettext_lazy("Êtes-vous sûr de vouloir régénérer le mot de passe du compte ?"),
-        button=gettext_lazy("Régénérer le mot de passe"),
-        verb=gettext_lazy("régénéré"),
-        extra_message=gettext_lazy(
-            "Un mail de notification de régénération de mot de passe a été envoyé au mail du compte."
-        ),
+        question="Êtes-vous sûr de vouloir régénérer le mot de passe du compte ?",
+        button="Régénérer le mot de passe",
+        verb="régénéré",
+        extra_message="Un courriel de notification de régénération de mot de passe a été envoyé à l’adresse du compte.",
         applies_to=lambda account: account.password_may_be_regenerated,
         not_applicable=(
             "Ce compte est désactivé\u00a0: son utilisateur ne pourrait pas générer de mot de passe. Activez "
@@ -130,17 +125,17 @@ ACCOUNT_ACTIONS = {
     ),
     "supprimer": AccountAction(
         perform=services.delete_account,
-        question=gettext_lazy("Êtes-vous sûr de vouloir supprimer définitivement le compte ?"),
-        button=gettext_lazy("Supprimer le compte"),
-        verb=gettext_lazy("supprimé"),
+        question="Êtes-vous sûr de vouloir supprimer définitivement le compte ?",
+        button="Supprimer le compte",
+        verb="supprimé",
         applies_to=may_be_deleted,
         sensitive=True,
     ),
     "debloquer": AccountAction(
         perform=services.unblock_account,
-        question=gettext_lazy("Êtes-vous sûr de vouloir débloquer le compte ?"),
-        button=gettext_lazy("Débloquer le compte"),
-        verb=gettext_lazy("débloqué"),
+        question="Êtes-vous sûr de vouloir débloquer le compte ?",
+        button="Débloquer le compte",
+        verb="débloqué",
         applies_to=lambda account: account.is_blocked,
         sensitive=True,
     ),
@@ -148,13 +143,13 @@ ACCOUNT_ACTIONS = {
     # the Region for any organisme account.
     "reinitialiser-double-authentification": AccountAction(
         perform=two_factor.reset_second_factor,
-        question=gettext_lazy(
-            "Êtes-vous sûr de vouloir réinitialiser la double authentification du compte ? Son application "
-            "d'authentification et ses codes de secours ne fonctionneront plus et ses sessions ouvertes seront fermées."
+        question=(
+            "Êtes-vous sûr de vouloir réinitialiser la double authentification du compte ? Son application "
+            "d’authentification et ses codes de secours ne fonctionneront plus et ses sessions ouvertes seront fermées."
         ),
-        button=gettext_lazy("Réinitialiser la double authentification"),
+        button="Réinitialiser la double authentification",
         message=lambda account: (
-            _(
+            (
                 "La double authentification de %(civil_name)s a bien été réinitialisée. À sa prochaine connexion, "
                 "son mot de passe suffira, ou il lui sera demandé de la configurer de nouveau si elle est obligatoire."
             )
@@ -165,17 +160,17 @@ ACCOUNT_ACTIONS = {
     ),
     "desactiver": AccountAction(
         perform=services.deactivate_account,
-        question=gettext_lazy("Êtes-vous sûr de vouloir désactiver le compte ?"),
-        button=gettext_lazy("Désactiver le compte"),
-        verb=gettext_lazy("désactivé"),
+        question="Êtes-vous sûr de vouloir désactiver le compte ?",
+        button="Désactiver le compte",
+        verb="désactivé",
         applies_to=lambda account: account.is_active,
         form_class=DeactivationForm,
     ),
     "activer": AccountAction(
         perform=services.activate_account,
-        question=gettext_lazy("Êtes-vous sûr de vouloir activer le compte ?"),
-        button=gettext_lazy("Activer le compte"),
-        verb=gettext_lazy("activé"),
+        question="Êtes-vous sûr de vouloir activer le compte ?",
+        button="Activer le compte",
+        verb="activé",
         applies_to=lambda account: not account.is_active,
     ),
 }
@@ -187,9 +182,7 @@ def account_action_page(request, account, action_name, *, back_url):
     if action is None:
         raise Http404
     if not action.applies_to(account):
-        messages.info(
-            request, action.not_applicable or _("Cette action ne s'applique pas à ce compte dans son état actuel.")
-        )
+        messages.info(request, action.not_applicable or "Cette action ne s’applique pas à ce compte dans son état actuel.")
         return redirect(back_url)
     if action.sensitive and not reauthentication.is_recent(request):
         # Back to this confirmation page afterwards.
@@ -202,7 +195,7 @@ def account_action_page(request, account, action_name, *, back_url):
         action.perform(account, acting_account=request.user, **options)
         message = action.message(account) if action.message else success_message(account, action.verb)
         if options.get("until"):
-            reactivation = _("Il sera réactivé automatiquement le %(date)s.") % {"date": f"{options['until']:%d/%m/%Y}"}
+            reactivation = "Il sera réactivé automatiquement le %(date)s." % {"date": f"{options['until']:%d/%m/%Y}"}
             message = f"{message} {reactivation}"
         if action.extra_message:
             message = f"{message} {action.extra_message}"

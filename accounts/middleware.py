@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
-from django.utils.translation import gettext as _
 
 from accounts import two_factor
 
@@ -135,9 +134,9 @@ class SessionLifetimeMiddleware:
             session[LAST_ACTIVITY_KEY] = moment
             return None
         if moment - login_at >= settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
-            return _("Votre session a atteint sa durée maximale. Veuillez vous reconnecter.")
+            return "Votre session a atteint sa durée maximale. Veuillez vous reconnecter."
         if moment - last_activity >= settings.SESSION_IDLE_TIMEOUT_SECONDS:
-            return _("Votre session a expiré après une période d'inactivité. Veuillez vous reconnecter.")
+            return "Votre session a expiré après une période d’inactivité. Veuillez vous reconnecter."
         if moment - last_activity >= ACTIVITY_WRITE_INTERVAL_SECONDS:
             session[LAST_ACTIVITY_KEY] = moment
         return None

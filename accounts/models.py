@@ -7,7 +7,6 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search, validate_plain_text
 from core.versioning import VersionedModel
@@ -18,7 +17,7 @@ GENERATED_IDENTIFIANT_LENGTH = 10
 SEARCHED_FIELDS = ("identifiant", "last_name", "first_name", "email")
 # Said by the form that checks a chosen identifiant, by the unique index that
 # has the last word when two people choose it at once, and by the command line.
-IDENTIFIANT_TAKEN = _("Cet identifiant est déjà utilisé.")
+IDENTIFIANT_TAKEN = "Cet identifiant est déjà utilisé."
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -65,44 +64,44 @@ class User(AbstractBaseUser, VersionedModel):
     """An account of SIGMA: an organisme's primary or secondary account, or a Region agent."""
 
     class Kind(models.TextChoices):
-        PRIMARY = "primary", _("Compte principal")
-        SECONDARY = "secondary", _("Compte secondaire")
-        REGION_AGENT = "region_agent", _("Agent de la Région")
+        PRIMARY = "primary", "Compte principal"
+        SECONDARY = "secondary", "Compte secondaire"
+        REGION_AGENT = "region_agent", "Agent de la Région"
 
     class Civilite(models.TextChoices):
-        MADAME = "madame", _("Madame")
-        MONSIEUR = "monsieur", _("Monsieur")
+        MADAME = "madame", "Madame"
+        MONSIEUR = "monsieur", "Monsieur"
 
     class PasswordState(models.TextChoices):
-        NOT_SET = "not_set", _("Non encore généré")
-        TEMPORARY = "temporary", _("Temporaire")
-        CHOSEN = "chosen", _("Choisi par l'utilisateur")
+        NOT_SET = "not_set", "Non encore généré"
+        TEMPORARY = "temporary", "Temporaire"
+        CHOSEN = "chosen", "Choisi par l’utilisateur"
 
-    identifiant = models.CharField(_("identifiant"), max_length=64, validators=[validate_plain_text])
-    civilite = models.CharField(_("civilité"), max_length=10, choices=Civilite, default=Civilite.MADAME)
-    last_name = models.CharField(_("nom d'usage"), max_length=150, validators=[validate_plain_text])
-    first_name = models.CharField(_("prénom"), max_length=150, validators=[validate_plain_text])
-    email = models.EmailField(_("courriel"), max_length=254)
+    identifiant = models.CharField("identifiant", max_length=64, validators=[validate_plain_text])
+    civilite = models.CharField("civilité", max_length=10, choices=Civilite, default=Civilite.MADAME)
+    last_name = models.CharField("nom d’usage", max_length=150, validators=[validate_plain_text])
+    first_name = models.CharField("prénom", max_length=150, validators=[validate_plain_text])
+    email = models.EmailField("courriel", max_length=254)
     organisme = models.ForeignKey(
         "organisations.Organisme",
-        verbose_name=_("organisme"),
+        verbose_name="organisme",
         on_delete=models.PROTECT,
         related_name="accounts",
         null=True,
         blank=True,
     )
-    kind = models.CharField(_("type de compte"), max_length=20, choices=Kind)
-    is_active = models.BooleanField(_("compte actif"), default=True)
+    kind = models.CharField("type de compte", max_length=20, choices=Kind)
+    is_active = models.BooleanField("compte actif", default=True)
     # Set when the account is deactivated until a date: the scheduled job
     # (reactivate_accounts) activates it again once that day has come.
-    deactivated_until = models.DateField(_("désactivé jusqu'au"), null=True, blank=True)
-    is_blocked = models.BooleanField(_("compte bloqué"), default=False)
-    failed_login_count = models.PositiveSmallIntegerField(_("tentatives de connexion infructueuses"), default=0)
+    deactivated_until = models.DateField("désactivé jusqu’au", null=True, blank=True)
+    is_blocked = models.BooleanField("compte bloqué", default=False)
+    failed_login_count = models.PositiveSmallIntegerField("tentatives de connexion infructueuses", default=0)
     password_state = models.CharField(
-        _("état du mot de passe"), max_length=10, choices=PasswordState, default=PasswordState.NOT_SET
+        "état du mot de passe", max_length=10, choices=PasswordState, default=PasswordState.NOT_SET
     )
-    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
-    deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    deleted_at = models.DateTimeField("supprimé le", null=True, blank=True)
     # Identifiant, names and e-mail, lowercased and without accents, for the
     # Region's accent-insensitive search on every database.
     search_text = models.TextField(editable=False, default="")
@@ -116,8 +115,8 @@ class User(AbstractBaseUser, VersionedModel):
     REQUIRED_FIELDS = ["email"]
 
     class Meta:
-        verbose_name = _("compte")
-        verbose_name_plural = _("comptes")
+        verbose_name = "compte"
+        verbose_name_plural = "comptes"
         ordering = ["last_name", "first_name"]
         # Lists and the Recherche rapide show accounts in this order: with the
         # index, a page of a broad search reads its 20 rows, not every match.
@@ -158,7 +157,7 @@ class User(AbstractBaseUser, VersionedModel):
     @property
     def short_civil_name(self):
         """As the guide's organisme page shows the manager, its typo aside: "Mme NOM Prénom"."""
-        title = _("Mme") if self.civilite == self.Civilite.MADAME else _("M.")
+        title = "Mme" if self.civilite == self.Civilite.MADAME else "M."
         return f"{title} {self.full_name}"
 
     @property
@@ -196,10 +195,10 @@ class User(AbstractBaseUser, VersionedModel):
     def status_label(self):
         """As the account lists show it: "Actif", "Désactivé" or "Désactivé jusqu'au 12/01/2027"."""
         if self.is_active:
-            return _("Actif")
+            return "Actif"
         if self.deactivated_until:
-            return _("Désactivé jusqu'au %(date)s") % {"date": f"{self.deactivated_until:%d/%m/%Y}"}
-        return _("Désactivé")
+            return "Désactivé jusqu’au %(date)s" % {"date": f"{self.deactivated_until:%d/%m/%Y}"}
+        return "Désactivé"
 
     def get_username(self):
         return self.identifiant
@@ -238,8 +237,8 @@ class PasswordLink(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("lien de génération de mot de passe")
-        verbose_name_plural = _("liens de génération de mot de passe")
+        verbose_name = "lien de génération de mot de passe"
+        verbose_name_plural = "liens de génération de mot de passe"
 
     def __str__(self):
         return f"{self.user} (expire le {self.expires_at:%d/%m/%Y %H:%M})"
@@ -271,17 +270,17 @@ class HandoverProposal(models.Model):
 
     organisme = models.OneToOneField(
         "organisations.Organisme",
-        verbose_name=_("organisme"),
+        verbose_name="organisme",
         on_delete=models.CASCADE,
         related_name="handover_proposal",
     )
-    proposed_by = models.ForeignKey(User, verbose_name=_("proposée par"), on_delete=models.CASCADE, related_name="+")
-    proposed_to = models.ForeignKey(User, verbose_name=_("proposée à"), on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(_("proposée le"), default=timezone.now)
+    proposed_by = models.ForeignKey(User, verbose_name="proposée par", on_delete=models.CASCADE, related_name="+")
+    proposed_to = models.ForeignKey(User, verbose_name="proposée à", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("proposée le", default=timezone.now)
 
     class Meta:
-        verbose_name = _("proposition de transfert du rôle de compte principal")
-        verbose_name_plural = _("propositions de transfert du rôle de compte principal")
+        verbose_name = "proposition de transfert du rôle de compte principal"
+        verbose_name_plural = "propositions de transfert du rôle de compte principal"
 
     def __str__(self):
         return f"{self.proposed_by} → {self.proposed_to} ({self.organisme})"
@@ -292,9 +291,9 @@ class HandoverProposal(models.Model):
         one of its secondary accounts, both able to log in."""
         proposer, addressee = self.proposed_by, self.proposed_to
         if not (proposer.is_primary and proposer.organisme_id == self.organisme_id and proposer.can_log_in):
-            return _("%(name)s n'est plus le compte principal actif de l'organisme.") % {"name": proposer.civil_name}
+            return "%(name)s n’est plus le compte principal actif de l’organisme." % {"name": proposer.civil_name}
         if not (addressee.is_secondary and addressee.organisme_id == self.organisme_id and addressee.can_log_in):
-            return _("Le compte de %(name)s n'est plus un compte secondaire actif de l'organisme.") % {
+            return "Le compte de %(name)s n’est plus un compte secondaire actif de l’organisme." % {
                 "name": addressee.civil_name
             }
         return ""

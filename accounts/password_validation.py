@@ -1,7 +1,6 @@
 import string
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
 MINIMUM_LENGTH = 12
 PASSPHRASE_LENGTH = 16
@@ -16,14 +15,14 @@ class LengthAndCompositionValidator:
     def validate(self, password, user=None):
         if len(password) > MAXIMUM_LENGTH:
             raise ValidationError(
-                _("Le mot de passe ne doit pas dépasser %(max)d caractères.") % {"max": MAXIMUM_LENGTH},
+                "Le mot de passe ne doit pas dépasser %(max)d caractères." % {"max": MAXIMUM_LENGTH},
                 code="password_too_long",
             )
         if len(password) >= PASSPHRASE_LENGTH:
             return
         if len(password) < MINIMUM_LENGTH:
             raise ValidationError(
-                _(
+                (
                     "Le mot de passe doit comporter au moins %(min)d caractères "
                     "(ou au moins %(passphrase)d caractères pour une phrase de passe)."
                 )
@@ -33,26 +32,26 @@ class LengthAndCompositionValidator:
         missing = [
             label
             for label, present in (
-                (_("une majuscule"), any(c.isupper() for c in password)),
-                (_("une minuscule"), any(c.islower() for c in password)),
-                (_("un chiffre"), any(c in string.digits for c in password)),
-                (_("un caractère spécial"), any(not c.isalnum() for c in password)),
+                ("une majuscule", any(c.isupper() for c in password)),
+                ("une minuscule", any(c.islower() for c in password)),
+                ("un chiffre", any(c in string.digits for c in password)),
+                ("un caractère spécial", any(not c.isalnum() for c in password)),
             )
             if not present
         ]
         if missing:
             raise ValidationError(
-                _(
+                (
                     "Un mot de passe de moins de %(passphrase)d caractères doit contenir au moins "
-                    "une majuscule, une minuscule, un chiffre et un caractère spécial. Il manque : %(missing)s."
+                    "une majuscule, une minuscule, un chiffre et un caractère spécial. Il manque : %(missing)s."
                 )
                 % {"passphrase": PASSPHRASE_LENGTH, "missing": ", ".join(missing)},
                 code="password_composition",
             )
 
     def get_help_text(self):
-        return _(
+        return (
             "Au moins %(min)d caractères avec des majuscules, des minuscules, des chiffres et des "
-            "caractères spéciaux (!, ?, ;, :, /, *…), ou une phrase de passe d'au moins %(passphrase)d "
-            "caractères ; au plus %(max)d caractères."
+            "caractères spéciaux (!, ?, ;, :, /, *…), ou une phrase de passe d’au moins %(passphrase)d "
+            "caractères ; au plus %(max)d caractères."
         ) % {"min": MINIMUM_LENGTH, "passphrase": PASSPHRASE_LENGTH, "max": MAXIMUM_LENGTH}

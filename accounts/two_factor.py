@@ -26,7 +26,6 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.oath import TOTP
@@ -170,7 +169,7 @@ def qr_code_svg(user, key):
     """The provisioning address as an inline SVG QR code: no script, no style,
     nothing the Content Security Policy refuses."""
     svg = segno.make(provisioning_uri(user, key), error="m").svg_inline(
-        scale=5, border=4, light="#fff", svgclass="qr-code", title=_("QR code à scanner avec votre application")
+        scale=5, border=4, light="#fff", svgclass="qr-code", title="QR code à scanner avec votre application"
     )
     # segno's markup carries only our fixed title and the code's geometry.
     return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308
@@ -180,7 +179,7 @@ def qr_code_svg(user, key):
 def _enable(user, *, key, time_step):
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(
-        user=user, name="Application d'authentification", key=key, digits=TOTP_DIGITS, confirmed=True, last_t=time_step
+        user=user, name="Application d’authentification", key=key, digits=TOTP_DIGITS, confirmed=True, last_t=time_step
     )
     codes = _replace_recovery_codes(user)
     # Other sessions never gave this factor: they end.

@@ -3,7 +3,6 @@ and regenerate the recovery codes."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -42,13 +41,13 @@ def enrol(request):
     the recovery codes are shown once, on the answer."""
     user = request.user
     if two_factor.has_second_factor(user):
-        messages.info(request, _("La double authentification est déjà activée sur votre compte."))
+        messages.info(request, "La double authentification est déjà activée sur votre compte.")
         return redirect("accounts:two_factor")
     key = two_factor.enrolment_secret(request)
     form = EnrolmentForm(key, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.enable(request, key=key, time_step=form.time_step)
-        messages.success(request, _("La double authentification est activée sur votre compte."))
+        messages.success(request, "La double authentification est activée sur votre compte.")
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
     context = {
         "form": form,
@@ -77,7 +76,7 @@ def regenerate(request):
     form = SecondFactorCodeForm(request.POST, prefix=REGENERATE_PREFIX)
     if two_factor.has_second_factor(request.user) and _confirmed_by_code(request, form):
         codes = two_factor.regenerate_recovery_codes(request)
-        messages.success(request, _("Vos nouveaux codes de secours remplacent les précédents."))
+        messages.success(request, "Vos nouveaux codes de secours remplacent les précédents.")
         return render(request, "accounts/recovery_codes.html", {"codes": codes})
     return logged_out_if_blocked(request) or _overview(request, regenerate_form=form)
 
@@ -89,6 +88,6 @@ def disable(request):
     form = SecondFactorCodeForm(request.POST, prefix=DISABLE_PREFIX)
     if two_factor.may_disable(request.user) and _confirmed_by_code(request, form):
         two_factor.disable(request)
-        messages.success(request, _("La double authentification est désactivée sur votre compte."))
+        messages.success(request, "La double authentification est désactivée sur votre compte.")
         return redirect("accounts:two_factor")
     return logged_out_if_blocked(request) or _overview(request, disable_form=form)

@@ -11,8 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -31,16 +29,16 @@ from accounts.services import LoginOutcome
 
 LINK_SESSION_KEY = "password_link_digest"
 
-WRONG_PASSWORD = gettext_lazy("Mot de passe incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué.")
-WRONG_CODE = gettext_lazy("Code incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué.")
-CODE_EXPIRED = gettext_lazy(
-    "Votre connexion n'a pas abouti à temps. Veuillez saisir à nouveau votre identifiant et votre mot de passe."
+WRONG_PASSWORD = "Mot de passe incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué."
+WRONG_CODE = "Code incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué."
+CODE_EXPIRED = (
+    "Votre connexion n’a pas abouti à temps. Veuillez saisir à nouveau votre identifiant et votre mot de passe."
 )
 
-TOO_MANY_ATTEMPTS = gettext_lazy("Trop de tentatives depuis votre adresse. Veuillez réessayer dans quelques minutes.")
+TOO_MANY_ATTEMPTS = "Trop de tentatives depuis votre adresse. Veuillez réessayer dans quelques minutes."
 
 LOGIN_ERRORS = {
-    LoginOutcome.INVALID: gettext_lazy(
+    LoginOutcome.INVALID: (
         "Identifiant ou mot de passe incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué."
     ),
     LoginOutcome.BLOCKED: "Votre compte est bloqué suite à plusieurs tentatives de connexion infructueuses.",
@@ -171,7 +169,7 @@ def login_code(request):
 @require_POST
 def logout_view(request):
     logout(request)
-    messages.success(request, _("Vous êtes déconnecté."))
+    messages.success(request, "Vous êtes déconnecté.")
     return redirect("accounts:login")
 
 
@@ -201,11 +199,11 @@ def password_generation(request):
         form_class=PasswordGenerationForm,
         action=services.request_password_link,
         throttle=throttling.PASSWORD_GENERATION,
-        title=_("Génération de mot de passe"),
-        intro=_("Pour générer votre mot de passe, veuillez renseigner les informations suivantes :"),
-        sent_message=_(
+        title="Génération de mot de passe",
+        intro="Pour générer votre mot de passe, veuillez renseigner les informations suivantes :",
+        sent_message=(
             "Si les informations saisies correspondent à un compte actif, un courrier de demande de "
-            "réinitialisation de mot de passe a été envoyé à l'adresse mail du compte. Il contient un lien "
+            "réinitialisation de mot de passe a été envoyé à l’adresse de courriel du compte. Il contient un lien "
             "valable une heure et utilisable une seule fois."
         ),
     )
@@ -219,11 +217,11 @@ def identifiant_reminder(request):
         form_class=IdentifiantReminderForm,
         action=services.remind_identifiant,
         throttle=throttling.IDENTIFIANT_REMINDER,
-        title=_("Identifiant oublié"),
-        intro=_("Pour recevoir votre identifiant par courriel, veuillez renseigner les informations suivantes :"),
-        sent_message=_(
+        title="Identifiant oublié",
+        intro="Pour recevoir votre identifiant par courriel, veuillez renseigner les informations suivantes :",
+        sent_message=(
             "Si les informations saisies correspondent à un compte actif, son identifiant a été envoyé à "
-            "l'adresse mail du compte."
+            "l’adresse de courriel du compte."
         ),
     )
 
@@ -286,7 +284,7 @@ def credentials(request):
             update_session_auth_hash(request, user)
             # The current password given (or the one-time link just used) is a proof.
             reauthentication.mark(request)
-            messages.success(request, _("Les modifications ont bien été enregistrées"))
+            messages.success(request, "Les modifications ont bien été enregistrées")
             return redirect("accounts:credentials")
     if request.method == "POST" and (blocked := logged_out_if_blocked(request)):
         return blocked

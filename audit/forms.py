@@ -5,7 +5,6 @@ import datetime
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditEntry
@@ -15,7 +14,7 @@ from organisations.models import Organisme
 # limits within what datetime and the databases can hold.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2999, 12, 31)
-DATE_RANGE_MESSAGE = _("Saisissez une date comprise entre le 01/01/2000 et le 31/12/2999.")
+DATE_RANGE_MESSAGE = "Saisissez une date comprise entre le 01/01/2000 et le 31/12/2999."
 
 
 class AccountChoiceField(forms.ModelChoiceField):
@@ -31,7 +30,7 @@ class AccountChoiceField(forms.ModelChoiceField):
             where = account.organisme.raison_sociale if account.organisme_id else User.Kind.REGION_AGENT.label
             label = f"{label} - {where}"
         if account.is_deleted:
-            label = _("%(name)s (supprimé)") % {"name": label}
+            label = "%(name)s (supprimé)" % {"name": label}
         return label
 
 
@@ -39,7 +38,7 @@ class HistoryDateField(forms.DateField):
     widget = forms.DateInput(
         attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}, format="%Y-%m-%d"
     )
-    default_error_messages = {"invalid": _("Saisissez une date valide, par exemple 31/12/2026.")}
+    default_error_messages = {"invalid": "Saisissez une date valide, par exemple 31/12/2026."}
     default_validators = [
         MinValueValidator(EARLIEST_DATE, message=DATE_RANGE_MESSAGE),
         MaxValueValidator(LATEST_DATE, message=DATE_RANGE_MESSAGE),
@@ -60,18 +59,18 @@ class HistoryFilterForm(forms.Form):
     compte = AccountChoiceField(
         queryset=User.objects.none(),
         required=False,
-        label=_("Compte"),
-        empty_label=_("Tous les comptes"),
-        error_messages={"invalid_choice": _("Sélectionnez un compte de la liste.")},
+        label="Compte",
+        empty_label="Tous les comptes",
+        error_messages={"invalid_choice": "Sélectionnez un compte de la liste."},
     )
     evenement = forms.ChoiceField(
-        label=_("Événement"),
+        label="Événement",
         required=False,
-        choices=[("", _("Tous les événements")), *AuditEntry.Action.choices],
-        error_messages={"invalid_choice": _("Sélectionnez un événement de la liste.")},
+        choices=[("", "Tous les événements"), *AuditEntry.Action.choices],
+        error_messages={"invalid_choice": "Sélectionnez un événement de la liste."},
     )
-    du = HistoryDateField(label=_("Du"))
-    au = HistoryDateField(label=_("Au"))
+    du = HistoryDateField(label="Du")
+    au = HistoryDateField(label="Au")
 
     def __init__(self, data, *, accounts):
         super().__init__(data)
@@ -81,7 +80,7 @@ class HistoryFilterForm(forms.Form):
         cleaned_data = super().clean() or {}
         start, end = cleaned_data.get("du"), cleaned_data.get("au")
         if start and end and end < start:
-            self.add_error("au", _("La date de fin doit être postérieure ou égale à la date de début."))
+            self.add_error("au", "La date de fin doit être postérieure ou égale à la date de début.")
         return cleaned_data
 
     def filter(self, entries):
@@ -104,9 +103,9 @@ class RegionHistoryFilterForm(HistoryFilterForm):
     organisme = forms.ModelChoiceField(
         queryset=Organisme.objects.order_by("raison_sociale", "pk"),
         required=False,
-        label=_("Organisme"),
-        empty_label=_("Tous les organismes"),
-        error_messages={"invalid_choice": _("Sélectionnez un organisme de la liste.")},
+        label="Organisme",
+        empty_label="Tous les organismes",
+        error_messages={"invalid_choice": "Sélectionnez un organisme de la liste."},
     )
     field_order = ["organisme", "compte", "evenement", "du", "au"]
 

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from audit.display import describe_actor_kind, describe_changes
 
@@ -27,63 +26,63 @@ class AuditEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        ACCOUNT_CREATED = "account_created", _("Création du compte")
-        ACCOUNT_MODIFIED = "account_modified", _("Modification du compte")
-        PASSWORD_REGENERATED = "password_regenerated", _("Régénération du mot de passe")
-        PASSWORD_LINK_REQUESTED = "password_link_requested", _("Demande de génération de mot de passe")
-        PASSWORD_LINK_USED = "password_link_used", _("Connexion par lien de génération de mot de passe")
-        CREDENTIALS_CHANGED = "credentials_changed", _("Modification de l'identifiant et du mot de passe")
-        IDENTIFIANT_REMINDED = "identifiant_reminded", _("Envoi de l'identifiant oublié")
-        LOGIN_SUCCEEDED = "login_succeeded", _("Connexion réussie")
-        LOGIN_FAILED = "login_failed", _("Échec de connexion")
-        ACCOUNT_BLOCKED = "account_blocked", _("Blocage du compte")
-        ACCOUNT_UNBLOCKED = "account_unblocked", _("Déblocage du compte")
-        ACCOUNT_DEACTIVATED = "account_deactivated", _("Désactivation du compte")
-        ACCOUNT_ACTIVATED = "account_activated", _("Activation du compte")
-        ACCOUNT_REACTIVATED_AUTOMATICALLY = "account_reactivated_auto", _("Réactivation automatique")
-        ACCOUNT_DELETED = "account_deleted", _("Suppression du compte")
-        HANDOVER_PROPOSED = "handover_proposed", _("Proposition de transfert du rôle de compte principal")
-        HANDOVER_CANCELLED = "handover_cancelled", _("Annulation du transfert du rôle de compte principal")
-        ROLE_HANDED_OVER = "role_handed_over", _("Transfert du rôle de compte principal")
-        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Activation de la double authentification")
-        TWO_FACTOR_DISABLED = "two_factor_disabled", _("Désactivation de la double authentification")
-        TWO_FACTOR_RESET = "two_factor_reset", _("Réinitialisation de la double authentification")
-        RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Régénération des codes de secours")
+        ACCOUNT_CREATED = "account_created", "Création du compte"
+        ACCOUNT_MODIFIED = "account_modified", "Modification du compte"
+        PASSWORD_REGENERATED = "password_regenerated", "Régénération du mot de passe"
+        PASSWORD_LINK_REQUESTED = "password_link_requested", "Demande de génération de mot de passe"
+        PASSWORD_LINK_USED = "password_link_used", "Connexion par lien de génération de mot de passe"
+        CREDENTIALS_CHANGED = "credentials_changed", "Modification de l’identifiant et du mot de passe"
+        IDENTIFIANT_REMINDED = "identifiant_reminded", "Envoi de l’identifiant oublié"
+        LOGIN_SUCCEEDED = "login_succeeded", "Connexion réussie"
+        LOGIN_FAILED = "login_failed", "Échec de connexion"
+        ACCOUNT_BLOCKED = "account_blocked", "Blocage du compte"
+        ACCOUNT_UNBLOCKED = "account_unblocked", "Déblocage du compte"
+        ACCOUNT_DEACTIVATED = "account_deactivated", "Désactivation du compte"
+        ACCOUNT_ACTIVATED = "account_activated", "Activation du compte"
+        ACCOUNT_REACTIVATED_AUTOMATICALLY = "account_reactivated_auto", "Réactivation automatique"
+        ACCOUNT_DELETED = "account_deleted", "Suppression du compte"
+        HANDOVER_PROPOSED = "handover_proposed", "Proposition de transfert du rôle de compte principal"
+        HANDOVER_CANCELLED = "handover_cancelled", "Annulation du transfert du rôle de compte principal"
+        ROLE_HANDED_OVER = "role_handed_over", "Transfert du rôle de compte principal"
+        TWO_FACTOR_ENABLED = "two_factor_enabled", "Activation de la double authentification"
+        TWO_FACTOR_DISABLED = "two_factor_disabled", "Désactivation de la double authentification"
+        TWO_FACTOR_RESET = "two_factor_reset", "Réinitialisation de la double authentification"
+        RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", "Régénération des codes de secours"
         TWO_FACTOR_REQUIREMENT_CHANGED = (
             "two_factor_requirement",
-            _("Obligation de double authentification pour l'organisme"),
+            "Obligation de double authentification pour l’organisme",
         )
-        EMAIL_RESENT = "email_resent", _("Renvoi d'un courriel")
-        ACCESS_REVIEW_CONFIRMED = "access_review_confirmed", _("Revue des comptes confirmée")
-        INVOICE_RECORDED = "invoice_recorded", _("Enregistrement d'une facture")
-        INVOICE_STATUS_CHANGED = "invoice_status_changed", _("Changement de statut d'une facture")
-        PROCONNECT_LINKED = "proconnect_linked", _("Liaison du compte à ProConnect")
-        PROCONNECT_UNLINKED = "proconnect_unlinked", _("Suppression de la liaison à ProConnect")
-        ACCESS_REQUESTED = "access_requested", _("Demande d'accès")
-        ACCESS_REQUEST_ACCEPTED = "access_request_accepted", _("Acceptation d'une demande d'accès")
-        ACCESS_REQUEST_REFUSED = "access_request_refused", _("Refus d'une demande d'accès")
+        EMAIL_RESENT = "email_resent", "Renvoi d’un courriel"
+        ACCESS_REVIEW_CONFIRMED = "access_review_confirmed", "Revue des comptes confirmée"
+        INVOICE_RECORDED = "invoice_recorded", "Enregistrement d’une facture"
+        INVOICE_STATUS_CHANGED = "invoice_status_changed", "Changement de statut d’une facture"
+        PROCONNECT_LINKED = "proconnect_linked", "Liaison du compte à ProConnect"
+        PROCONNECT_UNLINKED = "proconnect_unlinked", "Suppression de la liaison à ProConnect"
+        ACCESS_REQUESTED = "access_requested", "Demande d’accès"
+        ACCESS_REQUEST_ACCEPTED = "access_request_accepted", "Acceptation d’une demande d’accès"
+        ACCESS_REQUEST_REFUSED = "access_request_refused", "Refus d’une demande d’accès"
 
-    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
-    action = ActionField(_("action"), max_length=40, choices=Action)
+    at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    action = ActionField("action", max_length=40, choices=Action)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    actor_name = models.CharField(_("auteur"), max_length=320, blank=True)
+    actor_name = models.CharField("auteur", max_length=320, blank=True)
     # The actor's kind at the time (User.Kind), or "system" when nobody acted.
-    actor_kind = models.CharField(_("type d'auteur"), max_length=20, default=SYSTEM)
+    actor_kind = models.CharField("type d’auteur", max_length=20, default=SYSTEM)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
     )
-    account_name = models.CharField(_("compte"), max_length=320, blank=True)
+    account_name = models.CharField("compte", max_length=320, blank=True)
     organisme = models.ForeignKey(
         "organisations.Organisme", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    changes = models.JSONField(_("détails"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    changes = models.JSONField("détails", default=dict, blank=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("événement")
-        verbose_name_plural = _("journal des événements")
+        verbose_name = "événement"
+        verbose_name_plural = "journal des événements"
         ordering = ["-at", "-pk"]
 
     def __str__(self):
@@ -100,7 +99,7 @@ class AuditEntry(models.Model):
 
     @property
     def actor_display(self):
-        return self.actor_name or _("système")
+        return self.actor_name or "système"
 
     @property
     def actor_kind_display(self):
@@ -110,7 +109,7 @@ class AuditEntry(models.Model):
     def actor_label(self):
         """Who acted, as the history shows it: "Madame NOM Prénom (Compte principal)" or "système"."""
         if self.actor_kind == SYSTEM:
-            return _("système")
+            return "système"
         return f"{self.actor_display} ({self.actor_kind_display})"
 
     @property

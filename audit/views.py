@@ -8,7 +8,6 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.models import User
@@ -59,14 +58,14 @@ def _csv_lines(entries):
     # The byte order mark tells Excel the file is UTF-8.
     yield "\ufeff" + writer.writerow(
         [
-            _("Date"),
-            _("Événement"),
-            _("Auteur"),
-            _("Type d'auteur"),
-            _("Compte"),
-            _("Organisme"),
-            _("Détails"),
-            _("Adresse IP"),
+            "Date",
+            "Événement",
+            "Auteur",
+            "Type d’auteur",
+            "Compte",
+            "Organisme",
+            "Détails",
+            "Adresse IP",
         ]
     )
     for entry in entries.iterator(chunk_size=2000):
@@ -77,7 +76,7 @@ def _csv_lines(entries):
             entry.actor_kind_display,
             entry.account_name,
             entry.organisme.raison_sociale if entry.organisme else "",
-            " ; ".join(entry.details),
+            " ; ".join(entry.details),
             entry.ip_address or "",
         ]
         yield writer.writerow([spreadsheet_text(value) for value in row])

@@ -117,7 +117,7 @@ def main():
             # fixtures, accounts and pages, with more organismes around them.
             clone_database(previous, database_url)
             use_database(database_url)
-        say(f"Génération : {size} organismes")
+        say(f"Génération : {size} organismes")
         generation_started = time.monotonic()
         with open(os.devnull, "w") as quiet:
             call_command("generate_data", organismes=size - generated, seed=size, stdout=quiet)
@@ -159,7 +159,7 @@ def run(*command, env=None):
 def ensure_wrk():
     if shutil.which("wrk"):
         return
-    say("wrk absent : installation du paquet Debian")
+    say("wrk absent : installation du paquet Debian")
     install = ["apt-get", "install", "-y", "-qq", "wrk"]
     if os.geteuid() != 0:
         install = ["sudo", *install]
@@ -182,7 +182,7 @@ def fresh_databases():
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if "bench" not in name:
-        sys.exit(f"make bench efface la base {name!r} : donnez-lui un nom contenant « bench ».")
+        sys.exit(f"make bench efface la base {name!r} : donnez-lui un nom contenant « bench ».")
     names = [name, *(f"{name}_{size}" for size in SIZES[1:])]
     with server_connection(url) as connection:
         for stale in names:
@@ -456,7 +456,7 @@ class Server:
             except OSError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"gunicorn n'a pas démarré : voir {VAR / f'gunicorn-{size}.log'}")
+                sys.exit(f"gunicorn n’a pas démarré : voir {VAR / f'gunicorn-{size}.log'}")
             time.sleep(0.3)
 
     def worker_rss_mb(self):
@@ -510,7 +510,7 @@ class Browser:
     def csrf_token(self, path):
         status, _headers, page = self.request("GET", path)
         if status != 200:
-            sys.exit(f"{path} : réponse {status} au lieu de la page.")
+            sys.exit(f"{path} : réponse {status} au lieu de la page.")
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
     def log_in(self, identifiant, password, second_factor=None):
@@ -547,7 +547,7 @@ def measure(databases, fixtures):
                 if hash_rate:
                     hash_rates[size] = hash_rate
                 say(
-                    f"{scenario.label}, {size} organismes : {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms "
+                    f"{scenario.label}, {size} organismes : {result['rps']:.1f} req/s, p50 {result['p50_ms']:.1f} ms "
                     f"({result['unexpected']} réponses inattendues)"
                 )
                 results[size][scenario.key] = result
@@ -599,7 +599,7 @@ def load(scenario, server, sessions, fixtures):
         browser = browsers[scenario.session] if scenario.session else Browser(server.port)
         status, _headers, page = browser.request("GET", scenario.path)
         if status != 200 or scenario.marker not in page:
-            sys.exit(f"{scenario.path} : réponse inattendue ({status}) avant la charge.")
+            sys.exit(f"{scenario.path} : réponse inattendue ({status}) avant la charge.")
     env = {"BENCH_MODE": scenario.mode, "BENCH_EXPECT": str(scenario.expect)}
     if scenario.mode == "login":
         env |= {
@@ -629,7 +629,7 @@ def load(scenario, server, sessions, fixtures):
         rate_before = argon2_verify_rate()
         result = wrk(server.port, scenario.path, env, RUN_SECONDS)
         hash_rate = (rate_before + argon2_verify_rate()) / 2
-        say(f"Argon2id : {hash_rate:.1f} vérifications/s sur un cœur")
+        say(f"Argon2id : {hash_rate:.1f} vérifications/s sur un cœur")
     else:
         wrk(server.port, scenario.path, env, WARM_UP_SECONDS)
         result = wrk(server.port, scenario.path, env, RUN_SECONDS)
@@ -650,10 +650,10 @@ def check_a_save(browser, token, account):
     status, headers, _page = browser.request("POST", f"/organisme/comptes/{account.pk}/modifier/", form)
     account.refresh_from_db()
     if status != 302 or account.first_name != form["first_name"] or account.version != form["version"] + 1:
-        sys.exit(f"L'enregistrement d'essai n'a pas abouti ({status}).")
+        sys.exit(f"L’enregistrement d’essai n’a pas abouti ({status}).")
     status, _headers, page = browser.request("GET", headers["Location"])
     if "a bien été modifié" not in page:
-        sys.exit("L'enregistrement d'essai n'a pas affiché son message de succès.")
+        sys.exit("L’enregistrement d’essai n’a pas affiché son message de succès.")
 
 
 def wrk(port, path, env, seconds):

@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 
 
 def editor_name(record: Any) -> str:
@@ -13,14 +12,14 @@ def editor_name(record: Any) -> str:
     editor = record.updated_by
     if editor is not None:
         return f"{editor.first_name} {editor.last_name}".strip()
-    return record.updated_by_name or _("un autre utilisateur")
+    return record.updated_by_name or "un autre utilisateur"
 
 
 def conflict_message(record: Any) -> str:
     when = timezone.localtime(record.updated_at)
-    return _(
+    return (
         "Ces informations ont été modifiées par %(name)s le %(date)s à %(time)s pendant que vous les modifiiez. "
-        "Vos saisies n'ont pas été enregistrées."
+        "Vos saisies n’ont pas été enregistrées."
     ) % {"name": editor_name(record), "date": f"{when:%d/%m/%Y}", "time": f"{when:%H:%M}"}
 
 

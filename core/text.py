@@ -4,7 +4,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.utils.translation import gettext
 
 
 def plural(singular: str, plural_form: str, count: int) -> str:
@@ -60,9 +59,7 @@ def invisible_characters_error(value: str) -> str | None:
     found = invisible_characters(value)
     if not found:
         return None
-    return gettext("contient un caractère invisible ou de contrôle (%(codes)s) : retirez-le.") % {
-        "codes": ", ".join(found)
-    }
+    return "contient un caractère invisible ou de contrôle (%(codes)s) : retirez-le." % {"codes": ", ".join(found)}
 
 
 def validate_plain_text(value: str) -> None:
@@ -70,7 +67,7 @@ def validate_plain_text(value: str) -> None:
     forms and models use it, the CSV import its message."""
     problem = invisible_characters_error(value)
     if problem:
-        raise ValidationError(gettext("Ce texte %(problem)s") % {"problem": problem}, code="invisible_character")
+        raise ValidationError("Ce texte %(problem)s" % {"problem": problem}, code="invisible_character")
 
 
 def without_invisible_characters(value: str) -> str:

@@ -13,16 +13,15 @@ from django.db import models
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class VersionedModel(models.Model):
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    updated_at = models.DateTimeField(_("modifié le"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField("version", default=1, editable=False)
+    updated_at = models.DateTimeField("modifié le", default=timezone.now, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
-    updated_by_name = models.CharField(_("modifié par"), max_length=320, blank=True, editable=False)
+    updated_by_name = models.CharField("modifié par", max_length=320, blank=True, editable=False)
 
     class Meta:
         abstract = True

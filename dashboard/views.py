@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import handover
@@ -79,7 +78,7 @@ def handover_decline(request, pk):
     else:
         messages.success(
             request,
-            _("Vous avez refusé la proposition de %(name)s. Un courriel a été envoyé à %(name)s pour l'en informer.")
+            "Vous avez refusé la proposition de %(name)s. Un courriel a été envoyé à %(name)s pour l’en informer."
             % {"name": proposal.proposed_by.civil_name},
         )
     return redirect("dashboard:home")

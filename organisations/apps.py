@@ -1,7 +1,6 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class OrganisationsConfig(AppConfig):
     name = "organisations"
-    verbose_name = _("Organismes de formation")
+    verbose_name = "Organismes de formation"

@@ -1,5 +1,4 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search, validate_plain_text
 from core.versioning import VersionedModel
@@ -9,20 +8,20 @@ from organisations.validators import validate_siret
 class Organisme(VersionedModel):
     """A training organisation (organisme de formation) working for the Region."""
 
-    raison_sociale = models.CharField(_("raison sociale"), max_length=255, validators=[validate_plain_text])
-    enseigne = models.CharField(_("enseigne"), max_length=255, blank=True, validators=[validate_plain_text])
-    siret = models.CharField(_("SIRET"), max_length=14, unique=True, validators=[validate_siret])
+    raison_sociale = models.CharField("raison sociale", max_length=255, validators=[validate_plain_text])
+    enseigne = models.CharField("enseigne", max_length=255, blank=True, validators=[validate_plain_text])
+    siret = models.CharField("SIRET", max_length=14, unique=True, validators=[validate_siret])
     created_at = models.DateTimeField(auto_now_add=True)
     # Set by the primary account: every account of the organisme must then
     # use a second factor (accounts/two_factor.py), enrolling at next login.
-    two_factor_required = models.BooleanField(_("double authentification obligatoire"), default=False)
+    two_factor_required = models.BooleanField("double authentification obligatoire", default=False)
     # Raison sociale, enseigne and SIRET, lowercased and without accents, for
     # the Region's accent-insensitive search on every database.
     search_text = models.TextField(editable=False, default="")
 
     class Meta:
-        verbose_name = _("organisme de formation")
-        verbose_name_plural = _("organismes de formation")
+        verbose_name = "organisme de formation"
+        verbose_name_plural = "organismes de formation"
         ordering = ["raison_sociale"]
         # Recherche rapide reads its page of matches in this order and stops
         # after 20, instead of sorting every match.

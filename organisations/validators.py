@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 # La Poste's establishments share one SIREN and follow their own checksum rule.
 LA_POSTE_SIREN = "356000000"
@@ -29,12 +28,10 @@ def luhn_check_digit(digits: str) -> str:
 
 def validate_siret(value: str) -> None:
     if len(value) != 14 or not value.isascii() or not value.isdigit():
-        raise ValidationError(_("Le SIRET doit comporter exactement 14 chiffres."), code="siret_format")
+        raise ValidationError("Le SIRET doit comporter exactement 14 chiffres.", code="siret_format")
     if value.startswith(LA_POSTE_SIREN):
         valid = sum(int(char) for char in value) % 5 == 0
     else:
         valid = luhn_checksum_ok(value)
     if not valid:
-        raise ValidationError(
-            _("Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte)."), code="siret_checksum"
-        )
+        raise ValidationError("Ce numéro SIRET n’est pas valide (clé de contrôle incorrecte).", code="siret_checksum")

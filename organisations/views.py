@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import handover, reauthentication
@@ -50,12 +49,12 @@ def two_factor_requirement(request):
     organisme = request.user.organisme
     organisme_services.set_two_factor_requirement(organisme, required=required, acting_account=request.user)
     if required:
-        message = _(
-            "La double authentification est désormais obligatoire pour tous les comptes de l'organisme "
-            "%(organisme)s : chacun devra la configurer à sa prochaine connexion."
+        message = (
+            "La double authentification est désormais obligatoire pour tous les comptes de l’organisme "
+            "%(organisme)s : chacun devra la configurer à sa prochaine connexion."
         )
     else:
-        message = _("La double authentification n'est plus obligatoire pour les comptes de l'organisme %(organisme)s.")
+        message = "La double authentification n’est plus obligatoire pour les comptes de l’organisme %(organisme)s."
     messages.success(request, message % {"organisme": organisme.raison_sociale})
     return redirect("organisations:organisme_detail")
 
@@ -125,7 +124,7 @@ def handover_propose(request, pk):
     account = get_managed_account_or_404(request.user, pk)
     back_url = reverse("organisations:account_list")
     if request.method == "GET" and not account.can_log_in:
-        messages.info(request, _("Cette action ne s'applique pas à ce compte dans son état actuel."))
+        messages.info(request, "Cette action ne s’applique pas à ce compte dans son état actuel.")
         return redirect(back_url)
     if request.method == "POST":
         try:
@@ -135,10 +134,10 @@ def handover_propose(request, pk):
         else:
             messages.success(
                 request,
-                _(
-                    "Le rôle de compte principal de l'organisme %(organisme)s a bien été proposé à %(name)s. "
-                    "Un mail de proposition a été envoyé au mail du compte : le transfert prendra effet quand "
-                    "cette personne l'acceptera depuis sa page d'accueil."
+                (
+                    "Le rôle de compte principal de l’organisme %(organisme)s a bien été proposé à %(name)s. "
+                    "Un courriel de proposition a été envoyé à l’adresse du compte : le transfert prendra effet quand "
+                    "cette personne l’acceptera depuis sa page d’accueil."
                 )
                 # A secondary account always belongs to an organisme.
                 % {"organisme": account.organisme.raison_sociale, "name": account.civil_name},  # type: ignore[union-attr]

@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.models import AuditEntry
 from audit.services import record
@@ -105,7 +104,7 @@ def deliver(email_id):
         # Anything else (a header the e-mail library refuses, a bug) would fail
         # the same way on every attempt: the e-mail fails now, for a Region
         # agent to see, rather than staying claimed and requeued for ever.
-        logger.exception("E-mail %s could not be delivered", email.pk)
+        logger.exception("Outgoing message %s could not be delivered", email.pk)
         error_text = _unexpected_error(error)
         _finish(email, started_at, OutgoingEmail.Status.FAILED, DeliveryAttempt.Outcome.FAILED, error_text)
     else:
@@ -166,13 +165,13 @@ def _describe(error):
     """The error as a Region agent reads it: what happened in French, then the
     server's own words for whoever investigates."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        replies = "; ".join(f"{to} : {code} {_decode(reply)}" for to, (code, reply) in error.recipients.items())
-        return _("Destinataire refusé par le serveur de messagerie (%(replies)s).") % {"replies": replies}
+        replies = "; ".join(f"{to} : {code} {_decode(reply)}" for to, (code, reply) in error.recipients.items())
+        return "Destinataire refusé par le serveur de messagerie (%(replies)s)." % {"replies": replies}
     if isinstance(error, smtplib.SMTPResponseException):
-        return _("Refus du serveur de messagerie (%(reply)s).") % {
+        return "Refus du serveur de messagerie (%(reply)s)." % {
             "reply": f"{error.smtp_code} {_decode(error.smtp_error)}"
         }
-    return _("Serveur de messagerie injoignable (%(error)s).") % {"error": f"{type(error).__name__} : {error}"}
+    return "Serveur de messagerie injoignable (%(error)s)." % {"error": f"{type(error).__name__} : {error}"}
 
 
 def _decode(reply):
@@ -180,16 +179,14 @@ def _decode(reply):
 
 
 def _uncertain_error(error):
-    return _(
-        "Connexion interrompue pendant la remise au serveur de messagerie (%(error)s) : le courriel a peut-être "
+    return (
+        "Connexion interrompue pendant la remise au serveur de messagerie (%(error)s) : le courriel a peut-être "
         "été reçu. Vérifiez auprès du destinataire avant de le renvoyer."
     ) % {"error": error}
 
 
 def _unexpected_error(error):
-    return _("Courriel impossible à construire ou à envoyer (%(error)s).") % {
-        "error": f"{type(error).__name__} : {error}"
-    }
+    return "Courriel impossible à construire ou à envoyer (%(error)s)." % {"error": f"{type(error).__name__} : {error}"}
 
 
 def recover_interrupted_deliveries(*, now=None):
@@ -213,14 +210,14 @@ def recover_interrupted_deliveries(*, now=None):
                     started_at=email.claimed_at or now,  # set: the filter reads it
                     finished_at=now,
                     outcome=DeliveryAttempt.Outcome.INTERRUPTED,
-                    error=_("Envoi interrompu avant la remise : nouvel essai."),
+                    error="Envoi interrompu avant la remise : nouvel essai.",
                 )
                 deliver_email.enqueue(email.pk)
                 requeued += 1
     flagged = 0
     for email in OutgoingEmail.objects.filter(status=OutgoingEmail.Status.HANDING_OVER, claimed_at__lt=stale):
         with transaction.atomic():
-            error = _uncertain_error(_("processus d'envoi arrêté"))
+            error = _uncertain_error("processus d’envoi arrêté")
             if OutgoingEmail.objects.filter(
                 pk=email.pk, status=OutgoingEmail.Status.HANDING_OVER, claimed_at=email.claimed_at
             ).update(status=OutgoingEmail.Status.FAILED, last_error=error, claimed_at=None):

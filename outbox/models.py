@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class OutgoingEmail(models.Model):
@@ -13,27 +12,27 @@ class OutgoingEmail(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("En attente d'envoi")
-        SENDING = "sending", _("Envoi en cours")
+        QUEUED = "queued", "En attente d’envoi"
+        SENDING = "sending", "Envoi en cours"
         # The recipient was accepted and the message is being handed over: a
         # worker dying now may or may not have delivered it, so it is never
         # retried on its own (see delivery.recover_interrupted_deliveries).
-        HANDING_OVER = "handing_over", _("Remise en cours")
-        SENT = "sent", _("Remis")
-        FAILED = "failed", _("Échec")
-        CANCELLED = "cancelled", _("Annulé")
+        HANDING_OVER = "handing_over", "Remise en cours"
+        SENT = "sent", "Remis"
+        FAILED = "failed", "Échec"
+        CANCELLED = "cancelled", "Annulé"
 
-    to = models.EmailField(_("destinataire"), max_length=254)
+    to = models.EmailField("destinataire", max_length=254)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("compte"),
+        verbose_name="compte",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="outgoing_emails",
     )
-    template = models.CharField(_("modèle"), max_length=100)
-    subject = models.CharField(_("objet"), max_length=255)
+    template = models.CharField("modèle", max_length=100)
+    subject = models.CharField("objet", max_length=255)
     text_body = models.TextField()
     html_body = models.TextField()
     # Set for the e-mail carrying a one-time link: its token is minted at
@@ -43,17 +42,17 @@ class OutgoingEmail(models.Model):
     )
     carries_password_link = models.BooleanField(default=False)
 
-    status = models.CharField(_("statut"), max_length=20, choices=Status, default=Status.QUEUED)
-    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
-    next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
+    status = models.CharField("statut", max_length=20, choices=Status, default=Status.QUEUED)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(_("remis le"), null=True, blank=True)
-    attempt_count = models.PositiveIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
+    sent_at = models.DateTimeField("remis le", null=True, blank=True)
+    attempt_count = models.PositiveIntegerField("tentatives", default=0)
+    last_error = models.TextField("dernière erreur", blank=True)
 
     class Meta:
-        verbose_name = _("courriel")
-        verbose_name_plural = _("courriels")
+        verbose_name = "courriel"
+        verbose_name_plural = "courriels"
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
@@ -72,20 +71,20 @@ class DeliveryAttempt(models.Model):
     """One try at handing an e-mail to the SMTP server, kept for the Region."""
 
     class Outcome(models.TextChoices):
-        SENT = "sent", _("Remis")
-        RETRY = "retry", _("Échec temporaire, nouvel essai prévu")
-        FAILED = "failed", _("Échec définitif")
-        INTERRUPTED = "interrupted", _("Interrompu")
+        SENT = "sent", "Remis"
+        RETRY = "retry", "Échec temporaire, nouvel essai prévu"
+        FAILED = "failed", "Échec définitif"
+        INTERRUPTED = "interrupted", "Interrompu"
 
     email = models.ForeignKey(OutgoingEmail, on_delete=models.CASCADE, related_name="attempts")
-    started_at = models.DateTimeField(_("début"))
-    finished_at = models.DateTimeField(_("fin"), default=timezone.now)
-    outcome = models.CharField(_("résultat"), max_length=20, choices=Outcome)
-    error = models.TextField(_("erreur"), blank=True)
+    started_at = models.DateTimeField("début")
+    finished_at = models.DateTimeField("fin", default=timezone.now)
+    outcome = models.CharField("résultat", max_length=20, choices=Outcome)
+    error = models.TextField("erreur", blank=True)
 
     class Meta:
-        verbose_name = _("tentative d'envoi")
-        verbose_name_plural = _("tentatives d'envoi")
+        verbose_name = "tentative d’envoi"
+        verbose_name_plural = "tentatives d’envoi"
         ordering = ["started_at", "pk"]
 
     def __str__(self):

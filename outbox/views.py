@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import region_agent_required
@@ -30,9 +29,9 @@ def failed_emails(request):
 def resend(request, pk):
     email = get_object_or_404(OutgoingEmail, pk=pk)
     if delivery.resend(email, acting_account=request.user):
-        messages.success(request, _("Le courriel « %(subject)s » à %(to)s va être renvoyé.") % _named(email))
+        messages.success(request, "Le courriel « %(subject)s » à %(to)s va être renvoyé." % _named(email))
     else:
-        messages.info(request, _("Le courriel « %(subject)s » à %(to)s n'est plus en échec.") % _named(email))
+        messages.info(request, "Le courriel « %(subject)s » à %(to)s n’est plus en échec." % _named(email))
     return redirect("outbox:failed_emails")
 
 

@@ -24,7 +24,6 @@ from authlib.integrations.django_client import OAuth
 from authlib.oidc.core import CodeIDToken
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
@@ -109,10 +108,8 @@ def _client_for(discovery_url: str, client_id: str, client_secret: str, timeout:
 
 def _unavailable() -> ProConnectUnavailable:
     return ProConnectUnavailable(
-        _(
-            "ProConnect ne répond pas pour le moment. Veuillez réessayer plus tard, ou vous connecter "
-            "avec votre identifiant et votre mot de passe SIGMA."
-        )
+        "ProConnect ne répond pas pour le moment. Veuillez réessayer plus tard, ou vous connecter "
+        "avec votre identifiant et votre mot de passe SIGMA."
     )
 
 
@@ -120,10 +117,8 @@ def _refused(reason: object = "") -> ProConnectError:
     # The operators' log says why; the user's page does not.
     logger.warning("ProConnect sign-in refused: %s", reason or "invalid response")
     return ProConnectError(
-        _(
-            "La connexion avec ProConnect n'a pas pu être vérifiée. Aucune connexion n'a été ouverte ; "
-            "veuillez recommencer depuis la page d'authentification."
-        )
+        "La connexion avec ProConnect n’a pas pu être vérifiée. Aucune connexion n’a été ouverte ; "
+        "veuillez recommencer depuis la page d’authentification."
     )
 
 
@@ -237,7 +232,7 @@ def _check_userinfo(userinfo: dict, *, sub: str, issuer: str, client_id: str) ->
     if userinfo.get("iss", issuer) != issuer:
         raise _refused("userinfo iss mismatch")
     if userinfo.get("sub") != sub:
-        raise _refused("userinfo sub differs from the ID token's")
+        raise _refused("userinfo sub differs from the ID token’s")
     audience = userinfo.get("aud", client_id)
     if client_id not in (audience if isinstance(audience, list) else [audience]):
         raise _refused("userinfo aud mismatch")

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -11,15 +10,15 @@ class ProConnectLink(models.Model):
     and an identity to one account."""
 
     account = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="proconnect_link"
+        settings.AUTH_USER_MODEL, verbose_name="compte", on_delete=models.CASCADE, related_name="proconnect_link"
     )
-    sub = models.CharField(_("identifiant ProConnect"), max_length=255, unique=True)
-    email = models.EmailField(_("adresse ProConnect"), max_length=254)
-    linked_at = models.DateTimeField(_("lié le"), default=timezone.now)
+    sub = models.CharField("identifiant ProConnect", max_length=255, unique=True)
+    email = models.EmailField("adresse ProConnect", max_length=254)
+    linked_at = models.DateTimeField("lié le", default=timezone.now)
 
     class Meta:
-        verbose_name = _("liaison ProConnect")
-        verbose_name_plural = _("liaisons ProConnect")
+        verbose_name = "liaison ProConnect"
+        verbose_name_plural = "liaisons ProConnect"
 
     def __str__(self):
         return f"{self.account} ↔ {self.email}"
@@ -36,21 +35,21 @@ class AccessRequest(models.Model):
     person and organisme); what became of each is in the audit trail."""
 
     organisme = models.ForeignKey(
-        "organisations.Organisme", verbose_name=_("organisme"), on_delete=models.CASCADE, related_name="+"
+        "organisations.Organisme", verbose_name="organisme", on_delete=models.CASCADE, related_name="+"
     )
-    sub = models.CharField(_("identifiant ProConnect"), max_length=255)
-    civilite = models.CharField(_("civilité"), max_length=10, choices=User.Civilite)
-    last_name = models.CharField(_("nom d'usage"), max_length=150)
-    first_name = models.CharField(_("prénom"), max_length=150)
-    email = models.EmailField(_("courriel"), max_length=254)
-    created_at = models.DateTimeField(_("demandée le"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expire le"))
+    sub = models.CharField("identifiant ProConnect", max_length=255)
+    civilite = models.CharField("civilité", max_length=10, choices=User.Civilite)
+    last_name = models.CharField("nom d’usage", max_length=150)
+    first_name = models.CharField("prénom", max_length=150)
+    email = models.EmailField("courriel", max_length=254)
+    created_at = models.DateTimeField("demandée le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
 
     objects = AccessRequestQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("demande d'accès")
-        verbose_name_plural = _("demandes d'accès")
+        verbose_name = "demande d’accès"
+        verbose_name_plural = "demandes d’accès"
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(fields=["organisme", "sub"], name="one_access_request_per_person_and_organisme")

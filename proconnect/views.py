@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -64,10 +63,10 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not SIRET_PATTERN.fullmatch(identity.siret):
         return _error(
             request,
-            _(
-                "ProConnect n'a pas indiqué le numéro SIRET de l'établissement pour lequel vous travaillez : "
+            (
+                "ProConnect n’a pas indiqué le numéro SIRET de l’établissement pour lequel vous travaillez : "
                 "SIGMA ne peut pas savoir de quel organisme de formation vous relevez. Connectez-vous avec votre "
-                "identifiant et votre mot de passe SIGMA, ou demandez à votre fournisseur d'identité de renseigner "
+                "identifiant et votre mot de passe SIGMA, ou demandez à votre fournisseur d’identité de renseigner "
                 "votre établissement."
             ),
         )
@@ -113,14 +112,14 @@ def logged_out(request: HttpRequest) -> HttpResponse:
     """ProConnect's return after the sign-out sigma asked for."""
     _configured_or_404()
     if client.is_logout_return(request):
-        messages.success(request, _("Vous êtes également déconnecté de ProConnect."))
+        messages.success(request, "Vous êtes également déconnecté de ProConnect.")
     return redirect("accounts:login")
 
 
 def _identity_or_restart(request: HttpRequest):
     identity = pc_session.identity(request)
     if identity is None:
-        messages.info(request, _("Votre connexion avec ProConnect a expiré. Veuillez recommencer."))
+        messages.info(request, "Votre connexion avec ProConnect a expiré. Veuillez recommencer.")
     return identity
 
 
@@ -224,9 +223,9 @@ def answer(request: AuthenticatedRequest, pk: int, answer: str) -> HttpResponse:
     try:
         return _answer(request, access_request, answer, name)
     except services.RequestGone:
-        messages.info(request, _("La demande de %(name)s a déjà reçu une réponse.") % {"name": name})
+        messages.info(request, "La demande de %(name)s a déjà reçu une réponse." % {"name": name})
     except services.AlreadyLinked:
-        messages.error(request, _("Cette personne a déjà un compte SIGMA lié à ProConnect."))
+        messages.error(request, "Cette personne a déjà un compte SIGMA lié à ProConnect.")
     return redirect("proconnect:requests")
 
 
@@ -234,13 +233,11 @@ def _answer(request: AuthenticatedRequest, access_request: AccessRequest, answer
     if answer == "accepter":
         services.accept_request(access_request, acting_account=request.user)
         messages.success(
-            request, _("La demande de %(name)s est acceptée : son compte secondaire est créé.") % {"name": name}
+            request, "La demande de %(name)s est acceptée : son compte secondaire est créé." % {"name": name}
         )
     else:
         services.refuse_request(access_request, acting_account=request.user)
-        messages.success(
-            request, _("La demande de %(name)s est refusée ; la personne en est informée.") % {"name": name}
-        )
+        messages.success(request, "La demande de %(name)s est refusée ; la personne en est informée." % {"name": name})
     return redirect("proconnect:requests")
 
 
@@ -251,6 +248,6 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "POST":
         if services.unlink_account(request.user, acting_account=request.user):
             request.session.pop(pc_session.ID_TOKEN_KEY, None)
-            messages.success(request, _("Votre compte n'est plus lié à ProConnect."))
+            messages.success(request, "Votre compte n’est plus lié à ProConnect.")
         return redirect("proconnect:account")
     return render(request, "proconnect/account.html", {"link": link})

@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AccountForm
 from core.text import SEARCH_MAX_LENGTH
@@ -8,7 +7,7 @@ from organisations.models import Organisme
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Recherche rapide"), required=False, max_length=SEARCH_MAX_LENGTH, widget=forms.SearchInput
+        label="Recherche rapide", required=False, max_length=SEARCH_MAX_LENGTH, widget=forms.SearchInput
     )
 
 
@@ -18,10 +17,10 @@ class OrganismeCreationForm(forms.ModelForm):
     # Long enough for the spaces often typed in a SIRET, which clean_siret drops;
     # the model then checks it (validate_siret, unique).
     siret = forms.CharField(
-        label=_("SIRET"),
+        label="SIRET",
         max_length=20,
-        help_text=_("14 chiffres."),
-        error_messages={"unique": _("Un organisme de formation avec ce SIRET existe déjà.")},
+        help_text="14 chiffres.",
+        error_messages={"unique": "Un organisme de formation avec ce SIRET existe déjà."},
     )
     # The "Gestion du compte" window's fields.
     civilite = AccountForm.base_fields["civilite"]
@@ -35,11 +34,11 @@ class OrganismeCreationForm(forms.ModelForm):
     class Meta:
         model = Organisme
         fields = ["raison_sociale", "enseigne", "siret"]
-        labels = {"raison_sociale": _("Raison sociale"), "enseigne": _("Enseigne")}
+        labels = {"raison_sociale": "Raison sociale", "enseigne": "Enseigne"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].help_text = _("Adresse du compte principal, qui recevra les accès.")
+        self.fields["email"].help_text = "Adresse du compte principal, qui recevra les accès."
 
     def clean_siret(self):
         return "".join(self.cleaned_data["siret"].split())

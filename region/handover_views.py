@@ -6,7 +6,6 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
 
 from accounts import handover, reauthentication
 from accounts.permissions import get_managed_organisme_or_404, region_agent_required
@@ -14,12 +13,12 @@ from accounts.permissions import get_managed_organisme_or_404, region_agent_requ
 
 class HandOverForm(forms.Form):
     new_primary: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Nouveau compte principal"),
+        label="Nouveau compte principal",
         queryset=None,
-        empty_label=_("Choisir un compte secondaire actif"),
+        empty_label="Choisir un compte secondaire actif",
     )
     former_primary_becomes = forms.ChoiceField(
-        label=_("Le compte principal actuel devient :"),
+        label="Le compte principal actuel devient :",
         choices=handover.FormerPrimaryBecomes.choices,
         initial=handover.FormerPrimaryBecomes.SECONDARY,
         widget=forms.RadioSelect,

@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from core.text import validate_plain_text
 from training.forms import VersionedForm
@@ -11,23 +10,23 @@ class ActionForm(forms.ModelForm):
         model = ActionFormation
         fields = ["numero_bdc", "intitule", "programme", "lieu", "date_debut", "date_fin", "places", "heures_prevues"]
         labels = {
-            "numero_bdc": _("Numéro de BDC"),
-            "intitule": _("Intitulé"),
-            "programme": _("Programme"),
-            "lieu": _("Lieu"),
-            "date_debut": _("Date de début"),
-            "date_fin": _("Date de fin"),
-            "places": _("Nombre de places"),
-            "heures_prevues": _("Heures prévues"),
+            "numero_bdc": "Numéro de BDC",
+            "intitule": "Intitulé",
+            "programme": "Programme",
+            "lieu": "Lieu",
+            "date_debut": "Date de début",
+            "date_fin": "Date de fin",
+            "places": "Nombre de places",
+            "heures_prevues": "Heures prévues",
         }
-        help_texts = {"date_debut": _("JJ/MM/AAAA"), "date_fin": _("JJ/MM/AAAA")}
-        error_messages = {"numero_bdc": {"unique": _("Une action avec ce numéro de BDC existe déjà.")}}
+        help_texts = {"date_debut": "JJ/MM/AAAA", "date_fin": "JJ/MM/AAAA"}
+        error_messages = {"numero_bdc": {"unique": "Une action avec ce numéro de BDC existe déjà."}}
 
     def clean(self):
         cleaned = super().clean() or {}
         debut, fin = cleaned.get("date_debut"), cleaned.get("date_fin")
         if debut and fin and fin < debut:
-            self.add_error("date_fin", _("La date de fin ne peut pas précéder la date de début."))
+            self.add_error("date_fin", "La date de fin ne peut pas précéder la date de début.")
         return cleaned
 
 
@@ -42,16 +41,16 @@ class ActionClosingForm(VersionedForm):
 
 
 class SeatsForm(forms.Form):
-    nombre = forms.IntegerField(label=_("Nombre de places à annoncer"), min_value=1, max_value=1000)
+    nombre = forms.IntegerField(label="Nombre de places à annoncer", min_value=1, max_value=1000)
 
 
 class InvoiceForm(forms.Form):
-    numero = forms.CharField(label=_("Numéro de facture"), max_length=40, validators=[validate_plain_text])
-    montant = forms.DecimalField(label=_("Montant (€)"), max_digits=12, decimal_places=2, min_value=0, localize=True)
-    status = forms.ChoiceField(label=_("Statut"), choices=Facture.Status.choices)
+    numero = forms.CharField(label="Numéro de facture", max_length=40, validators=[validate_plain_text])
+    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2, min_value=0, localize=True)
+    status = forms.ChoiceField(label="Statut", choices=Facture.Status.choices)
 
 
 class InvoiceStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("Nouveau statut"), choices=Facture.Status.choices)
+    status = forms.ChoiceField(label="Nouveau statut", choices=Facture.Status.choices)
     # The status the agent saw: the change applies only if it still holds.
     based_on_status = forms.ChoiceField(widget=forms.HiddenInput, choices=Facture.Status.choices)

@@ -3,7 +3,6 @@ their seats and their invoices."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import get_managed_organisme_or_404, region_agent_required
@@ -36,9 +35,9 @@ def action_create(request, organisme_pk):
         try:
             action = services.create_action(organisme=organisme, data=form.cleaned_data, acting_account=request.user)
         except services.BdcAlreadyUsed:
-            form.add_error("numero_bdc", _("Une action avec ce numéro de BDC existe déjà."))
+            form.add_error("numero_bdc", "Une action avec ce numéro de BDC existe déjà.")
         else:
-            messages.success(request, _("L'action %(bdc)s a bien été créée.") % {"bdc": action.numero_bdc})
+            messages.success(request, "L’action %(bdc)s a bien été créée." % {"bdc": action.numero_bdc})
             return redirect("region:training_action_detail", action.pk)
     return render(request, "region/training_action_form.html", {"organisme": organisme, "form": form})
 
@@ -65,13 +64,13 @@ def action_update(request, pk):
         except services.PlacesBelowInscriptions as refusal:
             form.add_error(
                 "places",
-                _("L'action compte déjà %(count)s inscription(s) : elle ne peut pas avoir moins de places.")
+                "L’action compte déjà %(count)s inscription(s) : elle ne peut pas avoir moins de places."
                 % {"count": refusal.inscriptions},
             )
         except services.BdcAlreadyUsed:
-            form.add_error("numero_bdc", _("Une action avec ce numéro de BDC existe déjà."))
+            form.add_error("numero_bdc", "Une action avec ce numéro de BDC existe déjà.")
         else:
-            messages.success(request, _("L'action BDC %(bdc)s a bien été modifiée.") % {"bdc": data["numero_bdc"]})
+            messages.success(request, "L’action BDC %(bdc)s a bien été modifiée." % {"bdc": data["numero_bdc"]})
             return redirect("region:training_action_detail", action.pk)
     # The stored values, not the ones the form has just tried on the instance.
     action.refresh_from_db()
@@ -87,14 +86,14 @@ def _change_closing(request, pk, *, close):
     action = get_action_for_region_or_404(request.user, pk)
     if request.method != "POST":
         if (action.closed_at is not None) == close:
-            messages.info(request, _("L'action est déjà fermée.") if close else _("L'action est déjà ouverte."))
+            messages.info(request, "L’action est déjà fermée." if close else "L’action est déjà ouverte.")
             return redirect("region:training_action_detail", action.pk)
         form = ActionClosingForm(initial={"version": action.version})
         context = {"action": action, "organisme": action.organisme, "close": close, "form": form}
         return render(request, "region/training_action_closing.html", context)
     form = ActionClosingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("La demande n'a pas pu être prise en compte : rechargez la page."))
+        messages.error(request, "La demande n’a pas pu être prise en compte : rechargez la page.")
         return redirect("region:training_action_detail", action.pk)
     try:
         services.set_action_closed(
@@ -102,12 +101,12 @@ def _change_closing(request, pk, *, close):
         )
     except StaleEdit as stale:
         current = stale.current
-        note = _("L'action est maintenant fermée.") if current.closed_at else _("L'action est maintenant ouverte.")
+        note = "L’action est maintenant fermée." if current.closed_at else "L’action est maintenant ouverte."
         messages.error(request, f"{conflict_message(current)} {note}")
     except services.ActionAlreadyInState:
-        messages.info(request, _("L'action est déjà fermée.") if close else _("L'action est déjà ouverte."))
+        messages.info(request, "L’action est déjà fermée." if close else "L’action est déjà ouverte.")
     else:
-        done = _("L'action BDC %(bdc)s est fermée.") if close else _("L'action BDC %(bdc)s est rouverte.")
+        done = "L’action BDC %(bdc)s est fermée." if close else "L’action BDC %(bdc)s est rouverte."
         messages.success(request, done % {"bdc": action.numero_bdc})
     return redirect("region:training_action_detail", action.pk)
 
@@ -156,11 +155,11 @@ def announce_seats(request, pk):
         except services.NotEnoughPlaces as refusal:
             form.add_error(
                 "nombre",
-                _("L'action n'a plus que %(available)s place(s) à annoncer sur %(places)s.")
+                "L’action n’a plus que %(available)s place(s) à annoncer sur %(places)s."
                 % {"available": refusal.available, "places": action.places},
             )
         else:
-            messages.success(request, _("%(count)s place(s) annoncée(s), en attente de saisie.") % {"count": count})
+            messages.success(request, "%(count)s place(s) annoncée(s), en attente de saisie." % {"count": count})
             return redirect("region:training_action_detail", action.pk)
     return _detail_page(request, action, seats_form=form)
 
@@ -174,9 +173,9 @@ def invoice_create(request, pk):
         try:
             facture = services.record_invoice(action, **form.cleaned_data, acting_account=request.user)
         except services.InvoiceNumberAlreadyUsed:
-            form.add_error("numero", _("Cette action a déjà une facture avec ce numéro."))
+            form.add_error("numero", "Cette action a déjà une facture avec ce numéro.")
         else:
-            messages.success(request, _("La facture %(numero)s a bien été enregistrée.") % {"numero": facture.numero})
+            messages.success(request, "La facture %(numero)s a bien été enregistrée." % {"numero": facture.numero})
             return redirect("region:training_action_detail", action.pk)
     return _detail_page(request, action, invoice_form=form)
 
@@ -187,9 +186,9 @@ def invoice_status(request, pk):
     facture = get_invoice_for_region_or_404(request.user, pk)
     form = InvoiceStatusForm(request.POST)
     if form.errors.get("status"):
-        messages.error(request, _("Choisissez un statut."))
+        messages.error(request, "Choisissez un statut.")
     elif not form.is_valid():
-        messages.error(request, _("Le changement n'a pas pu être pris en compte : rechargez la page."))
+        messages.error(request, "Le changement n’a pas pu être pris en compte : rechargez la page.")
     else:
         try:
             facture = services.change_invoice_status(
@@ -201,20 +200,20 @@ def invoice_status(request, pk):
         except services.InvoiceStatusChanged as refusal:
             messages.error(
                 request,
-                _(
-                    "Le statut de cette facture a été modifié pendant que vous le changiez : "
-                    "il est maintenant « %(status)s ». Aucune modification n'a été enregistrée."
+                (
+                    "Le statut de cette facture a été modifié pendant que vous le changiez : "
+                    "il est maintenant « %(status)s ». Aucune modification n’a été enregistrée."
                 )
                 % {"status": refusal.current.get_status_display()},
             )
         except services.InvoiceAlreadyPaid:
             messages.error(
-                request, _("La facture %(numero)s est payée : son statut ne change plus.") % {"numero": facture.numero}
+                request, "La facture %(numero)s est payée : son statut ne change plus." % {"numero": facture.numero}
             )
         else:
             messages.success(
                 request,
-                _("La facture %(numero)s est désormais : %(status)s.")
+                "La facture %(numero)s est désormais : %(status)s."
                 % {"numero": facture.numero, "status": facture.get_status_display().lower()},
             )
     return redirect("region:training_action_detail", facture.action_id)

@@ -7,7 +7,6 @@ the same pages and actions as a primary account (accounts.management_pages).
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts.management_pages import (
     account_action_page,
@@ -90,11 +89,11 @@ def organisme_create(request):
                 acting_account=request.user, **form.cleaned_data
             )
         except organisme_services.SiretAlreadyUsed:
-            form.add_error("siret", _("Un organisme de formation avec ce SIRET existe déjà."))
+            form.add_error("siret", "Un organisme de formation avec ce SIRET existe déjà.")
             return render(request, "region/organisme_form.html", {"form": form})
-        created = _("L'organisme de formation %(organisme)s a bien été créé.") % {"organisme": organisme}
-        mail_sent = _("Un mail de récupération de mot de passe a été envoyé au mail du compte.")
-        messages.success(request, f"{created} {success_message(primary, _('créé'))} {mail_sent}")
+        created = "L’organisme de formation %(organisme)s a bien été créé." % {"organisme": organisme}
+        mail_sent = "Un courriel de récupération de mot de passe a été envoyé à l’adresse du compte."
+        messages.success(request, f"{created} {success_message(primary, 'créé')} {mail_sent}")
         return redirect("region:organisme_detail", organisme.pk)
     return render(request, "region/organisme_form.html", {"form": form})
 

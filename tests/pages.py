@@ -1,5 +1,6 @@
 """Read an HTML response as its user does: its text, its links and its table."""
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -27,8 +28,14 @@ class Page:
         return [row[index] for row in self.rows]
 
 
+def squeeze(text: str) -> str:
+    """`text` with each run of whitespace made one space, or one no-break space
+    when it holds one: French typography's spaces are kept, as a reader sees them."""
+    return re.sub(r"\s+", lambda run: "\xa0" if "\xa0" in run.group() else " ", text).strip()
+
+
 def _squeeze(chunks):
-    return " ".join(" ".join(chunks).split())
+    return squeeze(" ".join(chunks))
 
 
 class _PageParser(HTMLParser):

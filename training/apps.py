@@ -1,11 +1,10 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
-from django.utils.translation import gettext_lazy as _
 
 
 class TrainingConfig(AppConfig):
     name = "training"
-    verbose_name = _("Actions de formation")
+    verbose_name = "Actions de formation"
 
     def ready(self):
         from audit.display import register_labels

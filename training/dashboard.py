@@ -15,9 +15,9 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
+from core.text import plural
 from training.models import (
     ActionFormation,
     ActionQuerySet,
@@ -163,17 +163,17 @@ def my_actions(counts):
     return [
         _line(
             c.actions_en_attente_ouverture,
-            _("Actions en attente d'ouverture : %(count)d") % {"count": c.actions_en_attente_ouverture},
+            "Actions en attente d’ouverture : %(count)d" % {"count": c.actions_en_attente_ouverture},
             _action_list_url("etat=en_attente_ouverture"),
         ),
         _line(
             c.actions_en_cours,
-            _("Actions en cours : %(count)d") % {"count": c.actions_en_cours},
+            "Actions en cours : %(count)d" % {"count": c.actions_en_cours},
             _action_list_url("etat=en_cours"),
         ),
         _line(
             c.actions_en_retard_fermeture,
-            _("Actions en retard de fermeture : %(count)d") % {"count": c.actions_en_retard_fermeture},
+            "Actions en retard de fermeture : %(count)d" % {"count": c.actions_en_retard_fermeture},
             _action_list_url("etat=en_retard_fermeture"),
         ),
     ]
@@ -187,8 +187,8 @@ def follow_up_indicators(counts):
         n,
         _sentence(
             n,
-            _("Aucune inscription de stagiaire en attente de saisie."),
-            ngettext(
+            "Aucune inscription de stagiaire en attente de saisie.",
+            plural(
                 "%(count)d inscription de stagiaire est en attente de saisie sur %(actions)d de vos actions.",
                 "%(count)d inscriptions de stagiaires sont en attente de saisie sur %(actions)d de vos actions.",
                 n,
@@ -202,10 +202,10 @@ def follow_up_indicators(counts):
         n,
         _sentence(
             n,
-            _("Aucune période de déclaration en attente de validation."),
-            ngettext(
-                "%(count)d période de déclaration n'a pas fait l'objet de validation sur %(actions)d de vos actions.",
-                "%(count)d périodes de déclaration n'ont pas fait l'objet de validation "
+            "Aucune période de déclaration en attente de validation.",
+            plural(
+                "%(count)d période de déclaration n’a pas fait l’objet de validation sur %(actions)d de vos actions.",
+                "%(count)d périodes de déclaration n’ont pas fait l’objet de validation "
                 "sur %(actions)d de vos actions.",
                 n,
             ),
@@ -214,16 +214,16 @@ def follow_up_indicators(counts):
         _action_list_url("a_traiter=declarations"),
     )
     return [
-        Section(_("Inscriptions en attente"), [inscriptions]),
-        Section(_("Déclarations de réalisations en attente"), [periodes]),
+        Section("Inscriptions en attente", [inscriptions]),
+        Section("Déclarations de réalisations en attente", [periodes]),
         Section(
-            _("Bilans de situation en attente"),
+            "Bilans de situation en attente",
             [
                 _bilan_line(
                     c.bilans_situation_sortie,
                     Bilan.Kind.SITUATION_SORTIE,
-                    _("Aucun bilan de situation à la sortie en attente de validation."),
-                    ngettext(
+                    "Aucun bilan de situation à la sortie en attente de validation.",
+                    plural(
                         "%(count)d bilan de situation à la sortie est en attente de validation.",
                         "%(count)d bilans de situation à la sortie sont en attente de validation.",
                         c.bilans_situation_sortie,
@@ -232,8 +232,8 @@ def follow_up_indicators(counts):
                 _bilan_line(
                     c.bilans_situation_3_mois,
                     Bilan.Kind.SITUATION_3_MOIS,
-                    _("Aucun bilan de situation à 3 mois en attente de validation."),
-                    ngettext(
+                    "Aucun bilan de situation à 3 mois en attente de validation.",
+                    plural(
                         "%(count)d bilan de situation à 3 mois est en attente de validation.",
                         "%(count)d bilans de situation à 3 mois sont en attente de validation.",
                         c.bilans_situation_3_mois,
@@ -242,8 +242,8 @@ def follow_up_indicators(counts):
                 _bilan_line(
                     c.bilans_situation_6_mois,
                     Bilan.Kind.SITUATION_6_MOIS,
-                    _("Aucun bilan de situation à 6 mois en attente de validation."),
-                    ngettext(
+                    "Aucun bilan de situation à 6 mois en attente de validation.",
+                    plural(
                         "%(count)d bilan de situation à 6 mois est en attente de validation.",
                         "%(count)d bilans de situation à 6 mois sont en attente de validation.",
                         c.bilans_situation_6_mois,
@@ -252,13 +252,13 @@ def follow_up_indicators(counts):
             ],
         ),
         Section(
-            _("Bilans de satisfaction en attente"),
+            "Bilans de satisfaction en attente",
             [
                 _bilan_line(
                     c.bilans_satisfaction,
                     Bilan.Kind.SATISFACTION,
-                    _("Aucun bilan de satisfaction en attente de validation."),
-                    ngettext(
+                    "Aucun bilan de satisfaction en attente de validation.",
+                    plural(
                         "%(count)d bilan de satisfaction est en attente de validation.",
                         "%(count)d bilans de satisfaction sont en attente de validation.",
                         c.bilans_satisfaction,
@@ -267,13 +267,13 @@ def follow_up_indicators(counts):
             ],
         ),
         Section(
-            _("Questionnaires de suivi en attente"),
+            "Questionnaires de suivi en attente",
             [
                 _bilan_line(
                     c.questionnaires_suivi,
                     Bilan.Kind.QUESTIONNAIRE_SUIVI,
-                    _("Aucun questionnaire de suivi en attente de validation."),
-                    ngettext(
+                    "Aucun questionnaire de suivi en attente de validation.",
+                    plural(
                         "%(count)d questionnaire de suivi est en attente de validation.",
                         "%(count)d questionnaires de suivi sont en attente de validation.",
                         c.questionnaires_suivi,
@@ -292,8 +292,8 @@ def my_invoicing(counts):
             c.factures_en_attente_validation,
             _sentence(
                 c.factures_en_attente_validation,
-                _("Aucune facture n'est en attente de validation sur vos actions"),
-                ngettext(
+                "Aucune facture n’est en attente de validation sur vos actions",
+                plural(
                     "%(count)d facture est en attente de validation sur vos actions",
                     "%(count)d factures sont en attente de validation sur vos actions",
                     c.factures_en_attente_validation,
@@ -305,8 +305,8 @@ def my_invoicing(counts):
             c.factures_rejetees,
             _sentence(
                 c.factures_rejetees,
-                _("Aucune facture n'a été rejetée dans les 30 derniers jours sur vos actions"),
-                ngettext(
+                "Aucune facture n’a été rejetée dans les 30 derniers jours sur vos actions",
+                plural(
                     "%(count)d facture a été rejetée dans les 30 derniers jours sur vos actions",
                     "%(count)d factures ont été rejetées dans les 30 derniers jours sur vos actions",
                     c.factures_rejetees,
@@ -318,10 +318,10 @@ def my_invoicing(counts):
             c.factures_en_attente_emission,
             _sentence(
                 c.factures_en_attente_emission,
-                _("Aucune facture n'est en attente d'émission sur vos actions"),
-                ngettext(
-                    "%(count)d facture est en attente d'émission sur vos actions",
-                    "%(count)d factures sont en attente d'émission sur vos actions",
+                "Aucune facture n’est en attente d’émission sur vos actions",
+                plural(
+                    "%(count)d facture est en attente d’émission sur vos actions",
+                    "%(count)d factures sont en attente d’émission sur vos actions",
                     c.factures_en_attente_emission,
                 ),
             ),
@@ -331,8 +331,8 @@ def my_invoicing(counts):
             c.factures_suspendues,
             _sentence(
                 c.factures_suspendues,
-                _("Aucune facture n'est actuellement suspendue sur vos actions"),
-                ngettext(
+                "Aucune facture n’est actuellement suspendue sur vos actions",
+                plural(
                     "%(count)d facture est actuellement suspendue sur vos actions",
                     "%(count)d factures sont actuellement suspendues sur vos actions",
                     c.factures_suspendues,
@@ -351,8 +351,8 @@ def my_requests(counts):
             n,
             _sentence(
                 n,
-                _("Aucune demande de modification en attente."),
-                ngettext(
+                "Aucune demande de modification en attente.",
+                plural(
                     "%(count)d demande de modification est en attente de traitement.",
                     "%(count)d demandes de modification sont en attente de traitement.",
                     n,

@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from core.text import validate_plain_text
 from training.models import ActionState, Facture, Programme, normalize_identifiant_france_travail
@@ -13,22 +12,20 @@ class VersionedForm(forms.Form):
 
 class ActionFilterForm(forms.Form):
     TO_HANDLE = {
-        "inscriptions": _("Inscriptions en attente de saisie"),
-        "declarations": _("Déclarations de réalisation à valider"),
-        "situation_sortie": _("Bilans de situation à la sortie"),
-        "situation_3_mois": _("Bilans de situation à 3 mois"),
-        "situation_6_mois": _("Bilans de situation à 6 mois"),
-        "satisfaction": _("Bilans de satisfaction"),
-        "questionnaire_suivi": _("Questionnaires de suivi"),
-        "demandes": _("Demandes de modification en attente"),
+        "inscriptions": "Inscriptions en attente de saisie",
+        "declarations": "Déclarations de réalisation à valider",
+        "situation_sortie": "Bilans de situation à la sortie",
+        "situation_3_mois": "Bilans de situation à 3 mois",
+        "situation_6_mois": "Bilans de situation à 6 mois",
+        "satisfaction": "Bilans de satisfaction",
+        "questionnaire_suivi": "Questionnaires de suivi",
+        "demandes": "Demandes de modification en attente",
     }
 
-    q = forms.CharField(label=_("N° de BDC ou intitulé"), required=False, max_length=255)
-    etat = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous")), *ActionState.choices])
-    programme = forms.ChoiceField(label=_("Programme"), required=False, choices=[("", _("Tous")), *Programme.choices])
-    a_traiter = forms.ChoiceField(
-        label=_("À traiter"), required=False, choices=[("", _("Tout")), *list(TO_HANDLE.items())]
-    )
+    q = forms.CharField(label="N° de BDC ou intitulé", required=False, max_length=255)
+    etat = forms.ChoiceField(label="État", required=False, choices=[("", "Tous"), *ActionState.choices])
+    programme = forms.ChoiceField(label="Programme", required=False, choices=[("", "Tous"), *Programme.choices])
+    a_traiter = forms.ChoiceField(label="À traiter", required=False, choices=[("", "Tout"), *list(TO_HANDLE.items())])
 
     def clean_q(self):
         # PostgreSQL refuses NUL characters in a query: drop them rather than fail.
@@ -36,16 +33,16 @@ class ActionFilterForm(forms.Form):
 
 
 class InvoiceFilterForm(forms.Form):
-    statut = forms.ChoiceField(label=_("Statut"), required=False, choices=[("", _("Tous")), *Facture.Status.choices])
+    statut = forms.ChoiceField(label="Statut", required=False, choices=[("", "Tous"), *Facture.Status.choices])
 
 
 class InscriptionForm(VersionedForm):
-    nom = forms.CharField(label=_("Nom"), max_length=150, validators=[validate_plain_text])
-    prenom = forms.CharField(label=_("Prénom"), max_length=150, validators=[validate_plain_text])
-    date_naissance = forms.DateField(label=_("Date de naissance"), help_text=_("Au format JJ/MM/AAAA."))
-    identifiant_france_travail = forms.CharField(label=_("Identifiant France Travail"), max_length=20)
-    date_entree = forms.DateField(label=_("Date d'entrée"), help_text=_("Au format JJ/MM/AAAA."))
-    date_sortie = forms.DateField(label=_("Date de sortie"), required=False, help_text=_("Au format JJ/MM/AAAA."))
+    nom = forms.CharField(label="Nom", max_length=150, validators=[validate_plain_text])
+    prenom = forms.CharField(label="Prénom", max_length=150, validators=[validate_plain_text])
+    date_naissance = forms.DateField(label="Date de naissance", help_text="Au format JJ/MM/AAAA.")
+    identifiant_france_travail = forms.CharField(label="Identifiant France Travail", max_length=20)
+    date_entree = forms.DateField(label="Date d’entrée", help_text="Au format JJ/MM/AAAA.")
+    date_sortie = forms.DateField(label="Date de sortie", required=False, help_text="Au format JJ/MM/AAAA.")
 
     def __init__(self, *args, action, **kwargs):
         self.action = action
@@ -62,7 +59,7 @@ class InscriptionForm(VersionedForm):
             self.add_error(
                 "date_entree",
                 forms.ValidationError(
-                    _("La date d'entrée doit être comprise entre le %(debut)s et le %(fin)s, dates de l'action.")
+                    "La date d’entrée doit être comprise entre le %(debut)s et le %(fin)s, dates de l’action."
                     % {"debut": f"{action.date_debut:%d/%m/%Y}", "fin": f"{action.date_fin:%d/%m/%Y}"},
                     code="outside_action",
                 ),
@@ -71,7 +68,7 @@ class InscriptionForm(VersionedForm):
             self.add_error(
                 "date_sortie",
                 forms.ValidationError(
-                    _("La date de sortie ne peut pas précéder la date d'entrée."), code="exit_before_entry"
+                    "La date de sortie ne peut pas précéder la date d’entrée.", code="exit_before_entry"
                 ),
             )
         return cleaned_data
@@ -91,7 +88,7 @@ class HoursForm(VersionedForm):
                 max_digits=5,
                 decimal_places=1,
                 localize=True,
-                error_messages={"min_value": _("Le nombre d'heures ne peut pas être négatif.")},
+                error_messages={"min_value": "Le nombre d’heures ne peut pas être négatif."},
             )
 
     @staticmethod

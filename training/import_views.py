@@ -4,8 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from training import imports
 from training.permissions import organisme_account_required
@@ -13,15 +11,15 @@ from training.permissions import organisme_account_required
 
 class ImportForm(forms.Form):
     fichier = forms.FileField(
-        label=gettext_lazy("Fichier CSV"),
-        help_text=gettext_lazy("Séparateur point-virgule, encodage UTF-8 ou Windows-1252, 2 Mo au plus."),
+        label="Fichier CSV",
+        help_text="Séparateur point-virgule, encodage UTF-8 ou Windows-1252, 2 Mo au plus.",
     )
 
     def clean_fichier(self):
         uploaded = self.cleaned_data["fichier"]
         if uploaded.size > imports.MAX_FILE_SIZE:
             raise forms.ValidationError(
-                _("Le fichier dépasse la taille maximale de %(size)s Mo.")
+                "Le fichier dépasse la taille maximale de %(size)s Mo."
                 % {"size": imports.MAX_FILE_SIZE // (1024 * 1024)}
             )
         return uploaded
@@ -30,24 +28,24 @@ class ImportForm(forms.Form):
 # What each column holds, shown on the upload page next to the example files.
 COLUMN_HELP = {
     imports.INSCRIPTIONS: [
-        ("numero_bdc", gettext_lazy("numéro du bon de commande de l'action")),
-        ("nom", gettext_lazy("nom du stagiaire")),
-        ("prenom", gettext_lazy("prénom du stagiaire")),
-        ("date_naissance", gettext_lazy("date de naissance, JJ/MM/AAAA")),
-        ("identifiant_france_travail", gettext_lazy("identifiant France Travail du stagiaire")),
-        ("date_entree", gettext_lazy("date d'entrée en formation, JJ/MM/AAAA")),
-        ("date_sortie", gettext_lazy("date de sortie, JJ/MM/AAAA, facultative")),
+        ("numero_bdc", "numéro du bon de commande de l’action"),
+        ("nom", "nom du stagiaire"),
+        ("prenom", "prénom du stagiaire"),
+        ("date_naissance", "date de naissance, JJ/MM/AAAA"),
+        ("identifiant_france_travail", "identifiant France Travail du stagiaire"),
+        ("date_entree", "date d’entrée en formation, JJ/MM/AAAA"),
+        ("date_sortie", "date de sortie, JJ/MM/AAAA, facultative"),
     ],
     imports.HEURES: [
-        ("numero_bdc", gettext_lazy("numéro du bon de commande de l'action")),
-        ("identifiant_france_travail", gettext_lazy("identifiant France Travail d'un stagiaire inscrit")),
-        ("mois", gettext_lazy("mois déclaré, MM/AAAA")),
-        ("heures", gettext_lazy("heures réalisées dans le mois, avec une virgule ou un point décimal")),
+        ("numero_bdc", "numéro du bon de commande de l’action"),
+        ("identifiant_france_travail", "identifiant France Travail d’un stagiaire inscrit"),
+        ("mois", "mois déclaré, MM/AAAA"),
+        ("heures", "heures réalisées dans le mois, avec une virgule ou un point décimal"),
     ],
 }
 KIND_TITLES = {
-    imports.INSCRIPTIONS: gettext_lazy("Inscriptions"),
-    imports.HEURES: gettext_lazy("Heures réalisées"),
+    imports.INSCRIPTIONS: "Inscriptions",
+    imports.HEURES: "Heures réalisées",
 }
 
 
@@ -64,7 +62,7 @@ def upload(request):
         if result.succeeded:
             messages.success(
                 request,
-                _("Import des %(kind)s réussi : %(summary)s.")
+                "Import des %(kind)s réussi : %(summary)s."
                 % {"kind": KIND_TITLES[result.kind].lower(), "summary": result.summary()},
             )
             return redirect("imports:upload")

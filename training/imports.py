@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 
 from core.text import invisible_characters_error, spreadsheet_text
 from core.versioning import StaleEdit, save_if_unchanged
@@ -83,9 +82,9 @@ class ImportResult:
     def summary(self):
         return ", ".join(
             [
-                _french_count(self.created, _("ligne créée"), _("lignes créées")),
-                _french_count(self.updated, _("modifiée"), _("modifiées")),
-                _french_count(self.unchanged, _("inchangée"), _("inchangées")),
+                _french_count(self.created, "ligne créée", "lignes créées"),
+                _french_count(self.updated, "modifiée", "modifiées"),
+                _french_count(self.unchanged, "inchangée", "inchangées"),
             ]
         )
 
@@ -98,16 +97,16 @@ def _french_count(number, singular, plural):
 
 def _line_error(line, column, message):
     if column:
-        return _("Ligne %(line)s, colonne %(column)s : %(message)s") % {
+        return "Ligne %(line)s, colonne %(column)s : %(message)s" % {
             "line": line,
             "column": column,
             "message": message,
         }
-    return _("Ligne %(line)s : %(message)s") % {"line": line, "message": message}
+    return "Ligne %(line)s : %(message)s" % {"line": line, "message": message}
 
 
 def _quoted(value):
-    return f"« {value} »"
+    return f"« {value} »"
 
 
 def decode(raw):
@@ -119,10 +118,10 @@ def decode(raw):
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
             raise ImportRefused(
-                _("Le fichier n'est ni en UTF-8 ni en Windows-1252 : est-ce bien un fichier CSV ?")
+                "Le fichier n’est ni en UTF-8 ni en Windows-1252 : est-ce bien un fichier CSV ?"
             ) from None
     if "\x00" in text:
-        raise ImportRefused(_("Le fichier contient des données binaires : est-ce bien un fichier CSV ?"))
+        raise ImportRefused("Le fichier contient des données binaires : est-ce bien un fichier CSV ?")
     return text
 
 
@@ -130,7 +129,7 @@ def read_rows(raw):
     """The file's kind, and its data lines as (line number, {column: value})."""
     if len(raw) > MAX_FILE_SIZE:
         raise ImportRefused(
-            _("Le fichier dépasse la taille maximale de %(size)s Mo.") % {"size": MAX_FILE_SIZE // (1024 * 1024)}
+            "Le fichier dépasse la taille maximale de %(size)s Mo." % {"size": MAX_FILE_SIZE // (1024 * 1024)}
         )
     reader = csv.reader(io.StringIO(decode(raw), newline=""), delimiter=";")
     records = []
@@ -143,24 +142,24 @@ def read_rows(raw):
                 records.append((start, cells))
             if len(records) > MAX_LINES + 1:
                 raise ImportRefused(
-                    _("Le fichier dépasse le maximum de %(count)s lignes : découpez-le en plusieurs fichiers.")
+                    "Le fichier dépasse le maximum de %(count)s lignes : découpez-le en plusieurs fichiers."
                     % {"count": MAX_LINES}
                 )
     except csv.Error:
         raise ImportRefused(
-            _(
-                "La ligne %(line)s du fichier ne peut pas être lue : "
-                "est-ce bien un fichier CSV séparé par des points-virgules ?"
+            (
+                "La ligne %(line)s du fichier ne peut pas être lue : "
+                "est-ce bien un fichier CSV séparé par des points-virgules ?"
             )
             % {"line": last_line + 1}
         ) from None
     if not records:
-        raise ImportRefused(_("Le fichier est vide."))
+        raise ImportRefused("Le fichier est vide.")
     (_header_line, header), data = records[0], records[1:]
     kind, columns = _detect_kind(header)
     rows, errors = _named_cells(columns, data)
     if not rows and not errors:
-        raise ImportRefused(_("Le fichier ne contient que la ligne d'en-têtes, aucune ligne à importer."))
+        raise ImportRefused("Le fichier ne contient que la ligne d’en-têtes, aucune ligne à importer.")
     return kind, rows, errors
 
 
@@ -176,7 +175,7 @@ def _named_cells(columns, data):
                 _line_error(
                     line,
                     None,
-                    _("%(found)s valeurs au lieu des %(expected)s attendues (séparateur : point-virgule).")
+                    "%(found)s valeurs au lieu des %(expected)s attendues (séparateur : point-virgule)."
                     % {"found": len(cells), "expected": len(columns)},
                 )
             )
@@ -192,9 +191,9 @@ def _detect_kind(header):
         if len(names) == len(set(names)) and required <= set(names) <= set(columns):
             return kind, names
     raise ImportRefused(
-        _(
+        (
             "Les en-têtes de la première ligne (%(found)s) ne sont pas reconnus. Pour importer des inscriptions, "
-            "la première ligne doit être %(inscriptions)s ; pour des heures réalisées, %(heures)s."
+            "la première ligne doit être %(inscriptions)s ; pour des heures réalisées, %(heures)s."
         )
         % {
             "found": _quoted(";".join(header)[:200]),
@@ -224,9 +223,9 @@ def import_file(*, organisme, raw, acting_account):
         return ImportResult(
             kind=kind,
             errors=[
-                _(
-                    "Des données de ce fichier ont été modifiées par quelqu'un d'autre pendant l'import. "
-                    "Aucune ligne n'a été enregistrée : importez à nouveau le fichier."
+                (
+                    "Des données de ce fichier ont été modifiées par quelqu’un d’autre pendant l’import. "
+                    "Aucune ligne n’a été enregistrée : importez à nouveau le fichier."
                 )
             ],
         )
@@ -244,9 +243,9 @@ def _locked_actions(organisme, rows):
 def _check_action(line, values, actions, errors):
     action = actions.get(values["numero_bdc"])
     if action is None:
-        errors.append(_line_error(line, "numero_bdc", _("BDC %s inconnu.") % _quoted(values["numero_bdc"])))
+        errors.append(_line_error(line, "numero_bdc", "BDC %s inconnu." % _quoted(values["numero_bdc"])))
     elif action.closed_at:
-        errors.append(_line_error(line, "numero_bdc", _("le BDC %s est fermé.") % _quoted(values["numero_bdc"])))
+        errors.append(_line_error(line, "numero_bdc", "le BDC %s est fermé." % _quoted(values["numero_bdc"])))
         return None
     return action
 
@@ -254,7 +253,7 @@ def _check_action(line, values, actions, errors):
 def _parse_date(line, column, value, errors, *, required=True):
     if not value:
         if required:
-            errors.append(_line_error(line, column, _("valeur obligatoire (JJ/MM/AAAA).")))
+            errors.append(_line_error(line, column, "valeur obligatoire (JJ/MM/AAAA)."))
         return None
     match = DATE_PATTERN.match(value)
     try:
@@ -263,20 +262,20 @@ def _parse_date(line, column, value, errors, *, required=True):
         day, month, year = (int(part) for part in match.groups())
         return datetime.date(year, month, day)
     except ValueError:
-        errors.append(_line_error(line, column, _("%s n'est pas une date valide (JJ/MM/AAAA).") % _quoted(value)))
+        errors.append(_line_error(line, column, "%s n’est pas une date valide (JJ/MM/AAAA)." % _quoted(value)))
         return None
 
 
 def _parse_text(line, column, value, errors, max_length):
     problem = invisible_characters_error(value)
     if not value:
-        errors.append(_line_error(line, column, _("valeur obligatoire.")))
+        errors.append(_line_error(line, column, "valeur obligatoire."))
     elif len(value) > max_length:
         errors.append(
-            _line_error(line, column, _("%(count)s caractères au plus.") % {"count": max_length}),
+            _line_error(line, column, "%(count)s caractères au plus." % {"count": max_length}),
         )
     elif problem:
-        errors.append(_line_error(line, column, _("la valeur %(problem)s") % {"problem": problem}))
+        errors.append(_line_error(line, column, "la valeur %(problem)s" % {"problem": problem}))
     else:
         return value
     return None
@@ -298,8 +297,8 @@ def _parse_identifiant(line, values, errors):
 def _saved_by(record):
     when = formats.date_format(timezone.localtime(record.updated_at), "d/m/Y à H:i")
     if record.updated_by_name:
-        return _("enregistrée par %(name)s le %(when)s") % {"name": record.updated_by_name, "when": when}
-    return _("enregistrée le %(when)s") % {"when": when}
+        return "enregistrée par %(name)s le %(when)s" % {"name": record.updated_by_name, "when": when}
+    return "enregistrée le %(when)s" % {"when": when}
 
 
 def _format_date(day):
@@ -351,17 +350,15 @@ def _read_inscription_line(line, values, actions, errors):
 def _check_inscription_dates(parsed, errors):
     line, values, action = parsed.line, parsed.values, parsed.action
     if parsed.date_naissance and parsed.date_naissance >= timezone.localdate():
-        errors.append(
-            _line_error(line, "date_naissance", _("%s est dans le futur.") % _quoted(values["date_naissance"]))
-        )
+        errors.append(_line_error(line, "date_naissance", "%s est dans le futur." % _quoted(values["date_naissance"])))
     if parsed.date_entree and parsed.date_sortie and parsed.date_sortie < parsed.date_entree:
-        errors.append(_line_error(line, "date_sortie", _("la date de sortie précède la date d'entrée.")))
+        errors.append(_line_error(line, "date_sortie", "la date de sortie précède la date d’entrée."))
     if action and parsed.date_entree and not action.date_debut <= parsed.date_entree <= action.date_fin:
         errors.append(
             _line_error(
                 line,
                 "date_entree",
-                _("%(date)s est en dehors de l'action (du %(start)s au %(end)s).")
+                "%(date)s est en dehors de l’action (du %(start)s au %(end)s)."
                 % {
                     "date": _quoted(values["date_entree"]),
                     "start": _format_date(action.date_debut),
@@ -424,7 +421,7 @@ class _InscriptionsPlan:
         return self._refuse(
             parsed,
             None,
-            _("doublon de la ligne %(other)s (même BDC et même identifiant France Travail).") % {"other": first_line},
+            "doublon de la ligne %(other)s (même BDC et même identifiant France Travail)." % {"other": first_line},
         )
 
     def _names_another_person(self, parsed):
@@ -433,7 +430,7 @@ class _InscriptionsPlan:
             return self._refuse(
                 parsed,
                 "identifiant_france_travail",
-                _("cet identifiant est déjà enregistré avec d'autres nom, prénom ou date de naissance."),
+                "cet identifiant est déjà enregistré avec d’autres nom, prénom ou date de naissance.",
             )
         first_line, first_identity = self.identities_in_file.setdefault(
             parsed.identifiant, (parsed.line, parsed.identity)
@@ -443,7 +440,7 @@ class _InscriptionsPlan:
         return self._refuse(
             parsed,
             "identifiant_france_travail",
-            _("même identifiant que la ligne %(other)s, mais avec d'autres nom, prénom ou date de naissance.")
+            "même identifiant que la ligne %(other)s, mais avec d’autres nom, prénom ou date de naissance."
             % {"other": first_line},
         )
 
@@ -453,7 +450,7 @@ class _InscriptionsPlan:
             self._refuse(
                 parsed,
                 "numero_bdc",
-                _("plus aucune place en attente de saisie sur le BDC %s.") % _quoted(parsed.action.numero_bdc),
+                "plus aucune place en attente de saisie sur le BDC %s." % _quoted(parsed.action.numero_bdc),
             )
             return
         stagiaire = self.known_trainees.get(parsed.identifiant) or self.new_trainees.setdefault(
@@ -482,9 +479,9 @@ class _InscriptionsPlan:
                     _line_error(
                         parsed.line,
                         column,
-                        _(
-                            "%(new)s diffère de la valeur %(stored)s %(saved_by)s ; corrigez le fichier "
-                            "ou modifiez l'inscription sur la page du BDC."
+                        (
+                            "%(new)s diffère de la valeur %(stored)s %(saved_by)s ; corrigez le fichier "
+                            "ou modifiez l’inscription sur la page du BDC."
                         )
                         % {
                             "new": _quoted(parsed.values[column]),
@@ -545,25 +542,25 @@ def _parse_month(line, value, errors):
         month, year = (int(part) for part in match.groups())
         return datetime.date(year, month, 1)
     except ValueError:
-        errors.append(_line_error(line, "mois", _("%s n'est pas un mois valide (MM/AAAA).") % _quoted(value)))
+        errors.append(_line_error(line, "mois", "%s n’est pas un mois valide (MM/AAAA)." % _quoted(value)))
         return None
 
 
 def _parse_hours(line, value, errors):
     if not HOURS_PATTERN.match(value):
-        errors.append(_line_error(line, "heures", _("%s n'est pas un nombre d'heures valide.") % _quoted(value)))
+        errors.append(_line_error(line, "heures", "%s n’est pas un nombre d’heures valide." % _quoted(value)))
         return None
     try:
         hours = Decimal(value.replace(",", "."))
     except InvalidOperation:
-        errors.append(_line_error(line, "heures", _("%s n'est pas un nombre d'heures valide.") % _quoted(value)))
+        errors.append(_line_error(line, "heures", "%s n’est pas un nombre d’heures valide." % _quoted(value)))
         return None
     if hours < 0:
-        message = _("%s : le nombre d'heures ne peut pas être négatif.")
+        message = "%s : le nombre d’heures ne peut pas être négatif."
     elif hours > MAX_HOURS_PER_MONTH:
-        message = _("%s : plus d'heures que le mois n'en compte.")
+        message = "%s : plus d’heures que le mois n’en compte."
     elif hours != hours.quantize(Decimal("0.1")):
-        message = _("%s : une décimale au plus.")
+        message = "%s : une décimale au plus."
     else:
         return hours.quantize(Decimal("0.1"))
     errors.append(_line_error(line, "heures", message % _quoted(value)))
@@ -629,7 +626,7 @@ class _HoursPlan:
                 _line_error(
                     line,
                     "identifiant_france_travail",
-                    _("aucun stagiaire %(identifiant)s n'est inscrit sur le BDC %(bdc)s.")
+                    "aucun stagiaire %(identifiant)s n’est inscrit sur le BDC %(bdc)s."
                     % {"identifiant": _quoted(identifiant), "bdc": _quoted(action.numero_bdc)},
                 )
             )
@@ -641,7 +638,7 @@ class _HoursPlan:
                 _line_error(
                     line,
                     "mois",
-                    _("%(month)s est en dehors de l'action (du %(start)s au %(end)s).")
+                    "%(month)s est en dehors de l’action (du %(start)s au %(end)s)."
                     % {
                         "month": _quoted(values["mois"]),
                         "start": _format_date(action.date_debut),
@@ -650,7 +647,7 @@ class _HoursPlan:
                 )
             )
         elif month > self.this_month:
-            errors.append(_line_error(line, "mois", _("%s n'a pas encore commencé.") % _quoted(values["mois"])))
+            errors.append(_line_error(line, "mois", "%s n’a pas encore commencé." % _quoted(values["mois"])))
 
     def add(self, parsed):
         line, values, action = parsed.line, parsed.values, parsed.action
@@ -661,7 +658,7 @@ class _HoursPlan:
                 _line_error(
                     line,
                     None,
-                    _("doublon de la ligne %(other)s (même BDC, même identifiant France Travail et même mois).")
+                    "doublon de la ligne %(other)s (même BDC, même identifiant France Travail et même mois)."
                     % {"other": first_line},
                 )
             )
@@ -672,7 +669,7 @@ class _HoursPlan:
                 _line_error(
                     line,
                     "mois",
-                    _("la période %(month)s du BDC %(bdc)s est déjà validée.")
+                    "la période %(month)s du BDC %(bdc)s est déjà validée."
                     % {"month": values["mois"], "bdc": _quoted(action.numero_bdc)},
                 )
             )
@@ -687,8 +684,8 @@ class _HoursPlan:
                 _line_error(
                     line,
                     "heures",
-                    _(
-                        "%(new)s diffère des %(stored)s heures déjà déclarées (période %(saved_by)s) ; "
+                    (
+                        "%(new)s diffère des %(stored)s heures déjà déclarées (période %(saved_by)s) ; "
                         "corrigez le fichier ou modifiez la déclaration sur la page du BDC."
                     )
                     % {

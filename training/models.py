@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from core.text import normalize_for_search, validate_plain_text
 from core.versioning import VersionedModel
@@ -69,10 +68,10 @@ class SearchTextMixin(models.Model):
 
 
 class ActionState(models.TextChoices):
-    EN_ATTENTE_OUVERTURE = "en_attente_ouverture", _("En attente d'ouverture")
-    EN_COURS = "en_cours", _("En cours")
-    EN_RETARD_FERMETURE = "en_retard_fermeture", _("En retard de fermeture")
-    FERMEE = "fermee", _("Fermée")
+    EN_ATTENTE_OUVERTURE = "en_attente_ouverture", "En attente d’ouverture"
+    EN_COURS = "en_cours", "En cours"
+    EN_RETARD_FERMETURE = "en_retard_fermeture", "En retard de fermeture"
+    FERMEE = "fermee", "Fermée"
 
 
 def first_day_of_month(day):
@@ -101,23 +100,23 @@ class ActionFormation(SearchTextMixin, VersionedModel):
     SEARCHED_FIELDS = ACTION_SEARCHED_FIELDS
 
     organisme = models.ForeignKey(
-        "organisations.Organisme", verbose_name=_("organisme"), on_delete=models.PROTECT, related_name="actions"
+        "organisations.Organisme", verbose_name="organisme", on_delete=models.PROTECT, related_name="actions"
     )
-    numero_bdc = models.CharField(_("numéro de BDC"), max_length=30, unique=True, validators=[validate_plain_text])
-    intitule = models.CharField(_("intitulé"), max_length=255, validators=[validate_plain_text])
-    programme = models.CharField(_("programme"), max_length=20, choices=Programme)
-    lieu = models.CharField(_("lieu"), max_length=255, validators=[validate_plain_text])
-    date_debut = models.DateField(_("date de début"))
-    date_fin = models.DateField(_("date de fin"))
-    places = models.PositiveIntegerField(_("nombre de places"))
-    heures_prevues = models.PositiveIntegerField(_("heures prévues"))
-    closed_at = models.DateTimeField(_("fermée le"), null=True, blank=True)
+    numero_bdc = models.CharField("numéro de BDC", max_length=30, unique=True, validators=[validate_plain_text])
+    intitule = models.CharField("intitulé", max_length=255, validators=[validate_plain_text])
+    programme = models.CharField("programme", max_length=20, choices=Programme)
+    lieu = models.CharField("lieu", max_length=255, validators=[validate_plain_text])
+    date_debut = models.DateField("date de début")
+    date_fin = models.DateField("date de fin")
+    places = models.PositiveIntegerField("nombre de places")
+    heures_prevues = models.PositiveIntegerField("heures prévues")
+    closed_at = models.DateTimeField("fermée le", null=True, blank=True)
 
     objects = ActionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("action de formation")
-        verbose_name_plural = _("actions de formation")
+        verbose_name = "action de formation"
+        verbose_name_plural = "actions de formation"
         ordering = ["-date_debut", "numero_bdc"]
         indexes = [models.Index(fields=["organisme", "date_debut", "date_fin"])]
         constraints = [
@@ -155,7 +154,7 @@ def normalize_identifiant_france_travail(value: str) -> str:
     normalized = "".join(value.split()).upper()
     if not (normalized.isascii() and normalized.isalnum()):
         raise ValidationError(
-            _("L'identifiant France Travail ne contient que des lettres et des chiffres."), code="invalid"
+            "L’identifiant France Travail ne contient que des lettres et des chiffres.", code="invalid"
         )
     return normalized
 
@@ -169,15 +168,15 @@ class Stagiaire(SearchTextMixin, models.Model):
     SEARCHED_FIELDS = TRAINEE_SEARCHED_FIELDS
 
     organisme = models.ForeignKey(
-        "organisations.Organisme", verbose_name=_("organisme"), on_delete=models.PROTECT, related_name="stagiaires"
+        "organisations.Organisme", verbose_name="organisme", on_delete=models.PROTECT, related_name="stagiaires"
     )
-    nom = models.CharField(_("nom"), max_length=150, validators=[validate_plain_text])
-    prenom = models.CharField(_("prénom"), max_length=150, validators=[validate_plain_text])
-    date_naissance = models.DateField(_("date de naissance"))
-    identifiant_france_travail = models.CharField(_("identifiant France Travail"), max_length=20)
+    nom = models.CharField("nom", max_length=150, validators=[validate_plain_text])
+    prenom = models.CharField("prénom", max_length=150, validators=[validate_plain_text])
+    date_naissance = models.DateField("date de naissance")
+    identifiant_france_travail = models.CharField("identifiant France Travail", max_length=20)
 
     class Meta:
-        verbose_name = _("stagiaire")
+        verbose_name = "stagiaire"
         ordering = ["nom", "prenom"]
         constraints = [
             models.UniqueConstraint(
@@ -201,11 +200,11 @@ class Inscription(VersionedModel):
     stagiaire = models.ForeignKey(
         Stagiaire, on_delete=models.PROTECT, related_name="inscriptions", null=True, blank=True
     )
-    date_entree = models.DateField(_("date d'entrée"), null=True, blank=True)
-    date_sortie = models.DateField(_("date de sortie"), null=True, blank=True)
+    date_entree = models.DateField("date d’entrée", null=True, blank=True)
+    date_sortie = models.DateField("date de sortie", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("inscription")
+        verbose_name = "inscription"
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
@@ -216,7 +215,7 @@ class Inscription(VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.action.numero_bdc} - {self.stagiaire or _('en attente de saisie')}"
+        return f"{self.action.numero_bdc} - {self.stagiaire or 'en attente de saisie'}"
 
     @property
     def awaiting_entry(self):
@@ -244,15 +243,15 @@ class PeriodeDeclaration(VersionedModel):
     trainee did, then validates the declaration."""
 
     action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="periodes")
-    mois = models.DateField(_("mois"), help_text=_("Premier jour du mois déclaré."))
-    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
-    validated_by_name = models.CharField(_("validée par"), max_length=320, blank=True)
+    mois = models.DateField("mois", help_text="Premier jour du mois déclaré.")
+    validated_at = models.DateTimeField("validée le", null=True, blank=True)
+    validated_by_name = models.CharField("validée par", max_length=320, blank=True)
 
     objects = PeriodeDeclarationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("période de déclaration de réalisation")
-        verbose_name_plural = _("périodes de déclaration de réalisation")
+        verbose_name = "période de déclaration de réalisation"
+        verbose_name_plural = "périodes de déclaration de réalisation"
         ordering = ["mois"]
         constraints = [
             models.UniqueConstraint(fields=["action", "mois"], name="one_period_per_action_and_month"),
@@ -272,11 +271,11 @@ class DeclarationHeures(models.Model):
 
     periode = models.ForeignKey(PeriodeDeclaration, on_delete=models.CASCADE, related_name="declarations")
     inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="declarations")
-    heures = models.DecimalField(_("heures réalisées"), max_digits=5, decimal_places=1)
+    heures = models.DecimalField("heures réalisées", max_digits=5, decimal_places=1)
 
     class Meta:
-        verbose_name = _("heures déclarées")
-        verbose_name_plural = _("heures déclarées")
+        verbose_name = "heures déclarées"
+        verbose_name_plural = "heures déclarées"
         constraints = [
             models.UniqueConstraint(fields=["periode", "inscription"], name="one_declaration_per_trainee_and_period"),
             models.CheckConstraint(condition=Q(heures__gte=0), name="declared_hours_not_negative"),
@@ -291,18 +290,18 @@ class Bilan(models.Model):
     and questionnaires de suivi, each pending until validated."""
 
     class Kind(models.TextChoices):
-        SITUATION_SORTIE = "situation_sortie", _("Bilan de situation à la sortie")
-        SITUATION_3_MOIS = "situation_3_mois", _("Bilan de situation à 3 mois")
-        SITUATION_6_MOIS = "situation_6_mois", _("Bilan de situation à 6 mois")
-        SATISFACTION = "satisfaction", _("Bilan de satisfaction")
-        QUESTIONNAIRE_SUIVI = "questionnaire_suivi", _("Questionnaire de suivi")
+        SITUATION_SORTIE = "situation_sortie", "Bilan de situation à la sortie"
+        SITUATION_3_MOIS = "situation_3_mois", "Bilan de situation à 3 mois"
+        SITUATION_6_MOIS = "situation_6_mois", "Bilan de situation à 6 mois"
+        SATISFACTION = "satisfaction", "Bilan de satisfaction"
+        QUESTIONNAIRE_SUIVI = "questionnaire_suivi", "Questionnaire de suivi"
 
     inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="bilans")
-    kind = models.CharField(_("type"), max_length=30, choices=Kind)
-    validated_at = models.DateTimeField(_("validé le"), null=True, blank=True)
+    kind = models.CharField("type", max_length=30, choices=Kind)
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
 
     class Meta:
-        verbose_name = _("bilan")
+        verbose_name = "bilan"
         constraints = [models.UniqueConstraint(fields=["inscription", "kind"], name="one_bilan_per_kind")]
 
     def __str__(self):
@@ -311,25 +310,25 @@ class Bilan(models.Model):
 
 class Facture(models.Model):
     class Status(models.TextChoices):
-        EN_ATTENTE_VALIDATION = "en_attente_validation", _("En attente de validation")
-        REJETEE = "rejetee", _("Rejetée")
-        EN_ATTENTE_EMISSION = "en_attente_emission", _("En attente d'émission")
-        SUSPENDUE = "suspendue", _("Suspendue")
-        PAYEE = "payee", _("Payée")
+        EN_ATTENTE_VALIDATION = "en_attente_validation", "En attente de validation"
+        REJETEE = "rejetee", "Rejetée"
+        EN_ATTENTE_EMISSION = "en_attente_emission", "En attente d’émission"
+        SUSPENDUE = "suspendue", "Suspendue"
+        PAYEE = "payee", "Payée"
 
     action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="factures")
-    numero = models.CharField(_("numéro de facture"), max_length=40, validators=[validate_plain_text])
-    montant = models.DecimalField(_("montant"), max_digits=12, decimal_places=2)
-    status = models.CharField(_("statut"), max_length=30, choices=Status)
-    rejected_on = models.DateField(_("rejetée le"), null=True, blank=True)
+    numero = models.CharField("numéro de facture", max_length=40, validators=[validate_plain_text])
+    montant = models.DecimalField("montant", max_digits=12, decimal_places=2)
+    status = models.CharField("statut", max_length=30, choices=Status)
+    rejected_on = models.DateField("rejetée le", null=True, blank=True)
     # Who recorded it; the name stays when the account goes.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    recorded_by_name = models.CharField(_("enregistrée par"), max_length=320, blank=True)
+    recorded_by_name = models.CharField("enregistrée par", max_length=320, blank=True)
 
     class Meta:
-        verbose_name = _("facture")
+        verbose_name = "facture"
         constraints = [
             models.UniqueConstraint(fields=["action", "numero"], name="unique_invoice_number_per_action"),
             models.CheckConstraint(
@@ -344,21 +343,21 @@ class Facture(models.Model):
 
 class DemandeModification(models.Model):
     class Status(models.TextChoices):
-        EN_ATTENTE = "en_attente", _("En attente de traitement")
-        ACCEPTEE = "acceptee", _("Acceptée")
-        REFUSEE = "refusee", _("Refusée")
+        EN_ATTENTE = "en_attente", "En attente de traitement"
+        ACCEPTEE = "acceptee", "Acceptée"
+        REFUSEE = "refusee", "Refusée"
 
     action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="demandes")
-    objet = models.CharField(_("objet"), max_length=255, validators=[validate_plain_text])
-    status = models.CharField(_("statut"), max_length=20, choices=Status, default=Status.EN_ATTENTE)
-    created_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+    objet = models.CharField("objet", max_length=255, validators=[validate_plain_text])
+    status = models.CharField("statut", max_length=20, choices=Status, default=Status.EN_ATTENTE)
+    created_at = models.DateTimeField("déposée le", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:
-        verbose_name = _("demande de modification")
-        verbose_name_plural = _("demandes de modification")
+        verbose_name = "demande de modification"
+        verbose_name_plural = "demandes de modification"
 
     def __str__(self):
         return self.objet

@@ -17,7 +17,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.models import AuditEntry
@@ -73,9 +72,9 @@ def _trainee_for(inscription: Inscription, data: dict[str, Any]) -> Stagiaire:
         return stagiaire
     raise ValidationError(
         {
-            "identifiant_france_travail": _(
-                "Cet identifiant France Travail est déjà celui d'un de vos stagiaires dont le nom, le prénom ou la "
-                "date de naissance diffèrent : vérifiez votre saisie."
+            "identifiant_france_travail": (
+                "Cet identifiant France Travail est déjà celui d’un de vos stagiaires dont le nom, le prénom ou la "
+                "date de naissance diffèrent : vérifiez votre saisie."
             )
         }
     )
@@ -98,7 +97,7 @@ def save_inscription(
         .exists()
     )
     if taken:
-        raise ValidationError({"identifiant_france_travail": _("Ce stagiaire est déjà inscrit sur cette action.")})
+        raise ValidationError({"identifiant_france_travail": "Ce stagiaire est déjà inscrit sur cette action."})
     return save_if_unchanged(
         inscription,
         based_on_version=based_on_version,

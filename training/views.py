@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_region_agent
@@ -51,11 +50,11 @@ def invoice_list(request):
     filters = InvoiceFilterForm(request.GET)
     statut = _valid_filters(filters)["statut"]
     invoices = Facture.objects.filter(action__in=visible_actions(request.user)).select_related("action__organisme")
-    title = _("Factures")
+    title = "Factures"
     if statut == Facture.Status.REJETEE:
         # The home page counts only the recent rejections and links here: the same ones.
         invoices = invoices.filter(recently_rejected(timezone.localdate()))
-        title = _("Factures rejetées dans les %(days)d derniers jours") % {"days": REJECTION_WINDOW.days}
+        title = "Factures rejetées dans les %(days)d derniers jours" % {"days": REJECTION_WINDOW.days}
     elif statut:
         invoices = invoices.filter(status=statut)
     page = Paginator(invoices.order_by("action__numero_bdc", "numero"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -101,7 +100,7 @@ def action_detail(request, pk):
             "period_rows": rows,
             "may_edit": may_edit_action(request.user, action),
             "other_viewers": [
-                _("Également consulté par %(name)s depuis %(time)s") % {"name": name, "time": _hour(since)}
+                "Également consulté par %(name)s depuis %(time)s" % {"name": name, "time": _hour(since)}
                 for name, since in presence.note_viewer(action, request.user)
             ],
         },
@@ -148,9 +147,9 @@ def inscription_edit(request, pk, inscription_pk):
             current = action.inscriptions.select_related("stagiaire", "updated_by").get(pk=inscription.pk)
             context = conflict_context(form, current, _stored_inscription_values(current))
         else:
-            messages.success(request, _("L'inscription a bien été enregistrée."))
+            messages.success(request, "L’inscription a bien été enregistrée.")
             return redirect("training:action_detail", pk=action.pk)
-    title = _("Saisie de l'inscription") if inscription.awaiting_entry else _("Correction de l'inscription")
+    title = "Saisie de l’inscription" if inscription.awaiting_entry else "Correction de l’inscription"
     return render(request, "training/edit_form.html", {"action": action, "form": form, "title": title} | context)
 
 
@@ -179,24 +178,24 @@ def period_edit(request, pk, period_pk):
                 acting_account=request.user,
             )
         except services.PeriodAlreadyValidated:
-            messages.error(request, _("Cette période est validée : ses heures ne peuvent plus être modifiées."))
+            messages.error(request, "Cette période est validée : ses heures ne peuvent plus être modifiées.")
             return redirect("training:action_detail", pk=action.pk)
         except StaleEdit:
             current = action.periodes.select_related("updated_by").get(pk=periode.pk)
             if current.is_validated:
-                messages.error(request, f"{conflict_message(current)} {_('Cette période a été validée entre-temps.')}")
+                messages.error(request, f"{conflict_message(current)} {'Cette période a été validée entre-temps.'}")
                 return redirect("training:action_detail", pk=action.pk)
             context = conflict_context(form, current, _stored_hours_values(current, form))
         else:
             messages.success(
                 request,
-                _("Les heures de la période %(mois)s ont bien été enregistrées.") % {"mois": f"{periode.mois:%m/%Y}"},
+                "Les heures de la période %(mois)s ont bien été enregistrées." % {"mois": f"{periode.mois:%m/%Y}"},
             )
             return redirect("training:action_detail", pk=action.pk)
     if periode.is_validated and not context:
-        messages.info(request, _("Cette période est validée : ses heures ne peuvent plus être modifiées."))
+        messages.info(request, "Cette période est validée : ses heures ne peuvent plus être modifiées.")
         return redirect("training:action_detail", pk=action.pk)
-    title = _("Heures réalisées en %(mois)s") % {"mois": f"{periode.mois:%m/%Y}"}
+    title = "Heures réalisées en %(mois)s" % {"mois": f"{periode.mois:%m/%Y}"}
     return render(request, "training/edit_form.html", {"action": action, "form": form, "title": title} | context)
 
 
@@ -206,9 +205,9 @@ def period_validate(request, pk, period_pk):
     periode = get_object_or_404(action.periodes, pk=period_pk)
     form = PeriodValidationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("La validation n'a pas pu être prise en compte : rechargez la page."))
+        messages.error(request, "La validation n’a pas pu être prise en compte : rechargez la page.")
     elif periode.is_validated:
-        messages.info(request, _("Cette période est déjà validée."))
+        messages.info(request, "Cette période est déjà validée.")
     else:
         try:
             services.validate_period(
@@ -217,10 +216,10 @@ def period_validate(request, pk, period_pk):
         except StaleEdit:
             current = action.periodes.select_related("updated_by").get(pk=periode.pk)
             if current.is_validated:
-                note = _("Cette période a été validée entre-temps.")
+                note = "Cette période a été validée entre-temps."
             else:
-                note = _("Vérifiez les heures de la période avant de la valider.")
+                note = "Vérifiez les heures de la période avant de la valider."
             messages.error(request, f"{conflict_message(current)} {note}")
         else:
-            messages.success(request, _("La période %(mois)s a bien été validée.") % {"mois": f"{periode.mois:%m/%Y}"})
+            messages.success(request, "La période %(mois)s a bien été validée." % {"mois": f"{periode.mois:%m/%Y}"})
     return redirect("training:action_detail", pk=action.pk)

@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from core.text import plural
+
 register = template.Library()
 
 # French typography: a narrow no-break space between thousands, a no-break space before the unit.
@@ -29,7 +31,6 @@ def euros(amount: Decimal | int | None) -> str:
 
 @register.filter
 def noun(count: int, forms: str) -> str:
-    """The singular of "singular|plural" for 0 and 1, as French has it ("0 courriel"),
-    which gettext's plural rule for messages without a catalog (English: n != 1) gets wrong."""
-    singular, plural = forms.split("|")
-    return singular if count <= 1 else plural
+    """The form of "singular|plural" for `count`, by core.text.plural's French rule."""
+    singular, plural_form = forms.split("|")
+    return plural(singular, plural_form, count)

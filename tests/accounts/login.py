@@ -3,6 +3,8 @@
 import html
 import re
 
+from tests.pages import squeeze
+
 LOGIN_URL = "/connexion/"
 
 
@@ -14,7 +16,7 @@ def error_text(response):
     """The login form's error block, as a reader sees it (no CSRF token, no typed identifiant)."""
     match = re.search(r'<div[^>]*id="form-errors"[^>]*>(.*?)</div>', response.content.decode(), re.S)
     assert match, "the page shows no error"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+    return squeeze(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))))
 
 
 def is_logged_in(client):

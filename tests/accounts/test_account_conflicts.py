@@ -69,10 +69,10 @@ def test_second_save_gets_the_conflict_with_both_values_and_changes_nothing(
     page = page_of(response)
     assert (
         f"Ces informations ont été modifiées par PAU BLA le {when:%d/%m/%Y} à {when:%H:%M} pendant que vous les "
-        "modifiiez. Vos saisies n'ont pas été enregistrées."
+        "modifiiez. Vos saisies n’ont pas été enregistrées."
     ) in page.text
     assert ["Courriel", "premier@aa.fr", "aa1@aa.fr"] in page.rows
-    assert ["Nom d'usage", "NOM TEST COMPTE", "SECOND"] in page.rows
+    assert ["Nom d’usage", "NOM TEST COMPTE", "SECOND"] in page.rows
     assert 'name="last_name" value="SECOND"' in response.content.decode()
     assert hidden_version(response) == stored.version == 2
     assert "Enregistrer mes valeurs" in page.text

@@ -12,11 +12,12 @@ from accounts.models import User
 from tests.accounts.login import log_in
 from tests.core.test_settings import manage
 from tests.factories import PASSWORD, UserFactory
+from tests.pages import squeeze
 
 BASE_URL = "https://sigma.laregion.fr"
 WRONG_PASSWORD = "Mauvais-Mot-de-passe-99!"
 REGION_EMAIL = "comptes-sigma@laregion.fr"
-CONFIRMATION = "Êtes-vous sûr de vouloir débloquer le compte ?"
+CONFIRMATION = "Êtes-vous sûr de vouloir débloquer le compte ?"
 
 
 @pytest.fixture(autouse=True)
@@ -27,11 +28,11 @@ def _addresses(settings):
 
 def subject_of(message):
     # A long subject is folded onto the next header line.
-    return " ".join(message["Subject"].split())
+    return squeeze(message["Subject"])
 
 
 def text_of(mailbox, message):
-    return " ".join(mailbox.text(message).split())
+    return squeeze(mailbox.text(message))
 
 
 def block(account):
@@ -61,7 +62,7 @@ def test_the_primary_account_gets_a_link_to_unblock_a_blocked_secondary_account(
     text = text_of(mailbox, message)
     assert (
         "Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE (identifiant test.identifiant) "
-        "de l'organisme de formation ORGANISME TEST PRF 23 (SIRET 12345678913000) a été bloqué "
+        "de l’organisme de formation ORGANISME TEST PRF 23 (SIRET 12345678913000) a été bloqué "
         "suite à 3 tentatives de connexion infructueuses."
     ) in text
     assert unblock_link(mailbox, message) == f"{BASE_URL}/organisme/comptes/{secondary_account.pk}/debloquer/"
@@ -73,16 +74,16 @@ def test_the_blocked_secondary_user_is_told_to_contact_the_primary_account(mailb
     block(secondary_account)
 
     [message] = mailbox.to(secondary_account.email)
-    assert subject_of(message) == "SIGMA - Blocage de votre compte d'accès à l'application SIGMA"
+    assert subject_of(message) == "SIGMA - Blocage de votre compte d’accès à l’application SIGMA"
     text = text_of(mailbox, message)
     assert (
-        "Votre compte d'accès à l'application SIGMA (identifiant test.identifiant) a été bloqué "
+        "Votre compte d’accès à l’application SIGMA (identifiant test.identifiant) a été bloqué "
         "suite à 3 tentatives de connexion infructueuses."
     ) in text
     assert (
-        "Pour le débloquer, veuillez contacter le gestionnaire du compte principal de votre organisme : Madame BLA PAU."
+        "Pour le débloquer, veuillez contacter le gestionnaire du compte principal de votre organisme : Madame BLA PAU."
     ) in text
-    assert f"en générant un nouveau mot de passe à l'adresse suivante : {BASE_URL}/generation-mot-de-passe/" in text
+    assert f"en générant un nouveau mot de passe à l’adresse suivante : {BASE_URL}/generation-mot-de-passe/" in text
     assert "/debloquer/" not in text
 
 
@@ -100,7 +101,7 @@ def test_the_primary_account_link_leads_it_to_the_unblock_confirmation(
     assert logged_in.url == path
     page = page_of(client.get(path))
     assert CONFIRMATION in page.text
-    assert "Compte concerné : Madame NOM TEST COMPTE PRENOM TEST COMPTE (identifiant test.identifiant)." in page.text
+    assert "Compte concerné : Madame NOM TEST COMPTE PRENOM TEST COMPTE (identifiant test.identifiant)." in page.text
 
     client.post(path)
 
@@ -135,7 +136,7 @@ def test_the_region_gets_a_link_to_unblock_a_blocked_primary_account(mailbox, pr
     assert subject_of(message) == "SIGMA - Blocage du compte de Madame BLA PAU"
     text = text_of(mailbox, message)
     assert (
-        "Le compte principal de Madame BLA PAU (identifiant 66bdj5zw4x) de l'organisme de formation "
+        "Le compte principal de Madame BLA PAU (identifiant 66bdj5zw4x) de l’organisme de formation "
         "ORGANISME TEST PRF 23 (SIRET 12345678913000) a été bloqué suite à 3 tentatives de connexion infructueuses."
     ) in text
     assert unblock_link(mailbox, message) == f"{BASE_URL}/region/comptes/{primary_account.pk}/debloquer/"
@@ -146,7 +147,7 @@ def test_the_blocked_primary_user_is_told_to_contact_the_region(mailbox, primary
     block(primary_account)
 
     text = text_of(mailbox, mailbox.last_to(primary_account.email))
-    assert f"Pour le débloquer, veuillez contacter la Région Occitanie à l'adresse {REGION_EMAIL}." in text
+    assert f"Pour le débloquer, veuillez contacter la Région Occitanie à l’adresse {REGION_EMAIL}." in text
     assert f"{BASE_URL}/generation-mot-de-passe/" in text
 
 
@@ -159,7 +160,7 @@ def test_the_region_link_leads_an_agent_to_the_unblock_confirmation(
 
     page = page_of(agent.get(path))
     assert CONFIRMATION in page.text
-    assert "Compte concerné : Madame BLA PAU (identifiant 66bdj5zw4x)." in page.text
+    assert "Compte concerné : Madame BLA PAU (identifiant 66bdj5zw4x)." in page.text
     agent.post(path)
 
     assert login_succeeds(primary_account.identifiant, PASSWORD)
@@ -202,10 +203,10 @@ def test_the_region_is_told_when_the_primary_account_cannot_log_in_either(
 
     [message] = mailbox.to(REGION_EMAIL)
     assert unblock_link(mailbox, message) == f"{BASE_URL}/region/comptes/{secondary_account.pk}/debloquer/"
-    assert "Le compte principal de l'organisme ne peut pas le débloquer actuellement" in text_of(mailbox, message)
+    assert "Le compte principal de l’organisme ne peut pas le débloquer actuellement" in text_of(mailbox, message)
     assert not mailbox.to(primary_account.email)
     user_text = text_of(mailbox, mailbox.last_to(secondary_account.email))
-    assert f"veuillez contacter la Région Occitanie à l'adresse {REGION_EMAIL}" in user_text
+    assert f"veuillez contacter la Région Occitanie à l’adresse {REGION_EMAIL}" in user_text
 
 
 def test_a_blocked_region_agent_is_told_to_generate_a_new_password(mailbox, region_agent):

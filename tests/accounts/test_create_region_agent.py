@@ -52,8 +52,8 @@ def test_creates_a_region_agent_from_the_options(mailbox):
     assert not agent.has_usable_password()
     assert agent.password_state == User.PasswordState.NOT_SET
     assert (
-        "L'agent de la Région Madame MARTIN Claire a été créé avec l'identifiant claire.martin. "
-        "Un courriel a été envoyé à claire.martin@laregion.fr pour qu'il génère son mot de passe."
+        "L’agent de la Région Madame MARTIN Claire a été créé avec l’identifiant claire.martin. "
+        "Un courriel a été envoyé à claire.martin@laregion.fr pour qu’il génère son mot de passe."
     ) in printed
     entry = AuditEntry.objects.get(account=agent, action=AuditEntry.Action.ACCOUNT_CREATED)
     assert entry.actor is None
@@ -63,8 +63,8 @@ def test_the_agent_receives_the_first_email_with_the_chosen_identifiant(mailbox)
     create_agent(**OPTIONS)
 
     message = mailbox.last_to("claire.martin@laregion.fr")
-    assert message["Subject"] == "SIGMA - Création de votre compte d'accès à l'application SIGMA"
-    assert "Identifiant : claire.martin\r\nNom d'usage : MARTIN\r\nPrénom : Claire" in mailbox.text(message)
+    assert message["Subject"] == "SIGMA - Création de votre compte d’accès à l’application SIGMA"
+    assert "Identifiant : claire.martin\r\nNom d’usage : MARTIN\r\nPrénom : Claire" in mailbox.text(message)
     assert any(link.endswith("/generation-mot-de-passe/") for link in mailbox.links(message))
 
 
@@ -99,13 +99,13 @@ def test_civilite_may_be_typed_with_capitals(db):
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("identifiant", "agent.region", "--identifiant (Identifiant) : Cet identifiant est déjà utilisé."),
-        ("identifiant", "AGENT.Region", "--identifiant (Identifiant) : Cet identifiant est déjà utilisé."),
-        ("identifiant", "claire martin", "--identifiant (Identifiant) : L'identifiant ne doit pas contenir d'espace."),
-        ("courriel", "claire.martin@", "--courriel (Courriel) : Saisissez une adresse de courriel valide."),
-        ("civilite", "docteur", "--civilite (Civilité) : Sélectionnez un choix valide."),
-        ("nom", "   ", "--nom (Nom d'usage) : Ce champ est obligatoire."),
-        ("prenom", None, "--prenom (Prénom) : Ce champ est obligatoire."),
+        ("identifiant", "agent.region", "--identifiant (Identifiant) : Cet identifiant est déjà utilisé."),
+        ("identifiant", "AGENT.Region", "--identifiant (Identifiant) : Cet identifiant est déjà utilisé."),
+        ("identifiant", "claire martin", "--identifiant (Identifiant) : L’identifiant ne doit pas contenir d’espace."),
+        ("courriel", "claire.martin@", "--courriel (Courriel) : Saisissez une adresse de courriel valide."),
+        ("civilite", "docteur", "--civilite (Civilité) : Sélectionnez un choix valide."),
+        ("nom", "   ", "--nom (Nom d’usage) : Ce champ est obligatoire."),
+        ("prenom", None, "--prenom (Prénom) : Ce champ est obligatoire."),
     ],
 )
 def test_refuses_wrong_options_in_french_and_creates_nothing(region_agent, stored_state, option, value, message):
@@ -145,7 +145,7 @@ def test_there_is_no_password_option():
 def test_asks_for_each_detail_in_french(mailbox):
     out, err = answer("madame", "MARTIN", "Claire", "claire.martin@laregion.fr", "claire.martin")
 
-    for prompt in ["Civilité (madame / monsieur) : ", "Nom d'usage : ", "Prénom : ", "Courriel : ", "Identifiant : "]:
+    for prompt in ["Civilité (madame / monsieur) : ", "Nom d’usage : ", "Prénom : ", "Courriel : ", "Identifiant : "]:
         assert prompt in out
     assert err == ""
     agent = User.objects.get(identifiant="claire.martin")
@@ -167,15 +167,15 @@ def test_asks_again_after_a_wrong_answer(region_agent):
         "claire.martin",
     )
 
-    assert out.count("Civilité (madame / monsieur) : ") == 2
-    assert out.count("Nom d'usage : ") == 2
-    assert out.count("Courriel : ") == 2
-    assert out.count("Identifiant : ") == 3
+    assert out.count("Civilité (madame / monsieur) : ") == 2
+    assert out.count("Nom d’usage : ") == 2
+    assert out.count("Courriel : ") == 2
+    assert out.count("Identifiant : ") == 3
     assert "Sélectionnez un choix valide." in err
     assert "Ce champ est obligatoire." in err
     assert "Saisissez une adresse de courriel valide." in err
     assert "Cet identifiant est déjà utilisé." in err
-    assert "L'identifiant ne doit pas contenir d'espace." in err
+    assert "L’identifiant ne doit pas contenir d’espace." in err
     agent = User.objects.get(identifiant="claire.martin")
     assert (agent.civilite, agent.last_name, agent.email) == ("madame", "MARTIN", "claire.martin@laregion.fr")
 
@@ -185,8 +185,8 @@ def test_asks_only_what_the_options_do_not_give(db):
         "Claire", nom="MARTIN", civilite="madame", courriel="claire.martin@laregion.fr", identifiant="cm"
     )
 
-    assert "Prénom : " in out
-    assert "Nom d'usage : " not in out
+    assert "Prénom : " in out
+    assert "Nom d’usage : " not in out
     assert User.objects.get(identifiant="cm").first_name == "Claire"
 
 

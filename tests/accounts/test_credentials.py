@@ -43,7 +43,7 @@ def test_page_asks_a_temporary_password_user_only_for_identifiant_and_new_passwo
     response = temporary_client.get(URL)
 
     text = page_of(response).text
-    assert "Vous avez été automatiquement connecté par l'application avec un mot de passe temporaire" in text
+    assert "Vous avez été automatiquement connecté par l’application avec un mot de passe temporaire" in text
     assert "Identifiant * 64 caractères max." in text
     assert "Mot de passe *" in text
     assert "Confirmer le mot de passe *" in text
@@ -66,7 +66,7 @@ def test_new_user_chooses_identifiant_and_password_then_logs_in_with_them(
     assert response.status_code == 302
     page = page_of(temporary_client.get(response.url))
     assert SAVED in page.text
-    assert page.href("Retour à l'accueil") == "/"
+    assert page.href("Retour à l’accueil") == "/"
     assert temporary_client.get("/").status_code == 200
     secondary_account.refresh_from_db()
     assert secondary_account.identifiant == "marie.formation"
@@ -135,7 +135,7 @@ def test_user_may_keep_their_own_identifiant_in_another_case(temporary_client, l
     ("identifiant", "error"),
     [
         ("i" * 65, "Assurez-vous que cette valeur comporte au plus 64 caractères (actuellement 65)."),
-        ("marie formation", "L'identifiant ne doit pas contenir d'espace."),
+        ("marie formation", "L’identifiant ne doit pas contenir d’espace."),
         ("", "Ce champ est obligatoire."),
     ],
     ids=["65 characters", "space", "empty"],
@@ -158,15 +158,15 @@ def test_identifiant_of_64_characters_is_accepted(temporary_client, login_succee
     ("password", "error"),
     [
         ("Court-2026!", "Le mot de passe doit comporter au moins 12 caractères"),
-        ("garonne-2026!", "Il manque : une majuscule."),
-        ("GARONNE-2026!", "Il manque : une minuscule."),
-        ("Garonne-Canal!", "Il manque : un chiffre."),
-        ("Garonne2026abc", "Il manque : un caractère spécial."),
+        ("garonne-2026!", "Il manque : une majuscule."),
+        ("GARONNE-2026!", "Il manque : une minuscule."),
+        ("Garonne-Canal!", "Il manque : un chiffre."),
+        ("Garonne2026abc", "Il manque : un caractère spécial."),
         ("N8zgt5p0shw=", "Ce mot de passe est trop courant."),
         ("ManchesterUnited", "Ce mot de passe est trop courant."),
-        ("Jeanne.Formatrice1", "Le mot de passe est trop semblable au champ « identifiant »."),
-        ("PrenomTestCompte1!", "Le mot de passe est trop semblable au champ « prénom »."),
-        ("aa1@aa.fr-Secret", "Le mot de passe est trop semblable au champ « courriel »."),
+        ("Jeanne.Formatrice1", "Le mot de passe est trop semblable au champ « identifiant »."),
+        ("PrenomTestCompte1!", "Le mot de passe est trop semblable au champ « prénom »."),
+        ("aa1@aa.fr-Secret", "Le mot de passe est trop semblable au champ « courriel »."),
         ("x" * 129, "Assurez-vous que cette valeur comporte au plus 128 caractères (actuellement 129)."),
     ],
     ids=[
@@ -190,7 +190,7 @@ def test_refused_password_says_which_rule_it_broke_and_keeps_the_identifiant_typ
 
     assert response.status_code == 200
     messages = [message.replace("\xa0", " ") for message in field_errors(response, "new_password")]
-    assert any(error in message for message in messages), messages
+    assert any(error.replace("\xa0", " ") in message for message in messages), messages
     assert identifiant_shown(response) == "jeanne.formatrice"
     secondary_account.refresh_from_db()
     assert secondary_account.identifiant == "test.identifiant"

@@ -11,10 +11,11 @@ from django.db import transaction
 from accounts import links, services
 from accounts.models import PasswordLink, User
 from outbox.models import OutgoingEmail
+from tests.pages import squeeze
 
 BASE_URL = "https://sigma.laregion.fr"
 CNIL_ADVICE = (
-    "La CNIL préconise des mots de passe avec au moins : 12 caractères, des majuscules, des minuscules, "
+    "La CNIL préconise des mots de passe avec au moins : 12 caractères, des majuscules, des minuscules, "
     "des chiffres, des caractères spéciaux"
 )
 SIGNATURE = "Vous remerciant de votre collaboration,\n\nLa Région Occitanie."
@@ -35,7 +36,7 @@ def html_of(message):
 
 
 def words(text):
-    return " ".join(text.split())
+    return squeeze(text)
 
 
 # Each e-mail, sent as in the guide through HTTP; each returns the address it goes to.
@@ -119,16 +120,16 @@ def test_first_email_gives_the_identifiant_and_the_link_to_generate_the_password
     message = sent(create_secondary_account)
 
     account = User.objects.get(email="aa@aa.fr")
-    assert message["Subject"] == "SIGMA - Création de votre compte d'accès à l'application SIGMA"
+    assert message["Subject"] == "SIGMA - Création de votre compte d’accès à l’application SIGMA"
     assert "NePasRepondre" in message["From"]
     text = text_of(message)
-    assert text.startswith("Bonjour,\n\nVotre compte d'accès à l'application SIGMA a été créé :\n")
+    assert text.startswith("Bonjour,\n\nVotre compte d’accès à l’application SIGMA a été créé :\n")
     assert (
-        f"Identifiant : {account.identifiant}\nNom d'usage : NOUVEAU COMPTE\nPrénom : Camille\n"
-        "Mot de passe : Nous vous prions de cliquer sur le lien ci-après afin de générer votre mot de passe."
+        f"Identifiant : {account.identifiant}\nNom d’usage : NOUVEAU COMPTE\nPrénom : Camille\n"
+        "Mot de passe : Nous vous prions de cliquer sur le lien ci-après afin de générer votre mot de passe."
     ) in text
-    assert f"votre adresse mail : {BASE_URL}/generation-mot-de-passe/\n" in text
-    assert f"vous pourrez vous connecter à l'adresse suivante : {BASE_URL}/connexion/\n" in text
+    assert f"votre adresse de courriel : {BASE_URL}/generation-mot-de-passe/\n" in text
+    assert f"vous pourrez vous connecter à l’adresse suivante : {BASE_URL}/connexion/\n" in text
     # The password is not created with the account: its user generates it (tests/accounts/test_password_emails.py).
     assert "L’identifiant a été créé automatiquement par l’application\u00a0; votre mot de passe, vous le" in text
     assert "modifier votre identifiant et votre mot de passe dans la rubrique «\u00a0Mon compte\u00a0»" in text
@@ -139,16 +140,16 @@ def test_first_email_gives_the_identifiant_and_the_link_to_generate_the_password
 def test_second_email_asks_to_confirm_with_the_one_time_link(sent, mailbox, secondary_account):
     message = sent(request_password_link)
 
-    assert message["Subject"] == "SIGMA - Demande de réinitialisation de votre compte d'accès à l'application SIGMA"
+    assert message["Subject"] == "SIGMA - Demande de réinitialisation de votre compte d’accès à l’application SIGMA"
     assert "NePasRepondre" in message["From"]
     text = text_of(message)
     assert text.startswith(
         "Une demande de réinitialisation du mot de passe de votre compte d’accès à l’application SIGMA "
-        "a été effectuée par la personne suivante\u00a0:"
+        "a été effectuée par la personne suivante :"
     )
-    assert "Nom d’usage\u00a0: NOM TEST COMPTE\n\nPrénom\u00a0: PRENOM TEST COMPTE\n\nCourriel\u00a0: aa1@aa.fr" in text
+    assert "Nom d’usage : NOM TEST COMPTE\n\nPrénom : PRENOM TEST COMPTE\n\nCourriel : aa1@aa.fr" in text
     [link] = mailbox.links(message)
-    assert f"Pour confirmer cette demande veuillez cliquer sur le lien suivant\u00a0: {link}\n" in text
+    assert f"Pour confirmer cette demande veuillez cliquer sur le lien suivant : {link}\n" in text
     assert link.startswith(f"{BASE_URL}/acces/")
     assert PasswordLink.objects.filter(user=secondary_account).exists()
     assert "utilisable qu’une seule fois et expire dans 1 heure" in text
@@ -158,13 +159,13 @@ def test_second_email_asks_to_confirm_with_the_one_time_link(sent, mailbox, seco
 def test_regeneration_email_says_who_regenerated_the_account(sent, mailbox, secondary_account):
     message = sent(regenerate_password)
 
-    assert message["Subject"] == "SIGMA - Régénération de votre compte d'accès à l'application SIGMA"
+    assert message["Subject"] == "SIGMA - Régénération de votre compte d’accès à l’application SIGMA"
     text = text_of(message)
     assert (
-        "Votre compte d'accès à l'application SIGMA a été régénéré par le gestionnaire du compte principal "
-        "de votre organisme :"
+        "Votre compte d’accès à l’application SIGMA a été régénéré par le gestionnaire du compte principal "
+        "de votre organisme :"
     ) in text
-    assert "Identifiant : test.identifiant\nNom d'usage : NOM TEST COMPTE\nPrénom : PRENOM TEST COMPTE\n" in text
+    assert "Identifiant : test.identifiant\nNom d’usage : NOM TEST COMPTE\nPrénom : PRENOM TEST COMPTE\n" in text
     assert f"{BASE_URL}/generation-mot-de-passe/" in mailbox.links(message)
     assert CNIL_ADVICE in text
     assert SIGNATURE in text
@@ -174,13 +175,13 @@ def test_regeneration_by_the_region_says_so(mailbox, secondary_account, region_a
     services.regenerate_password(secondary_account, acting_account=region_agent)
 
     text = text_of(mailbox.last_to("aa1@aa.fr"))
-    assert "Votre compte d'accès à l'application SIGMA a été régénéré par la région :" in text
+    assert "Votre compte d’accès à l’application SIGMA a été régénéré par la région :" in text
 
 
 def test_primary_account_is_told_when_a_blocked_secondary_account_is_unblocked_by_its_user(sent, mailbox):
     message = sent(unblock_by_using_the_link)
 
-    assert message["Subject"] == "SIGMA - Déblocage d'un compte secondaire de votre organisme"
+    assert message["Subject"] == "SIGMA - Déblocage d’un compte secondaire de votre organisme"
     text = text_of(message)
     assert (
         "Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE (identifiant test.identifiant) "
@@ -195,8 +196,8 @@ def test_identifiant_reminder_email_gives_the_identifiant_and_where_to_log_in(se
 
     assert message["Subject"] == "SIGMA - Rappel de votre identifiant"
     text = text_of(message)
-    assert "Identifiant : test.identifiant\n" in text
-    assert f"Vous pouvez vous connecter à l'adresse suivante : {BASE_URL}/connexion/\n" in text
+    assert "Identifiant : test.identifiant\n" in text
+    assert f"Vous pouvez vous connecter à l’adresse suivante : {BASE_URL}/connexion/\n" in text
     assert f"{BASE_URL}/generation-mot-de-passe/" in mailbox.links(message)
     assert SIGNATURE in text
 
@@ -234,7 +235,7 @@ def test_names_are_shown_as_typed_in_the_text_and_escaped_in_the_html(client_of,
     )
 
     message = mailbox.last_to("aa@aa.fr")
-    assert "Nom d'usage : D'ARC & <b>FILS</b>\n" in text_of(message)
+    assert "Nom d’usage : D'ARC & <b>FILS</b>\n" in text_of(message)
     html = html_of(message)
     assert "<b>" not in html
     assert "D&#x27;ARC &amp; &lt;b&gt;FILS&lt;/b&gt;" in html
@@ -267,7 +268,7 @@ def test_names_are_shown_as_typed_in_the_text_and_escaped_in_the_html(client_of,
 def test_no_email_leaves_when_the_action_is_rolled_back(mailbox, primary_account, secondary_account, action):
     with pytest.raises(RuntimeError), transaction.atomic():
         action(secondary_account, primary_account)
-        raise RuntimeError("l'action échoue après coup")
+        raise RuntimeError("l’action échoue après coup")
 
     assert mailbox.messages == []
     assert not PasswordLink.objects.exists()

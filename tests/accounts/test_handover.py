@@ -17,6 +17,7 @@ from audit.models import AuditEntry
 from tests.accounts.login import is_logged_in
 from tests.concurrency import run_at_once
 from tests.factories import UserFactory
+from tests.pages import squeeze
 
 
 def primaries(organisme):
@@ -116,28 +117,28 @@ def test_both_people_are_told_by_email(mailbox, hand_over, primary_account, succ
 
     to_new = mailbox.last_to("aa@aa.fr")
     assert to_new["Subject"] == "SIGMA - Vous êtes désormais le compte principal de votre organisme"
-    text = " ".join(mailbox.text(to_new).split())
+    text = squeeze(mailbox.text(to_new))
     assert (
-        "Le rôle de compte principal de l'organisme de formation ORGANISME TEST PRF 23 vous a été transféré "
-        "par la Région : vous êtes désormais le compte principal de l'organisme dans l'application SIGMA, "
+        "Le rôle de compte principal de l’organisme de formation ORGANISME TEST PRF 23 vous a été transféré "
+        "par la Région : vous êtes désormais le compte principal de l’organisme dans l’application SIGMA, "
         "à la place de Madame BLA PAU."
     ) in text
     to_former = mailbox.last_to(primary_account.email)
     assert to_former["Subject"] == "SIGMA - Transfert du rôle de compte principal de votre organisme"
-    text = " ".join(mailbox.text(to_former).split())
+    text = squeeze(mailbox.text(to_former))
     assert (
-        "La Région a transféré le rôle de compte principal de l'organisme de formation ORGANISME TEST PRF 23 "
+        "La Région a transféré le rôle de compte principal de l’organisme de formation ORGANISME TEST PRF 23 "
         "à Monsieur GU Be."
     ) in text
-    assert "est désormais un compte secondaire de l'organisme" in text
+    assert "est désormais un compte secondaire de l’organisme" in text
     assert len(mailbox.messages) == 2
 
 
 def test_the_deactivated_former_primary_is_told_so(mailbox, hand_over, primary_account, successor):
     hand_over(successor, becomes="deactivated")
 
-    text = " ".join(mailbox.text(mailbox.last_to(primary_account.email)).split())
-    assert "Votre compte d'accès à l'application SIGMA a été désactivé." in text
+    text = squeeze(mailbox.text(mailbox.last_to(primary_account.email)))
+    assert "Votre compte d’accès à l’application SIGMA a été désactivé." in text
 
 
 def test_no_email_leaves_when_the_handover_is_refused(mailbox, hand_over, other_secondary_account):
@@ -182,7 +183,7 @@ def test_the_role_goes_only_to_an_active_secondary_account_of_the_organisme(
     with pytest.raises(HandoverRefused) as refusal:
         hand_over(not_a_successor)
 
-    assert "n'est pas un compte secondaire actif de l'organisme ORGANISME TEST PRF 23" in str(refusal.value)
+    assert "n’est pas un compte secondaire actif de l’organisme ORGANISME TEST PRF 23" in str(refusal.value)
     assert stored_state() == before
     assert primaries(organisme) == [primary_account]
 
@@ -229,10 +230,10 @@ def test_primary_account_proposes_its_role_to_a_secondary_account(
     assert entry.changes == {"proposed_by": "Madame BLA PAU", "proposed_to": "Monsieur GU Be"}
     [message] = mailbox.to("aa@aa.fr")
     assert message["Subject"] == "SIGMA - Proposition de devenir le compte principal de votre organisme"
-    text = " ".join(mailbox.text(message).split())
+    text = squeeze(mailbox.text(message))
     assert (
-        "Madame BLA PAU, compte principal de l'organisme de formation ORGANISME TEST PRF 23, vous propose de "
-        "devenir le compte principal de l'organisme dans l'application SIGMA."
+        "Madame BLA PAU, compte principal de l’organisme de formation ORGANISME TEST PRF 23, vous propose de "
+        "devenir le compte principal de l’organisme dans l’application SIGMA."
     ) in text
     assert mailbox.links(message) == ["http://127.0.0.1:8000/"]
 
@@ -307,12 +308,12 @@ def test_both_people_are_told_of_the_acceptance(mailbox, proposal, primary_accou
 
     new_messages = mailbox.messages[sent_before:]
     assert sorted(message["To"] for message in new_messages) == sorted(["aa@aa.fr", primary_account.email])
-    to_former = " ".join(mailbox.text(mailbox.last_to(primary_account.email)).split())
+    to_former = squeeze(mailbox.text(mailbox.last_to(primary_account.email)))
     assert (
-        "Monsieur GU Be a accepté votre proposition : le rôle de compte principal de l'organisme de formation "
+        "Monsieur GU Be a accepté votre proposition : le rôle de compte principal de l’organisme de formation "
         "ORGANISME TEST PRF 23 lui a été transféré."
     ) in to_former
-    to_new = " ".join(mailbox.text(mailbox.last_to("aa@aa.fr")).split())
+    to_new = squeeze(mailbox.text(mailbox.last_to("aa@aa.fr")))
     assert "Vous avez accepté la proposition de Madame BLA PAU" in to_new
 
 
@@ -362,7 +363,7 @@ def test_a_stale_proposal_cannot_be_accepted(
     with pytest.raises(HandoverRefused) as refusal:
         handover.accept_handover(proposal, acting_account=successor)
 
-    assert "Cette proposition n'est plus valable." in str(refusal.value)
+    assert "Cette proposition n’est plus valable." in str(refusal.value)
     assert primaries(organisme) == [primary_account]
     assert reloaded(successor).kind == User.Kind.SECONDARY
     assert not entries(AuditEntry.Action.ROLE_HANDED_OVER)
@@ -377,7 +378,7 @@ def test_a_proposal_whose_author_is_no_longer_primary_cannot_be_accepted(
     with pytest.raises(HandoverRefused) as refusal:
         handover.accept_handover(proposal, acting_account=successor)
 
-    assert "n'est plus en attente" in str(refusal.value)
+    assert "n’est plus en attente" in str(refusal.value)
     assert primaries(organisme) == [secondary_account]
 
 
@@ -387,7 +388,7 @@ def test_the_author_of_a_stale_proposal_is_named(proposal, organisme, primary_ac
     User.objects.filter(pk=primary_account.pk).update(is_active=False)
 
     stored = HandoverProposal.objects.get()
-    assert stored.stale_reason() == "Madame BLA PAU n'est plus le compte principal actif de l'organisme."
+    assert stored.stale_reason() == "Madame BLA PAU n’est plus le compte principal actif de l’organisme."
 
 
 def test_a_proposal_is_accepted_once(proposal, organisme, successor):
@@ -415,7 +416,7 @@ def test_proposer_withdraws_the_proposal_and_the_proposed_person_is_told(
     assert entry.changes["reason"] == "withdrawn"
     message = mailbox.last_to("aa@aa.fr")
     assert message["Subject"] == "SIGMA - Annulation de la proposition de transfert du rôle de compte principal"
-    assert "Madame BLA PAU a annulé sa proposition" in " ".join(mailbox.text(message).split())
+    assert "Madame BLA PAU a annulé sa proposition" in squeeze(mailbox.text(message))
     assert mailbox.to(primary_account.email) == []
 
 
@@ -429,9 +430,9 @@ def test_proposed_person_declines_and_the_proposer_is_told(mailbox, proposal, or
     [message] = mailbox.to(primary_account.email)
     assert message["Subject"] == "SIGMA - Refus de votre proposition de transfert du rôle de compte principal"
     assert (
-        "Monsieur GU Be a refusé votre proposition de devenir le compte principal de l'organisme de formation "
+        "Monsieur GU Be a refusé votre proposition de devenir le compte principal de l’organisme de formation "
         "ORGANISME TEST PRF 23."
-    ) in " ".join(mailbox.text(message).split())
+    ) in squeeze(mailbox.text(message))
 
 
 def test_nobody_else_cancels_a_proposal(proposal, secondary_account, region_agent, other_primary_account):

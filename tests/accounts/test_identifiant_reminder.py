@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 URL = "/identifiant-oublie/"
 SUBJECT = "SIGMA - Rappel de votre identifiant"
-CONFIRMATION = "son identifiant a été envoyé à l'adresse mail du compte"
+CONFIRMATION = "son identifiant a été envoyé à l’adresse de courriel du compte"
 
 
 def details_of(account, **overrides):
@@ -24,7 +24,7 @@ def test_page_asks_for_nom_prenom_and_courriel(client, page_of):
     response = client.get(URL)
 
     assert response.status_code == 200
-    assert "Nom d'usage * Prénom * Courriel * Valider" in page_of(response).text
+    assert "Nom d’usage * Prénom * Courriel * Valider" in page_of(response).text
     page = response.content.decode()
     for name in ("last_name", "first_name", "email"):
         assert f'name="{name}"' in page
@@ -41,7 +41,7 @@ def test_user_receives_their_identifiant_by_email(client, mailbox, secondary_acc
     assert response.status_code == 200
     [message] = mailbox.to("aa1@aa.fr")
     assert message["Subject"] == SUBJECT
-    assert "Identifiant : test.identifiant" in mailbox.text(message)
+    assert "Identifiant : test.identifiant" in mailbox.text(message)
 
 
 def test_details_match_whatever_their_case_and_spacing(client, mailbox, secondary_account):
@@ -53,7 +53,7 @@ def test_details_match_whatever_their_case_and_spacing(client, mailbox, secondar
 @pytest.mark.parametrize(
     "wrong_detail",
     [{"last_name": "AUTRE NOM"}, {"first_name": "AUTRE PRENOM"}, {"email": "aa2@aa.fr"}],
-    ids=["nom d'usage", "prénom", "courriel"],
+    ids=["nom d’usage", "prénom", "courriel"],
 )
 def test_no_email_unless_all_three_details_match(client, mailbox, secondary_account, wrong_detail):
     client.post(URL, details_of(secondary_account, **wrong_detail))
@@ -95,8 +95,8 @@ def test_each_account_of_the_person_gets_its_own_identifiant(client, mailbox, or
 
     texts = [mailbox.text(message) for message in mailbox.to("j@d.fr")]
     assert len(texts) == 2
-    assert any("Identifiant : jdupont.of1" in text for text in texts)
-    assert any("Identifiant : jdupont.of2" in text for text in texts)
+    assert any("Identifiant : jdupont.of1" in text for text in texts)
+    assert any("Identifiant : jdupont.of2" in text for text in texts)
     assert not any("pdupont" in text for text in texts)
 
 

@@ -18,8 +18,8 @@ def test_login_page_asks_for_identifiant_and_password_and_offers_help(client, db
 
     assert re.search(r"<label[^>]*>Identifiant\b", page)
     assert re.search(r"<label[^>]*>Mot de passe\b", page)
-    assert re.search(r'<a href="/generation-mot-de-passe/">Mot de passe oublié \?</a>', page)
-    assert re.search(r'<a href="/identifiant-oublie/">Identifiant oublié \?</a>', page)
+    assert re.search(r'<a href="/generation-mot-de-passe/">Mot de passe oublié\xa0\?</a>', page)
+    assert re.search(r'<a href="/identifiant-oublie/">Identifiant oublié\xa0\?</a>', page)
 
 
 def test_right_identifiant_and_password_open_the_home_page_greeting_the_user(client, secondary_account, password):

@@ -10,7 +10,7 @@ from accounts.models import PasswordLink
 from tests.factories import UserFactory
 
 URL = "/generation-mot-de-passe/"
-SUBJECT = "SIGMA - Demande de réinitialisation de votre compte d'accès à l'application SIGMA"
+SUBJECT = "SIGMA - Demande de réinitialisation de votre compte d’accès à l’application SIGMA"
 CONFIRMATION = "un courrier de demande de réinitialisation de mot de passe a été envoyé"
 
 
@@ -32,7 +32,7 @@ def test_page_asks_for_identifiant_nom_prenom_and_courriel(client, page_of):
     response = client.get(URL)
 
     assert response.status_code == 200
-    assert "Identifiant * Nom d'usage * Prénom * Courriel * Valider" in page_of(response).text
+    assert "Identifiant * Nom d’usage * Prénom * Courriel * Valider" in page_of(response).text
     page = response.content.decode()
     for name in ("identifiant", "last_name", "first_name", "email"):
         assert f'name="{name}"' in page
@@ -75,7 +75,7 @@ def test_names_match_whatever_their_case_and_spacing_and_identifiant_and_email_w
         {"first_name": "PRENOM"},
         {"email": "aa2@aa.fr"},
     ],
-    ids=["identifiant", "nom d'usage", "prénom", "courriel"],
+    ids=["identifiant", "nom d’usage", "prénom", "courriel"],
 )
 def test_no_email_unless_all_four_details_match(client, mailbox, secondary_account, wrong_detail):
     response = client.post(URL, details_of(secondary_account, **wrong_detail))
@@ -161,7 +161,7 @@ def test_asking_again_sends_a_new_link_and_kills_the_previous_one(client, mailbo
     assert len(mailbox.to("aa1@aa.fr")) == 2
     assert PasswordLink.objects.get(user=secondary_account).token_digest != first_digest
     (first_link,) = [link for link in mailbox.links(first_email) if "/acces/" in link]
-    assert "Ce lien n'est plus valable" in Client().get(first_link, follow=True).content.decode()
+    assert "Ce lien n’est plus valable" in Client().get(first_link, follow=True).content.decode()
 
 
 def test_asking_for_a_link_does_not_change_the_current_password(client, mailbox, secondary_account, password):

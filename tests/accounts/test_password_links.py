@@ -18,7 +18,7 @@ from tests.pages import read_page
 
 CONFIRM_URL = "/acces/"
 CREDENTIALS_URL = "/mon-compte/modifications/"
-TEMPORARY_MESSAGE = "Vous avez été automatiquement connecté par l'application avec un mot de passe temporaire"
+TEMPORARY_MESSAGE = "Vous avez été automatiquement connecté par l’application avec un mot de passe temporaire"
 
 
 def token_of(link_path):
@@ -31,7 +31,7 @@ def logged_in_account_id(client):
 
 def assert_link_refused(response):
     assert response.status_code == 404
-    assert "Ce lien n'est plus valable" in read_page(response).text
+    assert "Ce lien n’est plus valable" in read_page(response).text
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
@@ -323,7 +323,7 @@ def test_blocked_user_unblocks_the_account_by_using_the_emailed_link(
     assert logged_in_account_id(client) == str(secondary_account.pk)
     # The first told the primary account of the blocking (test_block_notifications.py).
     [_blocked, notice] = mailbox.to(primary_account.email)
-    assert "Déblocage d'un compte secondaire" in notice["Subject"]
+    assert "Déblocage d’un compte secondaire" in notice["Subject"]
 
     client.post(
         CREDENTIALS_URL,

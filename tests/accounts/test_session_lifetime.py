@@ -12,7 +12,7 @@ from accounts import middleware
 from tests.pages import read_page
 
 MINUTE = 60
-IDLE_MESSAGE = "Votre session a expiré après une période d'inactivité. Veuillez vous reconnecter."
+IDLE_MESSAGE = "Votre session a expiré après une période d’inactivité. Veuillez vous reconnecter."
 MAXIMUM_MESSAGE = "Votre session a atteint sa durée maximale. Veuillez vous reconnecter."
 
 

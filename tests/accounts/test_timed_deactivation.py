@@ -55,8 +55,8 @@ def reload(account):
 
 def test_deactivation_page_offers_an_optional_end_date(manager, secondary_account, page_of):
     page = page_of(manager.get(deactivate_url(secondary_account)))
-    assert "Êtes-vous sûr de vouloir désactiver le compte ?" in page.text
-    assert "Jusqu'au (facultatif)" in page.text
+    assert "Êtes-vous sûr de vouloir désactiver le compte ?" in page.text
+    assert "Jusqu’au (facultatif)" in page.text
     assert 'name="until"' in manager.get(deactivate_url(secondary_account)).content.decode()
 
 
@@ -79,7 +79,7 @@ def test_primary_account_deactivates_a_colleague_until_a_date(manager, secondary
     assert account.deactivated_until == until
     page = page_of(response)
     assert f"a bien été désactivé. Il sera réactivé automatiquement le {until:%d/%m/%Y}." in page.text
-    assert f"Désactivé jusqu'au {until:%d/%m/%Y}" in page.column("Statut du compte")
+    assert f"Désactivé jusqu’au {until:%d/%m/%Y}" in page.column("Statut du compte")
 
 
 def test_region_agent_deactivates_a_primary_account_until_a_date(agent, primary_account, until, page_of):
@@ -87,13 +87,13 @@ def test_region_agent_deactivates_a_primary_account_until_a_date(agent, primary_
     assert response.status_code == 200
     account = reload(primary_account)
     assert (account.is_active, account.deactivated_until) == (False, until)
-    assert f"Désactivé jusqu'au {until:%d/%m/%Y}" in page_of(response).text
+    assert f"Désactivé jusqu’au {until:%d/%m/%Y}" in page_of(response).text
 
 
 def test_region_search_shows_the_date(agent, secondary_account, until, page_of):
     services.deactivate_account(secondary_account, acting_account=None, until=until)
     page = page_of(agent.get("/region/", {"q": "test.identifiant"}))
-    assert f"Désactivé jusqu'au {until:%d/%m/%Y}" in page.text
+    assert f"Désactivé jusqu’au {until:%d/%m/%Y}" in page.text
 
 
 @pytest.mark.parametrize("days", [0, -1, -400])
@@ -103,7 +103,7 @@ def test_a_date_not_in_the_future_is_refused_next_to_the_field(
     before = stored_state()
     response = manager.post(deactivate_url(secondary_account), {"until": f"{in_days(days):%d/%m/%Y}"})
     assert response.status_code == 200
-    assert field_errors(response, "until") == ["La date doit être postérieure à aujourd'hui."]
+    assert field_errors(response, "until") == ["La date doit être postérieure à aujourd’hui."]
     assert stored_state() == before
 
 
@@ -119,7 +119,7 @@ def test_deactivation_until_a_date_is_audited_with_the_date(manager, secondary_a
     manager.post(deactivate_url(secondary_account), {"until": f"{until:%d/%m/%Y}"})
     entry = AuditEntry.objects.get(account=secondary_account, action=Action.ACCOUNT_DEACTIVATED)
     assert entry.actor == primary_account
-    assert entry.details == [f"Désactivé jusqu'au : {until:%d/%m/%Y}"]
+    assert entry.details == [f"Désactivé jusqu’au : {until:%d/%m/%Y}"]
 
 
 # Permissions: the same as deactivating for good
@@ -193,9 +193,9 @@ def test_user_is_told_by_email(away_until, secondary_account, mailbox):
     message = mailbox.last_to(secondary_account.email)
     assert "Réactivation de votre compte" in message["Subject"]
     text = mailbox.text(message)
-    assert "Votre compte d'accès à l'application" in text
+    assert "Votre compte d’accès à l’application" in text
     assert f"(identifiant {secondary_account.identifiant}) a été réactivé" in text
-    assert f"désactivé jusqu'au {away_until:%d/%m/%Y}" in text
+    assert f"désactivé jusqu’au {away_until:%d/%m/%Y}" in text
 
 
 def test_trail_records_an_automatic_reactivation_by_the_system(away_until, secondary_account, manager, page_of):
@@ -213,7 +213,7 @@ def test_trail_records_an_automatic_reactivation_by_the_system(away_until, secon
 def test_list_shows_the_account_active_again(away_until, secondary_account, manager, page_of, mailbox):
     services.reactivate_due_accounts(today=away_until)
     page = page_of(manager.get(COMPTES))
-    assert "Désactivé jusqu'au" not in page.text
+    assert "Désactivé jusqu’au" not in page.text
     assert page.column("Statut du compte") == ["Actif"]
 
 

@@ -144,7 +144,7 @@ def test_the_code_step_lasts_five_minutes(client, colleague, page_of):
 
     assert response.url == "/connexion/"
     assert not is_logged_in(client)
-    assert "Votre connexion n'a pas abouti à temps" in page_of(client.get("/connexion/")).text
+    assert "Votre connexion n’a pas abouti à temps" in page_of(client.get("/connexion/")).text
 
 
 def test_a_password_regenerated_between_the_two_steps_voids_the_first(client, colleague, browser_of, primary_account):
@@ -230,7 +230,7 @@ def test_regenerated_recovery_codes_replace_the_former_ones(client, secondary_ac
 def test_an_account_turns_the_second_factor_on_from_mon_compte(client, secondary_account, page_of):
     log_in_verified(client, secondary_account)
     mon_compte = page_of(client.get("/mon-compte/modifications/"))
-    assert "La double authentification n'est pas activée" in mon_compte.text
+    assert "La double authentification n’est pas activée" in mon_compte.text
     overview = page_of(client.get(mon_compte.href("Gérer la double authentification")))
 
     key, _codes = enrol(client)
@@ -340,7 +340,7 @@ def test_a_primary_account_requires_the_second_factor_of_its_organisme(
     assert "est désormais obligatoire" in page_of(manager.get(response.url)).text
     entry = AuditEntry.objects.get(action=AuditEntry.Action.TWO_FACTOR_REQUIREMENT_CHANGED)
     assert entry.actor == primary_account
-    assert entry.details == ["Double authentification obligatoire : non → oui"]
+    assert entry.details == ["Double authentification obligatoire : non → oui"]
     # Every account of the organisme enrols at its next login, the primary one included.
     colleague = Client()
     log_in(colleague, "test.identifiant", PASSWORD)
@@ -421,7 +421,7 @@ def test_a_primary_account_resets_the_lost_second_factor_of_a_colleague(client_o
     confirmation = page_of(manager.get(reset_url))
     response = manager.post(reset_url)
 
-    assert "Êtes-vous sûr de vouloir réinitialiser la double authentification du compte ?" in confirmation.text
+    assert "Êtes-vous sûr de vouloir réinitialiser la double authentification du compte ?" in confirmation.text
     assert response.url == "/organisme/comptes/"
     assert (
         f"La double authentification de {colleague.civil_name} a bien été réinitialisée."

@@ -25,7 +25,7 @@ COLLEAGUE_NAME = "Madame NOM TEST COMPTE PRENOM TEST COMPTE"
 # 14:04:09 in Paris (winter time), 12:00:00 in Paris (summer time)
 WINTER = datetime(2026, 3, 5, 13, 4, 9, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 14, 10, 0, 0, tzinfo=UTC)
-CSV_HEADER = ["Date", "Événement", "Auteur", "Type d'auteur", "Compte", "Organisme", "Détails", "Adresse IP"]
+CSV_HEADER = ["Date", "Événement", "Auteur", "Type d’auteur", "Compte", "Organisme", "Détails", "Adresse IP"]
 INVALID_DATE = "Saisissez une date valide, par exemple 31/12/2026."
 
 
@@ -90,8 +90,8 @@ def test_primary_account_reads_its_organisme_events_in_french(
 
     page = page_of(manager.get(ORGANISME_HISTORY))
 
-    assert "Raison sociale : ORGANISME TEST PRF 23" in page.text
-    assert "Nombre de résultats : 2" in page.text
+    assert "Raison sociale : ORGANISME TEST PRF 23" in page.text
+    assert "Nombre de résultats : 2" in page.text
     assert page.headers == ["Date", "Événement", "Auteur", "Compte", "Détails", "Adresse IP"]
     assert page.rows == [
         [
@@ -99,7 +99,7 @@ def test_primary_account_reads_its_organisme_events_in_french(
             "Échec de connexion",
             "système",
             COLLEAGUE_NAME,
-            "Motif : mot de passe incorrect",
+            "Motif : mot de passe incorrect",
             "10.0.0.1",
         ],
         [
@@ -107,7 +107,7 @@ def test_primary_account_reads_its_organisme_events_in_french(
             "Modification du compte",
             "Madame BLA PAU (Compte principal)",
             COLLEAGUE_NAME,
-            "Nom d'usage : GU → GUY",
+            "Nom d’usage : GU → GUY",
             "127.0.0.1",
         ],
     ]
@@ -128,7 +128,7 @@ def test_history_shows_what_the_actions_recorded(manager, page_of, primary_accou
             "Modification du compte",
             "Madame BLA PAU (Compte principal)",
             "Monsieur GU Be",
-            "Civilité : Madame → Monsieur Nom d'usage : NOM TEST COMPTE → GU Prénom : PRENOM TEST COMPTE → Be",
+            "Civilité : Madame → Monsieur Nom d’usage : NOM TEST COMPTE → GU Prénom : PRENOM TEST COMPTE → Be",
             "127.0.0.1",
         ],
     ]
@@ -137,7 +137,7 @@ def test_history_shows_what_the_actions_recorded(manager, page_of, primary_accou
 def test_empty_history_says_so(manager, page_of):
     page = page_of(manager.get(ORGANISME_HISTORY))
 
-    assert "Nombre de résultats : 0" in page.text
+    assert "Nombre de résultats : 0" in page.text
     assert "Aucun événement ne correspond à ces critères." in page.text
     assert page.rows == []
 
@@ -248,7 +248,7 @@ def test_a_wrong_filter_is_explained_next_to_its_field(
         assert response.status_code == 200
         assert field_errors(response, field) == [message]
         page = page_of(response)
-        assert "Le formulaire contient des erreurs : elles sont indiquées au-dessus des champs concernés." in page.text
+        assert "Le formulaire contient des erreurs : elles sont indiquées au-dessus des champs concernés." in page.text
         assert page.rows == []
         assert "Nombre de résultats" not in page.text
 
@@ -266,7 +266,7 @@ def test_history_shows_50_events_a_page_and_keeps_the_filters_across_pages(
 
     first = page_of(manager.get(f"{ORGANISME_HISTORY}?evenement=login_succeeded"))
 
-    assert "Nombre de résultats : 51" in first.text
+    assert "Nombre de résultats : 51" in first.text
     assert "Page 1 / 2" in first.text
     assert len(first.rows) == 50
     assert first.rows[0][0] == "01/03/2026 08:50:00"
@@ -419,7 +419,7 @@ def test_export_holds_every_matching_event_in_french(
             "système",
             COLLEAGUE_NAME,
             "ORGANISME TEST PRF 23",
-            "Motif : compte bloqué",
+            "Motif : compte bloqué",
             "",
         ],
         [
@@ -439,7 +439,7 @@ def test_export_holds_every_matching_event_in_french(
             "Compte principal",
             COLLEAGUE_NAME,
             "ORGANISME TEST PRF 23",
-            "Nom d'usage : GU → GUY ; Prénom : Be → Ben",
+            "Nom d’usage : GU → GUY ; Prénom : Be → Ben",
             "2001:db8::1",
         ],
     ]
@@ -481,7 +481,7 @@ def test_changes_read_in_the_form_order_whatever_order_the_database_keeps(add_en
     )
 
     assert AuditEntry.objects.get(pk=entry.pk).details == [
-        "Civilité : Monsieur → Madame",
-        "Prénom : Be → Ben",
-        "Courriel : a@aa.fr → b@aa.fr",
+        "Civilité : Monsieur → Madame",
+        "Prénom : Be → Ben",
+        "Courriel : a@aa.fr → b@aa.fr",
     ]

@@ -82,8 +82,8 @@ def test_dry_run_counts_without_deleting(entries_aged):
 
     assert remaining(entries) == entries
     assert re.fullmatch(
-        rf"2 événements antérieurs au {re.escape(cutoff_text(365))} \d\d:\d\d seraient supprimés ; "
-        r"rien n'a été supprimé\.",
+        rf"2 événements antérieurs au {re.escape(cutoff_text(365))} \d\d:\d\d seraient supprimés ; "
+        r"rien n’a été supprimé\.",
         message,
     )
 
@@ -101,7 +101,7 @@ def test_nothing_to_purge_says_so(entries_aged):
 def test_a_retention_under_one_day_is_refused(days, entries_aged):
     entries = entries_aged((2, 0))
 
-    with pytest.raises(CommandError, match="La durée de conservation doit être d'au moins un jour"):
+    with pytest.raises(CommandError, match="La durée de conservation doit être d’au moins un jour"):
         purge("--days", days)
 
     assert remaining(entries) == entries

@@ -98,7 +98,7 @@ def test_modifying_an_account_records_which_fields_changed_from_what_to_what(
     assert [entry.action for entry in entries] == [Action.ACCOUNT_MODIFIED]
     entry = entries[0]
     assert entry.changes == {"civilite": ["madame", "monsieur"], "last_name": ["NOM TEST COMPTE", "GUY"]}
-    assert entry.details == ["Civilité : Madame → Monsieur", "Nom d'usage : NOM TEST COMPTE → GUY"]
+    assert entry.details == ["Civilité : Madame → Monsieur", "Nom d’usage : NOM TEST COMPTE → GUY"]
     assert who_and_where(entry) == by(primary_account, on=User.objects.get(pk=secondary_account.pk))
 
 
@@ -165,10 +165,10 @@ def test_handing_the_primary_role_over_writes_one_entry(
     assert [entry.action for entry in entries] == [Action.ROLE_HANDED_OVER]
     assert who_and_where(entries[0]) == by(region_agent, on=User.objects.get(pk=secondary_account.pk))
     assert entries[0].details == [
-        "Ancien compte principal : Madame BLA PAU",
-        f"Nouveau compte principal : {COLLEAGUE_NAME}",
-        "L'ancien compte principal devient : compte secondaire",
-        "Sur proposition acceptée : non",
+        "Ancien compte principal : Madame BLA PAU",
+        f"Nouveau compte principal : {COLLEAGUE_NAME}",
+        "L’ancien compte principal devient : compte secondaire",
+        "Sur proposition acceptée : non",
     ]
 
 
@@ -279,7 +279,7 @@ def test_a_wrong_password_writes_one_failure_by_the_system(client, recorded, sec
     assert [entry.action for entry in entries] == [Action.LOGIN_FAILED]
     assert who_and_where(entries[0]) == by(None, on=secondary_account)
     assert entries[0].actor_label == "système"
-    assert entries[0].details == ["Motif : mot de passe incorrect"]
+    assert entries[0].details == ["Motif : mot de passe incorrect"]
 
 
 def test_the_failure_that_blocks_the_account_is_recorded_with_the_blocking(client, recorded, secondary_account):
@@ -292,14 +292,14 @@ def test_the_failure_that_blocks_the_account_is_recorded_with_the_blocking(clien
     assert [entry.action for entry in entries] == [Action.LOGIN_FAILED, Action.ACCOUNT_BLOCKED]
     blocking = entries[1]
     assert who_and_where(blocking) == by(None, on=User.objects.get(pk=secondary_account.pk))
-    assert blocking.details == ["Motif : tentatives de connexion infructueuses"]
+    assert blocking.details == ["Motif : tentatives de connexion infructueuses"]
 
 
 @pytest.mark.parametrize(
     ("state", "reason"),
     [
-        ({"is_blocked": True, "failed_login_count": 3}, "Motif : compte bloqué"),
-        ({"is_active": False}, "Motif : compte désactivé"),
+        ({"is_blocked": True, "failed_login_count": 3}, "Motif : compte bloqué"),
+        ({"is_active": False}, "Motif : compte désactivé"),
     ],
 )
 def test_the_right_password_refused_to_a_blocked_or_deactivated_account_is_a_failure(
@@ -401,7 +401,7 @@ def test_entries_outlive_even_the_removal_of_the_account_row(recorded, primary_a
 
 def test_an_entry_cannot_be_modified(add_entry, secondary_account):
     entry = add_entry(secondary_account)
-    entry.account_name = "Quelqu'un d'autre"
+    entry.account_name = "Quelqu’un d’autre"
 
     with pytest.raises(RuntimeError):
         entry.save()

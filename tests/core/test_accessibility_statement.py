@@ -8,10 +8,10 @@ def test_accessibility_statement_gives_the_legal_elements_without_login(client, 
     assert response.status_code == 200
     text = page_of(response).text
     for expected in [
-        "La Région Occitanie Pyrénées - Méditerranée s'engage à rendre ses services numériques accessibles",
+        "La Région Occitanie Pyrénées - Méditerranée s’engage à rendre ses services numériques accessibles",
         "article 47 de la loi n° 2005-102 du 11 février 2005",
         # No RGAA audit yet: the RGAA then requires "non conforme", whatever the automated tests say.
-        "SIGMA FP est non conforme avec le référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1.",
+        "SIGMA FP est non conforme avec le référentiel général d’amélioration de l’accessibilité (RGAA), version 4.1.",
         "Cette déclaration a été établie le 26 novembre 2026.",
         "axe-core",
         "au clavier seul",
@@ -25,4 +25,4 @@ def test_accessibility_statement_gives_the_legal_elements_without_login(client, 
 def test_accessibility_statement_is_linked_from_a_logged_in_page(client_of, primary_account, page_of):
     page = page_of(client_of(primary_account).get("/"))
 
-    assert page.href("Accessibilité : non conforme") == "/accessibilite/"
+    assert page.href("Accessibilité : non conforme") == "/accessibilite/"

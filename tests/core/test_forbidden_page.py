@@ -24,7 +24,7 @@ def test_a_compte_secondaire_is_told_only_the_compte_principal_manages_accounts(
 def test_a_compte_principal_is_told_the_espace_region_is_for_region_agents(client_of, primary_account):
     page = refusal(client_of(primary_account).get("/region/"))
     assert "Cette page est réservée aux agents de la Région." in page
-    assert "compte principal de l\u2019organisme :" not in page
+    assert "compte principal de l\u2019organisme :" not in page
 
 
 def test_a_region_agent_is_told_imports_are_for_organismes(client_of, region_agent):

@@ -27,7 +27,7 @@ def test_french_takes_the_singular_for_zero_and_one(count, word):
     assert noun(count, "courriel|courriels") == word
 
 
-def test_french_takes_the_singular_for_zero_and_one():
+def test_plural_takes_the_singular_for_zero_and_one():
     from core.text import plural
 
     assert [plural("courriel", "courriels", n) for n in (0, 1, 2, 10)] == [

@@ -1,70 +1,143 @@
-"""One word per thing (docs/glossaire.md): none of the glossary's forbidden
-words in what users read, the templates' text and the Python messages, except
-the guide's own sentences that the glossary lists."""
+"""One word per thing and French typography (docs/glossaire.md), in what users
+read: the text of every template and every string of the code that is not a
+docstring. The guide's own sentences that the glossary lists are spared."""
 
+import io
 import re
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "docs" / "glossaire.md"
-PYTHON_APPS = [
-    "accounts",
-    "access_reviews",
-    "audit",
-    "core",
-    "dashboard",
-    "organisations",
-    "outbox",
-    "region",
-    "training",
-]
-TRANSLATED = re.compile(r"""\{%\s*translate\s+(["'])(.*?)\1""", re.S)
+# Code, tools and what only operators read (settings, metrics, load test) are not screens.
+SKIPPED_DIRS = {
+    ".venv",
+    "node_modules",
+    "migrations",
+    "tests",
+    "bench",
+    "static",
+    ".git",
+    "var",
+    "deploy",
+    "config",
+    "ops",
+}
+
 TEMPLATE_CODE = re.compile(
     r"\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}|\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}|<[^>]*>", re.S
 )
-MESSAGE = re.compile(r"""\b(?:_|gettext|gettext_lazy|ngettext|pgettext)\(\s*(["'])((?:\\.|(?!\1).)*)\1""", re.S)
+# Text a tag passes on to the page: {% include … with title="…" %}, {% firstof "…" as label %}.
+TAG = re.compile(r"\{%.*?%\}", re.S)
+QUOTED_TEXT = re.compile(r'"([^"]*\s[^"]*)"')
+ATTRIBUTE_TEXT = re.compile(r'\b(?:title|aria-label|placeholder|alt|data-label|value)="([^"{]*)"')
+
+# A sentence holds a space and something else than lowercase names ("openid email siret").
+SENTENCE = re.compile(r"(?=.*\S\s+\S)(?![a-z_ ]+$)", re.S)
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]")
+LETTER = "A-Za-zÀ-ÖØ-öø-ÿŒœ"
+TYPOGRAPHY = {
+    "apostrophe droite (’)": re.compile(rf"[{LETTER}]'[{LETTER}]"),
+    # \x20 is the ordinary space, which French typography replaces by U+00A0 there.
+    "espace ordinaire avant une ponctuation haute": re.compile(r"\w\x20([:;?»€]|!(?!=))(?=$|[\s<\"'),.])", re.M),
+    "espace ordinaire après un guillemet ouvrant": re.compile(r"«\x20"),
+}
 
 
-def glossary_section(title):
+def glossary_section(title: str) -> list[str]:
     text = GLOSSARY.read_text()
     section = text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
     return [line[2:].strip() for line in section.splitlines() if line.startswith("- ")]
 
 
-def forbidden():
-    return [re.compile(line.strip("`"), re.IGNORECASE) for line in glossary_section("Mots interdits")]
+def forbidden_words() -> dict[str, re.Pattern[str]]:
+    return {
+        f"mot interdit {line}": re.compile(line.strip("`"), re.IGNORECASE)
+        for line in glossary_section("Mots interdits")
+    }
 
 
-def readable_text_of_template(source):
-    """What a template shows: its translated strings and its text outside tags and code."""
-    return "\n".join(match[1] for match in TRANSLATED.findall(source)) + "\n" + TEMPLATE_CODE.sub(" ", source)
+def readable_text_of_template(source: str) -> str:
+    """What a template shows: its text outside tags and code, the texts its tags pass on, its attributes' text."""
+    passed_on = [text for tag in TAG.findall(source) for text in QUOTED_TEXT.findall(tag)]
+    return "\n".join([TEMPLATE_CODE.sub(" ", source), *passed_on, *ATTRIBUTE_TEXT.findall(source)])
 
 
-def offences(where, text, patterns, exempt):
+def strings_of_python(source: str) -> str:
+    """The sentences of a module: its string literals holding a space (not names like "email" or
+    "accounts:login"), f-strings' literal parts included, docstrings left out."""
+    found, previous = [], None
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        docstring = previous is None or previous.type in (tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE)
+        if token.type == tokenize.STRING and not docstring:
+            found.append(re.sub(r"(?is)^[a-z]*('''|\"\"\"|'|\")(.*)\1$", r"\2", token.string))
+        elif token.type == tokenize.FSTRING_MIDDLE:
+            found.append(token.string)
+        if token.type not in (tokenize.NL, tokenize.COMMENT):
+            previous = token
+    return "\n".join(PLACEHOLDER.sub("", text) for text in found if SENTENCE.search(text))
+
+
+def offences(where: object, text: str, rules: dict[str, re.Pattern[str]], exempt: list[str]) -> list[str]:
     for sentence in exempt:
         text = text.replace(sentence, "")
-    return [f"{where}: {match.group(0)!r}" for pattern in patterns for match in pattern.finditer(text)]
+    return [
+        f"{where}: {rule} in {match.group(0)!r}" for rule, pattern in rules.items() for match in pattern.finditer(text)
+    ]
 
 
-def test_the_check_finds_a_forbidden_word_and_spares_code_and_the_guide():
-    patterns = forbidden()
+def shipped_files(suffixes: tuple[str, ...]):
+    for path in sorted(ROOT.rglob("*")):
+        relative = path.relative_to(ROOT)
+        if path.suffix in suffixes and not SKIPPED_DIRS.intersection(relative.parts) and path.is_file():
+            yield relative, path
+
+
+def rules() -> dict[str, re.Pattern[str]]:
+    return {**forbidden_words(), **TYPOGRAPHY}
+
+
+# The samples spell the straight apostrophe \x27 and the ordinary space \x20 where
+# they matter, so that no typography sweep of the code ever "corrects" them.
+def test_the_check_finds_words_and_typography_and_spares_code_and_the_guide():
     source = (
-        '<p class="mail">{{ account.email }} {% translate "Un mail vous a été envoyé." %}</p>'
-        '{% translate "Un mail de récupération de mot de passe a été envoyé au mail du compte." %}'
+        '<p class="mail" title="Voir l\x27historique">{{ account.email }} Un mail vous a été envoyé. Valider\x20?</p>'
+        "{% if a != b %}{% include 'x.html' with text=\"Aucun compte n\x27est bloqué\" %}{% endif %}"
+        "<p>Un mail de récupération de mot de passe a été envoyé au mail du compte. «\u00a0OK\u00a0»\u00a0!</p>"
     )
-    found = offences("x", readable_text_of_template(source), patterns, glossary_section("Phrases du guide conservées"))
-    assert found == ["x: 'mail'"]
+    exempt = ["Un mail de récupération de mot de passe a été envoyé au mail du compte."]
+    found = offences("x", readable_text_of_template(source), rules(), exempt)
+    assert sorted(found) == sorted(
+        [
+            "x: mot interdit `\\bmails?\\b` in 'mail'",
+            "x: espace ordinaire avant une ponctuation haute in 'r\x20?'",
+            'x: apostrophe droite (’) in "n\x27e"',
+            'x: apostrophe droite (’) in "l\x27h"',
+        ]
+    )
 
 
-def test_templates_and_messages_use_the_glossary_words():
-    patterns = forbidden()
+def test_python_strings_are_read_but_not_docstrings():
+    source = (
+        'def f():\n    """Don\x27t read me\x20: a docstring."""\n    return f"{x} n\x27est pas\x20: {y}" + "Un mail"\n'
+    )
+    text = strings_of_python(source)
+    assert "Don" not in text
+    assert sorted(m.split(" in ")[0] for m in offences("x", text, rules(), [])) == sorted(
+        [
+            "x: mot interdit `\\bmails?\\b`",
+            "x: apostrophe droite (’)",
+            "x: espace ordinaire avant une ponctuation haute",
+        ]
+    )
+
+
+def test_templates_and_messages_use_the_glossary_words_and_french_typography():
     exempt = glossary_section("Phrases du guide conservées")
     found = []
-    for path in sorted((ROOT / "templates").rglob("*")):
-        if path.suffix in (".html", ".txt") and "dev_" not in path.name:
-            found += offences(path.relative_to(ROOT), readable_text_of_template(path.read_text()), patterns, exempt)
-    for app in PYTHON_APPS:
-        for path in sorted((ROOT / app).rglob("*.py")):
-            messages = "\n".join(match[1] for match in MESSAGE.findall(path.read_text()))
-            found += offences(path.relative_to(ROOT), messages, patterns, exempt)
+    for relative, path in shipped_files((".html", ".txt")):
+        if "dev_" not in path.name and "templates" in relative.parts:
+            found += offences(relative, readable_text_of_template(path.read_text()), rules(), exempt)
+    for relative, path in shipped_files((".py",)):
+        found += offences(relative, strings_of_python(path.read_text()), rules(), exempt)
     assert not found, "\n".join(found)

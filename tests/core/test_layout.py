@@ -33,7 +33,7 @@ def test_every_page_links_to_contacts_et_assistance(client, db):
 
 
 def test_every_page_links_to_the_accessibility_statement(client, db):
-    assert 'href="/accessibilite/">Accessibilité : non conforme</a>' in client.get("/connexion/").text
+    assert 'href="/accessibilite/">Accessibilité : non conforme</a>' in client.get("/connexion/").text
 
 
 def test_contacts_page_holds_the_guide_last_section_without_login(client, db):

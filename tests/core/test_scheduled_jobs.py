@@ -59,7 +59,7 @@ def test_purge_deletes_unknown_identifiant_counts_after_30_days_of_silence(db):
     output = run("purge_password_links")
     assert list(UnknownIdentifiantAttempts.objects.all()) == [recent]
     assert not UnknownIdentifiantAttempts.objects.filter(pk=stale.pk).exists()
-    assert "1 compteur(s) d'identifiant inconnu" in output
+    assert "1 compteur(s) d’identifiant inconnu" in output
 
 
 def test_purge_retention_can_be_given(db):

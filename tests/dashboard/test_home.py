@@ -17,9 +17,9 @@ from tests.factories import (
 from training.dashboard import dashboard_counts
 
 NOTHING_PENDING = [
-    "Actions en attente d'ouverture : 0",
-    "Actions en cours : 0",
-    "Actions en retard de fermeture : 0",
+    "Actions en attente d’ouverture : 0",
+    "Actions en cours : 0",
+    "Actions en retard de fermeture : 0",
     "Inscriptions en attente Aucune inscription de stagiaire en attente de saisie.",
     "Déclarations de réalisations en attente Aucune période de déclaration en attente de validation.",
     "Bilans de situation en attente Aucun bilan de situation à la sortie en attente de validation. "
@@ -27,10 +27,10 @@ NOTHING_PENDING = [
     "Aucun bilan de situation à 6 mois en attente de validation.",
     "Bilans de satisfaction en attente Aucun bilan de satisfaction en attente de validation.",
     "Questionnaires de suivi en attente Aucun questionnaire de suivi en attente de validation.",
-    "Ma facturation Aucune facture n'est en attente de validation sur vos actions "
-    "Aucune facture n'a été rejetée dans les 30 derniers jours sur vos actions "
-    "Aucune facture n'est en attente d'émission sur vos actions "
-    "Aucune facture n'est actuellement suspendue sur vos actions",
+    "Ma facturation Aucune facture n’est en attente de validation sur vos actions "
+    "Aucune facture n’a été rejetée dans les 30 derniers jours sur vos actions "
+    "Aucune facture n’est en attente d’émission sur vos actions "
+    "Aucune facture n’est actuellement suspendue sur vos actions",
     "Mes demandes Aucune demande de modification en attente.",
 ]
 
@@ -86,8 +86,8 @@ def test_the_guide_home_page(home_text, organisme, secondary_account):
 
     text = home_text(secondary_account)
 
-    assert "Actions en attente d'ouverture : 0 Actions en cours : 1 Actions en retard de fermeture : 0" in text
-    assert "57 périodes de déclaration n'ont pas fait l'objet de validation sur 1 de vos actions." in text
+    assert "Actions en attente d’ouverture : 0 Actions en cours : 1 Actions en retard de fermeture : 0" in text
+    assert "57 périodes de déclaration n’ont pas fait l’objet de validation sur 1 de vos actions." in text
     assert "2 factures sont en attente de validation sur vos actions" in text
     assert "Aucune inscription de stagiaire en attente de saisie." in text
 
@@ -100,7 +100,7 @@ def test_actions_are_counted_by_state(home_text, organisme):
 
     text = home_text()
 
-    assert "Actions en attente d'ouverture : 2 Actions en cours : 1 Actions en retard de fermeture : 3" in text
+    assert "Actions en attente d’ouverture : 2 Actions en cours : 1 Actions en retard de fermeture : 3" in text
 
 
 def test_one_inscription_awaiting_entry(home_text, organisme):
@@ -125,7 +125,7 @@ def test_only_past_months_not_validated_are_pending_declarations(home_text, orga
     PeriodeDeclarationFactory(action=action, mois=months_ago(1), validated=True)
     PeriodeDeclarationFactory(action=action, mois=months_ago(0))
 
-    assert "1 période de déclaration n'a pas fait l'objet de validation sur 1 de vos actions." in home_text()
+    assert "1 période de déclaration n’a pas fait l’objet de validation sur 1 de vos actions." in home_text()
 
 
 @pytest.mark.parametrize(
@@ -180,8 +180,8 @@ def test_bilans_not_validated_are_pending(home_text, organisme, kind, one, two):
         ),
         (
             "en_attente_emission",
-            "1 facture est en attente d'émission sur vos actions",
-            "2 factures sont en attente d'émission sur vos actions",
+            "1 facture est en attente d’émission sur vos actions",
+            "2 factures sont en attente d’émission sur vos actions",
         ),
         (
             "suspendue",
@@ -252,9 +252,9 @@ def test_every_non_zero_count_links_to_its_filtered_list(home_page, organisme, w
     page = home_page()
 
     expected = {
-        "Actions en attente d'ouverture : 1": "/actions/?etat=en_attente_ouverture",
-        "Actions en cours : 1": "/actions/?etat=en_cours",
-        "Actions en retard de fermeture : 1": "/actions/?etat=en_retard_fermeture",
+        "Actions en attente d’ouverture : 1": "/actions/?etat=en_attente_ouverture",
+        "Actions en cours : 1": "/actions/?etat=en_cours",
+        "Actions en retard de fermeture : 1": "/actions/?etat=en_retard_fermeture",
         "Voir toutes mes actions": "/actions/",
         "1 inscription de stagiaire": "/actions/?a_traiter=inscriptions",
         "1 période de déclaration": "/actions/?a_traiter=declarations",
@@ -265,7 +265,7 @@ def test_every_non_zero_count_links_to_its_filtered_list(home_page, organisme, w
         "1 questionnaire de suivi": "/actions/?a_traiter=questionnaire_suivi",
         "1 facture est en attente de validation": "/actions/factures/?statut=en_attente_validation",
         "1 facture a été rejetée": "/actions/factures/?statut=rejetee",
-        "1 facture est en attente d'émission": "/actions/factures/?statut=en_attente_emission",
+        "1 facture est en attente d’émission": "/actions/factures/?statut=en_attente_emission",
         "1 facture est actuellement suspendue": "/actions/factures/?statut=suspendue",
         "1 demande de modification": "/actions/?a_traiter=demandes",
     }

@@ -101,7 +101,7 @@ def test_entering_a_seat_through_its_form(home, client_of, secondary_account, ac
 
 def test_validating_a_period(home, action):
     period = PeriodeDeclarationFactory(action=action, mois=months_ago(1))
-    assert "1 période de déclaration n'a pas fait l'objet de validation sur 1 de vos actions." in home()
+    assert "1 période de déclaration n’a pas fait l’objet de validation sur 1 de vos actions." in home()
 
     response = home.browser.post(f"/actions/{action.pk}/periodes/{period.pk}/valider/", {"version": period.version})
 
@@ -119,12 +119,12 @@ def test_the_region_rejects_an_invoice(home, agent, action):
 
     assert response.status_code == 302
     text = home()
-    assert "Aucune facture n'est en attente de validation sur vos actions" in text
+    assert "Aucune facture n’est en attente de validation sur vos actions" in text
     assert "1 facture a été rejetée dans les 30 derniers jours sur vos actions" in text
 
 
 def test_the_region_records_an_invoice(home, agent, action):
-    assert "Aucune facture n'est actuellement suspendue sur vos actions" in home()
+    assert "Aucune facture n’est actuellement suspendue sur vos actions" in home()
 
     agent.post(f"/region/actions/{action.pk}/factures/", {"numero": "F-1", "montant": "10", "status": "suspendue"})
 
@@ -132,17 +132,17 @@ def test_the_region_records_an_invoice(home, agent, action):
 
 
 def test_the_region_closes_then_reopens_an_action(home, agent, action):
-    assert "Actions en cours : 1" in home()
+    assert "Actions en cours : 1" in home()
 
     assert agent.post(f"/region/actions/{action.pk}/fermer/", {"version": 1}).status_code == 302
-    assert "Actions en cours : 0" in home()
+    assert "Actions en cours : 0" in home()
 
     assert agent.post(f"/region/actions/{action.pk}/rouvrir/", {"version": 2}).status_code == 302
-    assert "Actions en cours : 1" in home()
+    assert "Actions en cours : 1" in home()
 
 
 def test_the_region_moves_an_action_later(home, agent, action):
-    assert "Actions en attente d'ouverture : 0" in home()
+    assert "Actions en attente d’ouverture : 0" in home()
     start = timezone.localdate() + datetime.timedelta(days=10)
 
     response = agent.post(
@@ -161,7 +161,7 @@ def test_the_region_moves_an_action_later(home, agent, action):
     )
 
     assert response.status_code == 302
-    assert "Actions en attente d'ouverture : 1 Actions en cours : 0" in home()
+    assert "Actions en attente d’ouverture : 1 Actions en cours : 0" in home()
 
 
 def test_the_region_announces_seats(home, agent, action):
@@ -197,13 +197,13 @@ def test_the_counts_move_with_the_day(organisme):
     today = timezone.localdate()
     ActionFormationFactory(organisme=organisme, date_debut=today - datetime.timedelta(days=10), date_fin=today)
 
-    assert dashboard.home_blocks(organisme, today)["my_actions"][1].text == "Actions en cours : 1"
+    assert dashboard.home_blocks(organisme, today)["my_actions"][1].text == "Actions en cours : 1"
     tomorrow = dashboard.home_blocks(organisme, today + datetime.timedelta(days=1))
-    assert tomorrow["my_actions"][2].text == "Actions en retard de fermeture : 1"
+    assert tomorrow["my_actions"][2].text == "Actions en retard de fermeture : 1"
 
 
 def test_a_lost_token_never_brings_back_an_older_page(home, organisme, action):
-    assert "Aucune facture n'est actuellement suspendue sur vos actions" in home()
+    assert "Aucune facture n’est actuellement suspendue sur vos actions" in home()
     # A change the cache did not hear of (a bulk insert sends no signal), as if
     # the token it renewed had been lost.
     Facture.objects.bulk_create([Facture(action=action, numero="F-1", montant=10, status="suspendue")])
@@ -229,7 +229,7 @@ def test_a_rolled_back_change_keeps_the_cached_page(home, action):
         raise RuntimeError
 
     assert counting_queries(home) == []
-    assert "Aucune facture n'est en attente de validation sur vos actions" in home()
+    assert "Aucune facture n’est en attente de validation sur vos actions" in home()
 
 
 def test_a_change_committed_beside_a_rolled_back_savepoint_is_seen(home, action):
@@ -255,4 +255,4 @@ def test_counts_made_inside_a_transaction_are_never_cached(home, organisme, acti
         assert blocks["my_invoicing"][0].text == "1 facture est en attente de validation sur vos actions"
         raise RuntimeError
 
-    assert "Aucune facture n'est en attente de validation sur vos actions" in home()
+    assert "Aucune facture n’est en attente de validation sur vos actions" in home()

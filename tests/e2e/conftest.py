@@ -222,7 +222,7 @@ def chromium():
     Playwright's sync API keeps an event loop running in this thread, which makes
     Django refuse the tests' own (synchronous, safe) database calls unless told
     so; the permission lasts only as long as the browser does."""
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install chromium"
+    assert Path(CHROMIUM).exists(), "Debian’s chromium is required: apt-get install chromium"
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

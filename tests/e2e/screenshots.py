@@ -124,7 +124,7 @@ def main():
         finally:
             server.terminate()
             server.wait()
-    print(f"Captures d'écran : {OUTPUT}/")
+    print(f"Captures d’écran : {OUTPUT}/")
 
 
 if __name__ == "__main__":

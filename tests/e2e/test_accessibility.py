@@ -74,7 +74,7 @@ def test_a_confirmation_dialog_keeps_the_focus_and_gives_it_back(
     trigger.click()
     page.get_by_role("dialog").get_by_role("button", name="OK").click()
     assert message(page).startswith(f"Le compte secondaire de Madame {COLLEAGUE}")
-    assert "Nombre de résultats : 0" in page.locator("main").inner_text()
+    assert "Nombre de résultats : 0" in page.locator("main").inner_text()
 
 
 def tab_to(page, name, backwards=False, limit=60):

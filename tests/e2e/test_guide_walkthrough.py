@@ -21,22 +21,23 @@ def test_primary_account_creates_a_colleague_who_follows_both_emails_to_a_first_
     page.get_by_role("link", name="Comptes utilisateurs").first.click()
     page.get_by_role("link", name="Créer un nouveau compte").click()
     page.get_by_label("Civilité").select_option(label="Madame")
-    page.get_by_label("Nom d'usage").fill("NOM TEST COMPTE")
+    page.get_by_label("Nom d’usage").fill("NOM TEST COMPTE")
     page.get_by_label("Prénom").fill("PRENOM TEST COMPTE")
     page.get_by_label("Courriel").fill("aa@aa.fr")
     page.get_by_role("button", name="Valider").click()
     assert message(page) == (
-        "Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE de l'organisme de formation "
-        "ORGANISME TEST PRF 23 a bien été créé. Un mail de récupération de mot de passe a été envoyé au mail du compte."
+        "Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE de l’organisme de formation "
+        "ORGANISME TEST PRF 23 a bien été créé. Un courriel de récupération de mot de passe a été envoyé "
+        "à l’adresse du compte."
     )
     page.get_by_role("button", name="Se déconnecter").click()
 
     first_email = mailbox.text(mailbox.last_to("aa@aa.fr"))
-    identifiant = re.search(r"Identifiant : (\S+)", first_email).group(1)
+    identifiant = re.search(r"Identifiant : (\S+)", first_email).group(1)
     generation_link = next(link for link in re.findall(r"https?://\S+", first_email) if "generation" in link)
     page.goto(urlsplit(generation_link).path)
     page.get_by_label("Identifiant").fill(identifiant)
-    page.get_by_label("Nom d'usage").fill("NOM TEST COMPTE")
+    page.get_by_label("Nom d’usage").fill("NOM TEST COMPTE")
     page.get_by_label("Prénom").fill("PRENOM TEST COMPTE")
     page.get_by_label("Courriel").fill("aa@aa.fr")
     page.get_by_role("button", name="Valider").click()
@@ -52,7 +53,7 @@ def test_primary_account_creates_a_colleague_who_follows_both_emails_to_a_first_
     page.get_by_label("Confirmer le mot de passe").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Enregistrer").click()
     assert message(page) == "Les modifications ont bien été enregistrées"
-    page.get_by_role("link", name="Retour à l'accueil").click()
+    page.get_by_role("link", name="Retour à l’accueil").click()
     assert "Bonjour NOM TEST COMPTE PRENOM TEST COMPTE" in page.locator("header").inner_text()
 
     page.get_by_role("button", name="Se déconnecter").click()
@@ -80,7 +81,7 @@ def test_primary_account_manages_a_colleague_through_section_2(open_browser, pri
     assert page.get_by_role("heading", name="Recherche rapide", level=1).is_visible()
     page.get_by_role("link", name=name).click()
     assert page.get_by_role("heading", name="Gestion du compte", level=1).is_visible()
-    guide_message = "Le compte secondaire de Madame {} de l'organisme de formation ORGANISME TEST PRF 23 a bien été {}."
+    guide_message = "Le compte secondaire de Madame {} de l’organisme de formation ORGANISME TEST PRF 23 a bien été {}."
     for link, verb in [
         ("Débloquer le compte", "débloqué"),
         ("Désactiver le compte", "désactivé"),
@@ -93,4 +94,4 @@ def test_primary_account_manages_a_colleague_through_section_2(open_browser, pri
         assert "Êtes-vous sûr de vouloir" in page.locator("main").inner_text()
         page.get_by_role("button", name="OK").click()
         assert message(page).startswith(guide_message.format(name, verb))
-    assert "Nombre de résultats : 0" in page.locator("main").inner_text()
+    assert "Nombre de résultats : 0" in page.locator("main").inner_text()

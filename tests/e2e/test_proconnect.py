@@ -72,14 +72,14 @@ def test_a_newcomer_asks_to_join_and_signs_in_once_accepted(
     newcomer, manager = open_browser(), open_browser()
 
     sign_in_with_proconnect(newcomer, "lea.nouvelle@organisme.fr")
-    newcomer.get_by_role("heading", name="Demande d'accès").wait_for()
-    assert newcomer.get_by_label("Nom d'usage").input_value() == "NOUVELLE"
+    newcomer.get_by_role("heading", name="Demande d’accès").wait_for()
+    assert newcomer.get_by_label("Nom d’usage").input_value() == "NOUVELLE"
     newcomer.get_by_label("Civilité").select_option("madame")
     newcomer.get_by_role("button", name="Envoyer la demande").click()
     newcomer.get_by_text("est envoyée au compte principal").wait_for()
 
     log_in(manager, primary_account.identifiant, password)
-    manager.get_by_role("link", name="Voir les demandes d'accès").click()
+    manager.get_by_role("link", name="Voir les demandes d’accès").click()
     manager.get_by_role("button", name="Accepter la demande de NOUVELLE Léa").click()
     manager.get_by_text("son compte secondaire est créé").wait_for()
 

@@ -41,7 +41,7 @@ def test_the_second_save_on_the_same_bdc_is_refused_and_the_first_is_kept(
 
     colleague.get_by_label("Prénom").fill("Hugo")
     colleague.get_by_role("button", name="Enregistrer").click()
-    assert message(colleague) == "L'inscription a bien été enregistrée."
+    assert message(colleague) == "L’inscription a bien été enregistrée."
     principal.get_by_label("Prénom").fill("Hugues")
     principal.get_by_label("Identifiant France Travail").fill("9999999Z")
     principal.get_by_role("button", name="Enregistrer").click()
@@ -49,7 +49,7 @@ def test_the_second_save_on_the_same_bdc_is_refused_and_the_first_is_kept(
     conflict = principal.get_by_role("alert").filter(has_text="Modification concurrente")
     assert re.search(
         r"Ces informations ont été modifiées par PRENOM TEST COMPTE NOM TEST COMPTE le \d\d/\d\d/\d{4} à \d\d:\d\d "
-        r"pendant que vous les modifiiez\. Vos saisies n'ont pas été enregistrées\.",
+        r"pendant que vous les modifiiez\. Vos saisies n’ont pas été enregistrées\.",
         conflict.inner_text(),
     )
     both_versions = principal.get_by_role("table", name="Valeurs enregistrées et vos saisies")

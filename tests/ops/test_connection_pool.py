@@ -9,7 +9,7 @@ from tests.processes import manage, on_postgresql
 # Starts processes on a scratch PostgreSQL database.
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL's connection pool: run with DATABASE_URL"),
+    pytest.mark.skipif(not on_postgresql(), reason="PostgreSQL’s connection pool: run with DATABASE_URL"),
 ]
 
 SHOW_POOL = """

@@ -106,11 +106,11 @@ def run_account_flow(primary_account, password_link_of):
 
 def test_a_traceback_mentioning_a_one_time_link_is_redacted_too(captured_logs):
     try:
-        raise ValueError("lien refusé : https://sigma.laregion.fr/acces/Zx81-jeton_secret/")
+        raise ValueError("lien refusé : https://sigma.laregion.fr/acces/Zx81-jeton_secret/")
     except ValueError:
         logging.getLogger("sigma.tests").exception("Échec sur /acces/Zx81-jeton_secret/")
 
     (line,) = captured_logs.records
     assert line["message"] == "Échec sur /acces/[redacted]/"
-    assert "ValueError: lien refusé : https://sigma.laregion.fr/acces/[redacted]/" in line["exc_info"]
+    assert "ValueError: lien refusé : https://sigma.laregion.fr/acces/[redacted]/" in line["exc_info"]
     assert "Zx81-jeton_secret" not in captured_logs.text

@@ -10,7 +10,7 @@ COMPTES = "/organisme/comptes/"
 COLUMNS = [
     "Gestionnaire du compte",
     "Identifiant",
-    "Courriel d'envoi des accès",
+    "Courriel d’envoi des accès",
     "Statut du compte",
     "Blocage du compte",
     # Beyond the guide: the last e-mail sent to the account and whether it arrived.
@@ -66,7 +66,7 @@ def test_list_shows_the_secondary_accounts_rubrique_with_the_guide_columns(open_
 def test_list_shows_the_organisme_identity(open_list, page_of, secondary_account):
     text = page_of(open_list()).text
 
-    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in text
+    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in text
 
 
 def test_the_primary_account_block_is_above_the_secondary_accounts_as_in_the_guide(
@@ -76,12 +76,12 @@ def test_the_primary_account_block_is_above_the_secondary_accounts_as_in_the_gui
 
     block = (
         "Informations du compte principal "
-        "Gestionnaire du compte : Mme BLA PAU "
-        "Identifiant : 66bdj5zw4x "
-        "Mot de passe : ***** "
-        f"Courriel d'envoi des accès : {primary_account.email} "
-        "Statut du compte : Actif "
-        "Blocage du compte : Débloqué"
+        "Gestionnaire du compte : Mme BLA PAU "
+        "Identifiant : 66bdj5zw4x "
+        "Mot de passe : ***** "
+        f"Courriel d’envoi des accès : {primary_account.email} "
+        "Statut du compte : Actif "
+        "Blocage du compte : Débloqué"
     )
     assert block in text
     assert text.index(block) < text.index("Informations des comptes secondaires")
@@ -120,7 +120,7 @@ def test_a_deactivated_account_shows_desactive_and_offers_to_activate_it(open_li
 def test_list_counts_its_results(open_list, page_of, secondary_account, gu_be):
     page = page_of(open_list())
 
-    assert "Nombre de résultats : 2" in page.text
+    assert "Nombre de résultats : 2" in page.text
     assert page.column("Identifiant") == ["8wwapv3bzk", "test.identifiant"]
 
 
@@ -133,7 +133,7 @@ def test_list_shows_only_this_organisme_living_secondary_accounts(
 
     # The primary account is in its own block above, not among the secondary accounts.
     assert page.column("Identifiant") == ["test.identifiant"]
-    assert "Nombre de résultats : 1" in page.text
+    assert "Nombre de résultats : 1" in page.text
     for hidden in (deleted, other_primary_account, other_secondary_account):
         assert hidden.identifiant not in page.text
 
@@ -141,7 +141,7 @@ def test_list_shows_only_this_organisme_living_secondary_accounts(
 def test_organisme_without_secondary_account_has_zero_results(open_list, page_of, primary_account):
     page = page_of(open_list())
 
-    assert "Nombre de résultats : 0" in page.text
+    assert "Nombre de résultats : 0" in page.text
     assert page.rows == []
     assert page.href("Créer un nouveau compte") == "/organisme/comptes/nouveau/"
 
@@ -149,7 +149,7 @@ def test_organisme_without_secondary_account_has_zero_results(open_list, page_of
 def test_list_shows_ten_results_per_page_by_default(open_list, page_of, twenty_seven_colleagues):
     page = page_of(open_list())
 
-    assert "Nombre de résultats : 27" in page.text
+    assert "Nombre de résultats : 27" in page.text
     assert page.column("Identifiant") == [f"collegue{n:02d}" for n in range(1, 11)]
     assert "Page 1 / 3" in page.text
 
@@ -185,7 +185,7 @@ def test_pages_keep_the_chosen_number_per_page_and_the_search(open_list, page_of
     second = page_of(client.get(COMPTES + first.href("Page suivante")))
 
     assert second.column("Identifiant") == ["collegue26", "collegue27"]
-    assert "Nombre de résultats : 27" in second.text
+    assert "Nombre de résultats : 27" in second.text
 
 
 @pytest.mark.parametrize("par_page", ["7", "0", "-10", "1000", "abc", "", "25abc", "2.5"])
@@ -230,7 +230,7 @@ def test_search_finds_accounts_by_nom_prenom_identifiant_or_courriel(
     page = page_of(open_list(q=query))
 
     assert page.column("Identifiant") == [found]
-    assert "Nombre de résultats : 1" in page.text
+    assert "Nombre de résultats : 1" in page.text
 
 
 def test_search_keeps_what_was_typed_in_the_box(open_list, secondary_account):
@@ -242,7 +242,7 @@ def test_search_keeps_what_was_typed_in_the_box(open_list, secondary_account):
 def test_search_finding_nothing_says_so(open_list, page_of, secondary_account):
     page = page_of(open_list(q="introuvable"))
 
-    assert "Nombre de résultats : 0" in page.text
+    assert "Nombre de résultats : 0" in page.text
     assert page.rows == []
 
 

@@ -14,7 +14,7 @@ from tests.factories import PASSWORD
 
 COMPTES = "/organisme/comptes/"
 NOUVEAU = "/organisme/comptes/nouveau/"
-OF_ORGANISME = "de l'organisme de formation ORGANISME TEST PRF 23"
+OF_ORGANISME = "de l’organisme de formation ORGANISME TEST PRF 23"
 COLLEAGUE = f"Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE {OF_ORGANISME}"
 NEW_ACCOUNT = {
     "civilite": "madame",
@@ -98,9 +98,9 @@ def test_create_window_asks_for_the_guide_fields(manager, page_of):
     page = page_of(response)
 
     assert "Les champs obligatoires sont marqués par un *." in page.text
-    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in page.text
+    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in page.text
     assert "Civilité * Madame Monsieur" in page.text
-    for label in ("Nom d'usage *", "Prénom *", "Courriel *"):
+    for label in ("Nom d’usage *", "Prénom *", "Courriel *"):
         assert label in page.text
     assert page.href("Annuler") == COMPTES
     assert "Valider" in page.text
@@ -112,9 +112,9 @@ def test_primary_account_creates_a_secondary_account(manager, page_of, primary_a
     assert response.redirect_chain == [(COMPTES, 302)]
     page = page_of(response)
     assert (
-        "Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE de l'organisme de formation "
+        "Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE de l’organisme de formation "
         "ORGANISME TEST PRF 23 a bien été créé. "
-        "Un mail de récupération de mot de passe a été envoyé au mail du compte."
+        "Un courriel de récupération de mot de passe a été envoyé à l’adresse du compte."
     ) in page.text
     account = User.objects.get(email="aa@aa.fr")
     assert (account.organisme, account.kind) == (organisme, User.Kind.SECONDARY)
@@ -136,7 +136,7 @@ def test_new_account_receives_its_identifiant_and_the_generation_link_by_email(m
     account = User.objects.get(email="aa@aa.fr")
     text = mailbox.text(mailbox.last_to("aa@aa.fr"))
     assert "a été créé" in text
-    assert f"Identifiant : {account.identifiant}" in text
+    assert f"Identifiant : {account.identifiant}" in text
     assert f"{settings.SIGMA_BASE_URL}/generation-mot-de-passe/" in mailbox.links(mailbox.last_to("aa@aa.fr"))
 
 
@@ -190,7 +190,7 @@ def test_validating_an_empty_form_flags_every_required_field(manager, page_of, f
     # What a browser sends when Valider is clicked without typing anything.
     response = manager.post(NOUVEAU, {"civilite": "madame", "last_name": "", "first_name": "", "email": ""})
 
-    assert "Le formulaire contient des erreurs : elles sont indiquées au-dessus des champs concernés." in (
+    assert "Le formulaire contient des erreurs : elles sont indiquées au-dessus des champs concernés." in (
         page_of(response).text
     )
     for name in ("last_name", "first_name", "email"):
@@ -205,7 +205,7 @@ def test_modify_window_shows_the_account_current_details(manager, page_of, colle
     page = response.content.decode()
 
     assert "Les champs obligatoires sont marqués par un *." in page_of(response).text
-    assert "Raison sociale : ORGANISME TEST PRF 23" in page_of(response).text
+    assert "Raison sociale : ORGANISME TEST PRF 23" in page_of(response).text
     assert '<option value="madame" selected>Madame</option>' in page
     assert 'name="last_name" value="NOM TEST COMPTE"' in page
     assert 'name="first_name" value="PRENOM TEST COMPTE"' in page
@@ -274,11 +274,11 @@ def test_invalid_modification_redisplays_the_typed_data_and_changes_nothing(
 @pytest.mark.parametrize(
     ("action", "question"),
     [
-        ("regenerer", "Êtes-vous sûr de vouloir régénérer le mot de passe du compte ?"),
-        ("supprimer", "Êtes-vous sûr de vouloir supprimer définitivement le compte ?"),
-        ("debloquer", "Êtes-vous sûr de vouloir débloquer le compte ?"),
-        ("desactiver", "Êtes-vous sûr de vouloir désactiver le compte ?"),
-        ("activer", "Êtes-vous sûr de vouloir activer le compte ?"),
+        ("regenerer", "Êtes-vous sûr de vouloir régénérer le mot de passe du compte ?"),
+        ("supprimer", "Êtes-vous sûr de vouloir supprimer définitivement le compte ?"),
+        ("debloquer", "Êtes-vous sûr de vouloir débloquer le compte ?"),
+        ("desactiver", "Êtes-vous sûr de vouloir désactiver le compte ?"),
+        ("activer", "Êtes-vous sûr de vouloir activer le compte ?"),
     ],
 )
 def test_each_action_first_asks_for_confirmation_with_ok_and_annuler(
@@ -289,7 +289,7 @@ def test_each_action_first_asks_for_confirmation_with_ok_and_annuler(
     page = page_of(manager.get(action_url(account, action)))
 
     assert question in page.text
-    assert "Compte concerné : Madame NOM TEST COMPTE PRENOM TEST COMPTE (identifiant test.identifiant)." in page.text
+    assert "Compte concerné : Madame NOM TEST COMPTE PRENOM TEST COMPTE (identifiant test.identifiant)." in page.text
     assert "OK" in page.text
     assert page.href("Annuler") == COMPTES
 
@@ -362,7 +362,7 @@ def test_primary_account_regenerates_a_colleague_password(confirm, colleague, lo
 
     assert (
         f"{COLLEAGUE} a bien été régénéré. "
-        "Un mail de notification de régénération de mot de passe a été envoyé au mail du compte."
+        "Un courriel de notification de régénération de mot de passe a été envoyé à l’adresse du compte."
     ) in page.text
     assert not login_succeeds("test.identifiant", PASSWORD)
     colleague.refresh_from_db()
@@ -377,7 +377,7 @@ def test_regeneration_email_tells_the_user_and_leads_to_the_generation_page(conf
     message = mailbox.last_to("aa1@aa.fr")
     text = mailbox.text(message)
     assert "a été régénéré" in text
-    assert "Identifiant : test.identifiant" in text
+    assert "Identifiant : test.identifiant" in text
     generation_link = f"{settings.SIGMA_BASE_URL}/generation-mot-de-passe/"
     assert generation_link in mailbox.links(message)
     client.logout()
@@ -403,7 +403,7 @@ def test_primary_account_deletes_a_colleague(confirm, manager, colleague, login_
     page = confirm(colleague, "supprimer")
 
     assert f"{COLLEAGUE} a bien été supprimé." in page.text
-    assert "Nombre de résultats : 0" in page.text
+    assert "Nombre de résultats : 0" in page.text
     assert "test.identifiant" not in page.text
     assert not login_succeeds("test.identifiant", PASSWORD)
     assert manager.get(modify_url(colleague)).status_code == 404
@@ -471,7 +471,7 @@ def test_unblocking_applies_only_to_a_blocked_account(manager, page_of, stored_s
     response = getattr(manager, method)(action_url(colleague, "debloquer"), follow=True)
 
     assert response.redirect_chain == [(COMPTES, 302)]
-    assert "Cette action ne s'applique pas à ce compte dans son état actuel." in page_of(response).text
+    assert "Cette action ne s’applique pas à ce compte dans son état actuel." in page_of(response).text
     assert stored_state() == before
 
 
@@ -532,5 +532,5 @@ def test_activation_and_deactivation_apply_only_in_the_matching_state(
 
     response = manager.post(action_url(account, action), follow=True)
 
-    assert "Cette action ne s'applique pas à ce compte dans son état actuel." in page_of(response).text
+    assert "Cette action ne s’applique pas à ce compte dans son état actuel." in page_of(response).text
     assert stored_state() == before

@@ -14,10 +14,11 @@ from accounts import handover, services
 from accounts.models import HandoverProposal, User
 from tests.accounts.login import is_logged_in
 from tests.factories import UserFactory
+from tests.pages import squeeze
 
 HOME = "/"
 COMPTES = "/organisme/comptes/"
-HANDED_OVER = "Le rôle de compte principal de l'organisme ORGANISME TEST PRF 23 a bien été transféré à Monsieur GU Be."
+HANDED_OVER = "Le rôle de compte principal de l’organisme ORGANISME TEST PRF 23 a bien été transféré à Monsieur GU Be."
 
 
 def propose_url(account):
@@ -47,7 +48,7 @@ def post_forms(response):
         r'<form method="post" action="([^"]*)">(.*?)</form>', response.content.decode(), re.S
     ):
         button = re.search(r"<button[^>]*>(.*?)</button>", body, re.S).group(1)
-        text = " ".join(unescape(re.sub(r"<[^>]+>", " ", button)).split())
+        text = squeeze(unescape(re.sub(r"<[^>]+>", " ", button)))
         forms[text] = (action, "csrfmiddlewaretoken" in body)
     return forms
 
@@ -92,7 +93,7 @@ def test_comptes_utilisateurs_offers_the_role_to_secondary_accounts_that_can_log
 def test_primary_account_proposes_the_role_after_confirming(mailbox, manager, page_of, primary_account, successor):
     confirmation = page_of(manager.get(propose_url(successor)))
     assert (
-        "Êtes-vous sûr de vouloir proposer à Monsieur GU Be de devenir le compte principal de l'organisme ?"
+        "Êtes-vous sûr de vouloir proposer à Monsieur GU Be de devenir le compte principal de l’organisme ?"
         in confirmation.text
     )
     assert confirmation.href("Annuler") == COMPTES
@@ -101,7 +102,7 @@ def test_primary_account_proposes_the_role_after_confirming(mailbox, manager, pa
 
     assert response.redirect_chain == [(COMPTES, 302)]
     assert (
-        "Le rôle de compte principal de l'organisme ORGANISME TEST PRF 23 a bien été proposé à Monsieur GU Be."
+        "Le rôle de compte principal de l’organisme ORGANISME TEST PRF 23 a bien été proposé à Monsieur GU Be."
         in page_of(response).text
     )
     stored = HandoverProposal.objects.get()
@@ -119,7 +120,7 @@ def test_comptes_utilisateurs_shows_the_pending_proposal_and_cancels_it(
     page = page_of(response)
 
     assert "Proposition du rôle de compte principal en attente" in page.text
-    assert "à Monsieur GU Be de devenir le compte principal de l'organisme" in page.text
+    assert "à Monsieur GU Be de devenir le compte principal de l’organisme" in page.text
     assert not page.has_link("Proposer le rôle de compte principal")
     assert post_forms(response)["Annuler la proposition"] == (comptes_cancel_url(proposal), True)
 
@@ -147,8 +148,8 @@ def test_the_role_is_not_proposed_to_an_account_that_cannot_log_in(manager, page
     shown = manager.get(propose_url(account), follow=True)
     posted = manager.post(propose_url(account), follow=True)
 
-    assert "Cette action ne s'applique pas à ce compte dans son état actuel." in page_of(shown).text
-    assert "ne peut être proposé qu'à un compte secondaire actif" in page_of(posted).text
+    assert "Cette action ne s’applique pas à ce compte dans son état actuel." in page_of(shown).text
+    assert "ne peut être proposé qu’à un compte secondaire actif" in page_of(posted).text
     assert not HandoverProposal.objects.exists()
 
 
@@ -159,7 +160,7 @@ def test_proposed_person_sees_the_proposal_on_the_home_page(browser_of, page_of,
     response = browser_of(successor).get(HOME)
 
     assert (
-        "Madame BLA PAU vous propose de devenir le compte principal de l'organisme ORGANISME TEST PRF 23."
+        "Madame BLA PAU vous propose de devenir le compte principal de l’organisme ORGANISME TEST PRF 23."
         in page_of(response).text
     )
     forms = post_forms(response)
@@ -212,7 +213,7 @@ def test_proposed_person_declines_from_the_home_page(
 def test_proposer_sees_the_pending_proposal_on_the_home_page_and_cancels_it(manager, page_of, proposal):
     response = manager.get(HOME)
     assert "Vous avez proposé le" in page_of(response).text
-    assert "à Monsieur GU Be de devenir le compte principal de l'organisme" in page_of(response).text
+    assert "à Monsieur GU Be de devenir le compte principal de l’organisme" in page_of(response).text
     assert post_forms(response)["Annuler la proposition"] == (home_cancel_url(proposal), True)
 
     response = manager.post(home_cancel_url(proposal), follow=True)
@@ -225,7 +226,7 @@ def test_proposer_sees_the_pending_proposal_on_the_home_page_and_cancels_it(mana
 def test_nobody_else_sees_the_proposal(browser_of, page_of, proposal, secondary_account, region_agent):
     for someone_else in (secondary_account, region_agent):
         text = page_of(browser_of(someone_else).get(HOME)).text
-        assert "compte principal de l'organisme" not in text
+        assert "compte principal de l’organisme" not in text
         assert "Accepter" not in text
 
 
@@ -235,8 +236,8 @@ def test_a_stale_proposal_can_only_be_declined(browser_of, page_of, proposal, pr
     response = browser_of(proposal.proposed_to).get(HOME)
 
     assert (
-        "Cette proposition ne peut plus être acceptée : Madame BLA PAU n'est plus le compte principal actif "
-        "de l'organisme." in page_of(response).text
+        "Cette proposition ne peut plus être acceptée : Madame BLA PAU n’est plus le compte principal actif "
+        "de l’organisme." in page_of(response).text
     )
     assert set(post_forms(response)) == {"Refuser", "Se déconnecter"}
 
@@ -249,7 +250,7 @@ def test_accepting_a_stale_proposal_says_why_and_changes_nothing(
 
     response = browser.post(accept_url(proposal), follow=True)
 
-    assert "Cette proposition n'est plus valable." in page_of(response).text
+    assert "Cette proposition n’est plus valable." in page_of(response).text
     assert primaries(organisme) == [primary_account]
 
 

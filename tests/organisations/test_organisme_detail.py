@@ -23,14 +23,14 @@ def open_fiche(client_of, primary_account):
 def test_fiche_shows_raison_sociale_enseigne_dash_when_empty_and_siret(open_fiche, page_of):
     text = page_of(open_fiche()).text
 
-    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in text
+    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in text
 
 
 def test_fiche_shows_the_enseigne_when_the_organisme_has_one(open_fiche, page_of, organisme):
     organisme.enseigne = "FORMA SUD"
     organisme.save()
 
-    assert "Enseigne : FORMA SUD SIRET" in page_of(open_fiche()).text
+    assert "Enseigne : FORMA SUD SIRET" in page_of(open_fiche()).text
 
 
 def test_fiche_shows_the_primary_account_block_as_in_the_guide(open_fiche, page_of, primary_account):
@@ -38,12 +38,12 @@ def test_fiche_shows_the_primary_account_block_as_in_the_guide(open_fiche, page_
 
     assert (
         "Informations du compte principal "
-        "Gestionnaire du compte : Mme BLA PAU "
-        "Identifiant : 66bdj5zw4x "
-        "Mot de passe : ***** "
-        f"Courriel d'envoi des accès : {primary_account.email} "
-        "Statut du compte : Actif "
-        "Blocage du compte : Débloqué"
+        "Gestionnaire du compte : Mme BLA PAU "
+        "Identifiant : 66bdj5zw4x "
+        "Mot de passe : ***** "
+        f"Courriel d’envoi des accès : {primary_account.email} "
+        "Statut du compte : Actif "
+        "Blocage du compte : Débloqué"
     ) in text
 
 
@@ -51,7 +51,7 @@ def test_a_male_manager_is_shown_as_monsieur(open_fiche, page_of, primary_accoun
     primary_account.civilite = "monsieur"
     primary_account.save()
 
-    assert "Gestionnaire du compte : M. BLA PAU " in page_of(open_fiche()).text
+    assert "Gestionnaire du compte : M. BLA PAU " in page_of(open_fiche()).text
 
 
 def test_password_is_masked_and_neither_it_nor_its_hash_is_ever_in_the_page(open_fiche, primary_account):
@@ -69,7 +69,7 @@ def test_password_is_masked_and_neither_it_nor_its_hash_is_ever_in_the_page(open
 def test_fiche_shows_the_primary_account_even_when_secondary_accounts_exist(open_fiche, page_of, secondary_account):
     text = page_of(open_fiche()).text
 
-    assert "Gestionnaire du compte : Mme BLA PAU Identifiant : 66bdj5zw4x" in text
+    assert "Gestionnaire du compte : Mme BLA PAU Identifiant : 66bdj5zw4x" in text
     assert secondary_account.identifiant not in text
 
 

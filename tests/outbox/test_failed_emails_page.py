@@ -104,7 +104,7 @@ def test_the_primary_account_sees_the_last_email_of_each_account_and_whether_it_
 
     page = page_of(manager.get("/organisme/comptes/"))
 
-    last_emails = dict(zip(page.column("Courriel d'envoi des accès"), page.column("Dernier courriel"), strict=True))
+    last_emails = dict(zip(page.column("Courriel d’envoi des accès"), page.column("Dernier courriel"), strict=True))
     assert "remis le" in last_emails["aa1@aa.fr"]
     assert "échec de l\u2019envoi" in last_emails["bb@aa.fr"]
 
@@ -114,5 +114,5 @@ def test_the_region_sees_the_last_email_of_the_primary_account_too(
 ):
     failed_email(primary_account)
     page = page_of(client_of(region_agent).get(f"/region/organismes/{organisme.pk}/"))
-    assert "Dernier courriel : Identifiant de connexion SIGMA" in page.text
+    assert "Dernier courriel : Identifiant de connexion SIGMA" in page.text
     assert "échec de l\u2019envoi" in page.text

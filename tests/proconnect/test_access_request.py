@@ -65,7 +65,7 @@ def test_an_expired_request_is_no_longer_shown_and_may_be_filed_again(
     file_request(client, proconnect)
     AccessRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     manager = log_in_verified(Client(), primary_account)
-    assert "Aucune demande d'accès en attente." in manager.get(reverse("proconnect:requests")).content.decode()
+    assert "Aucune demande d’accès en attente." in manager.get(reverse("proconnect:requests")).content.decode()
     stale = AccessRequest.objects.get()
     assert manager.post(reverse("proconnect:answer", args=[stale.pk, "accepter"])).status_code == 404
 
@@ -96,7 +96,7 @@ def test_the_primary_account_accepts_and_the_newcomer_signs_in(
     actions = set(AuditEntry.objects.filter(account=account).values_list("action", flat=True))
     assert {AuditEntry.Action.ACCOUNT_CREATED, AuditEntry.Action.ACCESS_REQUEST_ACCEPTED} <= actions
     assert AuditEntry.Action.PROCONNECT_LINKED in actions
-    assert "S'identifier avec ProConnect" in mailbox.text(mailbox.last_to(EMAIL))
+    assert "S’identifier avec ProConnect" in mailbox.text(mailbox.last_to(EMAIL))
 
     assert proconnect.sign_in(EMAIL)["Location"] == reverse("dashboard:home")
     assert client.session["_auth_user_id"] == str(account.pk)
@@ -113,7 +113,7 @@ def test_the_primary_account_refuses_and_the_person_is_told(
 
     assert User.objects.count() == accounts
     assert not AccessRequest.objects.exists()
-    assert "n'a pas accepté votre demande" in mailbox.text(mailbox.last_to(EMAIL))
+    assert "n’a pas accepté votre demande" in mailbox.text(mailbox.last_to(EMAIL))
     entry = AuditEntry.objects.get(action=AuditEntry.Action.ACCESS_REQUEST_REFUSED)
     assert (entry.actor, entry.organisme, entry.changes["email"]) == (primary_account, organisme, EMAIL)
     assert proconnect.sign_in(EMAIL)["Location"] == reverse("proconnect:access_request")
@@ -136,10 +136,10 @@ def test_the_organismes_history_tells_each_step_in_french(client, proconnect, ne
 
     history = manager.get(reverse("audit:organisme_history")).content.decode()
 
-    assert "Demande d&#x27;accès" in history
-    assert "Refus d&#x27;une demande d&#x27;accès" in history
-    assert f"Courriel : {EMAIL}" in history
-    assert "Nom d&#x27;usage : NOUVELLE" in history
+    assert "Demande d’accès" in history
+    assert "Refus d’une demande d’accès" in history
+    assert f"Courriel : {EMAIL}" in history
+    assert "Nom d’usage : NOUVELLE" in history
 
 
 def test_filing_a_request_purges_every_lapsed_one(client, proconnect, newcomer, other_organisme, mailbox):

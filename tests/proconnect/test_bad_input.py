@@ -33,11 +33,11 @@ def stored():
     )
 
 
-def assert_refused(client, response, *, status=400, words="n'a pas pu être vérifiée"):
+def assert_refused(client, response, *, status=400, words="n’a pas pu être vérifiée"):
     assert response.status_code == status
     page = response.content.decode()
     assert "Connexion avec ProConnect" in page
-    assert words in page.replace("&#x27;", "'")
+    assert words in page
     assert "_auth_user_id" not in client.session
 
 
@@ -94,7 +94,7 @@ REFUSALS = {
     "unknown_key": "No key for kid",
     "alg_none": "Algorithm of 'none' is not allowed",
     "issuer": "Invalid claim: 'iss'",
-    "userinfo_sub": "userinfo sub differs from the ID token's",
+    "userinfo_sub": "userinfo sub differs from the ID token’s",
 }
 
 
@@ -123,7 +123,7 @@ def test_a_missing_or_malformed_siret_is_refused(client, proconnect, organisme, 
     proconnect.provider.add_person("nouveau@organisme.fr", sub="sub-new", siret=siret)
     before = stored()
     response = proconnect.sign_in("nouveau@organisme.fr")
-    assert_refused(client, response, words="n'a pas indiqué le numéro SIRET")
+    assert_refused(client, response, words="n’a pas indiqué le numéro SIRET")
     assert stored() == before
 
 

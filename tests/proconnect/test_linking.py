@@ -191,7 +191,7 @@ def test_the_primary_account_and_the_region_see_which_accounts_are_linked(
     client_of, proconnect, primary_account, secondary_account, region_agent
 ):
     ProConnectLink.objects.create(account=secondary_account, sub="sub-aa1", email="camille@pro.fr")
-    line = f"{secondary_account.full_name} ({secondary_account.identifiant}) : identité ProConnect camille@pro.fr"
+    line = f"{secondary_account.full_name} ({secondary_account.identifiant}) : identité ProConnect camille@pro.fr"
 
     accounts_page = client_of(primary_account).get(reverse("organisations:account_list")).content.decode()
     assert line in accounts_page

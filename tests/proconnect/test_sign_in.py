@@ -15,7 +15,7 @@ def test_login_page_shows_the_button_only_when_configured(client, settings, db):
 def test_login_page_shows_proconnect_button_and_explanation(client, proconnect):
     page = client.get(reverse("accounts:login")).content.decode()
     assert re.search(r'<button type="submit" class="proconnect-button">.*ProConnect</span></button>', page)
-    assert "Qu\N{RIGHT SINGLE QUOTATION MARK}est-ce que ProConnect ?</a>" in page
+    assert "Qu\N{RIGHT SINGLE QUOTATION MARK}est-ce que ProConnect ?</a>" in page
 
 
 def test_a_linked_account_signs_in_with_proconnect(client, proconnect, secondary_account):

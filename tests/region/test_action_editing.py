@@ -75,7 +75,7 @@ def colleague(browser_of):
 def test_the_action_page_links_to_the_modify_form_showing_the_stored_values(agent, action, page_of):
     page = page_of(agent.get(f"/region/actions/{action.pk}/"))
 
-    response = agent.get(page.href("Modifier l'action"))
+    response = agent.get(page.href("Modifier l’action"))
 
     assert response.status_code == 200
     values = form_values(response)
@@ -100,7 +100,7 @@ def test_agent_modifies_the_action(agent, action, region_agent, page_of):
     assert (action.date_debut, action.date_fin) == (datetime.date(2026, 2, 2), datetime.date(2026, 6, 30))
     assert (action.places, action.heures_prevues) == (10, 450)
     assert (action.version, action.updated_by) == (2, region_agent)
-    assert "L'action BDC BDC-2026-0001 a bien été modifiée." in page_of(agent.get(response.url)).text
+    assert "L’action BDC BDC-2026-0001 a bien été modifiée." in page_of(agent.get(response.url)).text
 
 
 def test_a_stale_modification_is_refused_with_who_when_and_both_values(agent, colleague, action, page_of):
@@ -114,7 +114,7 @@ def test_a_stale_modification_is_refused_with_who_when_and_both_values(agent, co
     page = page_of(response)
     assert (
         f"Ces informations ont été modifiées par Claire MARTIN le {when(action.updated_at)} pendant que vous les "
-        "modifiiez. Vos saisies n'ont pas été enregistrées."
+        "modifiiez. Vos saisies n’ont pas été enregistrées."
     ) in page.text
     assert ["Lieu", "Perpignan", "Albi"] in page.rows
     assert ["Nombre de places", "10", "8"] in page.rows
@@ -142,7 +142,7 @@ def test_places_cannot_go_below_the_inscriptions(agent, action, field_errors):
 
     assert response.status_code == 200
     assert field_errors(response, "places") == [
-        "L'action compte déjà 2 inscription(s) : elle ne peut pas avoir moins de places."
+        "L’action compte déjà 2 inscription(s) : elle ne peut pas avoir moins de places."
     ]
     action.refresh_from_db()
     assert (action.places, action.version) == (3, 1)
@@ -171,8 +171,8 @@ def test_a_modification_without_its_version_is_refused(agent, action):
 
 def test_agent_closes_then_reopens_the_action_after_confirming(agent, action, region_agent, page_of):
     detail = f"/region/actions/{action.pk}/"
-    confirmation = agent.get(page_of(agent.get(detail)).href("Fermer l'action"))
-    assert "Voulez-vous fermer l'action BDC BDC-2026-0001" in page_of(confirmation).text
+    confirmation = agent.get(page_of(agent.get(detail)).href("Fermer l’action"))
+    assert "Voulez-vous fermer l’action BDC BDC-2026-0001" in page_of(confirmation).text
 
     response = agent.post(f"/region/actions/{action.pk}/fermer/", form_values(confirmation))
 
@@ -181,15 +181,15 @@ def test_agent_closes_then_reopens_the_action_after_confirming(agent, action, re
     assert action.closed_at is not None
     assert (action.version, action.updated_by) == (2, region_agent)
     page = page_of(agent.get(detail))
-    assert "L'action BDC BDC-2026-0001 est fermée." in page.text
+    assert "L’action BDC BDC-2026-0001 est fermée." in page.text
     assert "État Fermée" in page.text
 
-    confirmation = agent.get(page.href("Rouvrir l'action"))
+    confirmation = agent.get(page.href("Rouvrir l’action"))
     agent.post(f"/region/actions/{action.pk}/rouvrir/", form_values(confirmation))
 
     action.refresh_from_db()
     assert (action.closed_at, action.version) == (None, 3)
-    assert "L'action BDC BDC-2026-0001 est rouverte." in page_of(agent.get(detail)).text
+    assert "L’action BDC BDC-2026-0001 est rouverte." in page_of(agent.get(detail)).text
 
 
 def test_closing_an_action_someone_just_modified_is_refused(agent, colleague, action, page_of):
@@ -215,7 +215,7 @@ def test_a_stale_reopening_does_not_undo_a_later_closing(agent, colleague, actio
 
     action.refresh_from_db()
     assert (action.closed_at is not None, action.version) == (True, 4)
-    assert "L'action est maintenant fermée." in page_of(response).text
+    assert "L’action est maintenant fermée." in page_of(response).text
 
 
 # Invoice status
@@ -238,8 +238,8 @@ def test_an_invoice_status_changed_meanwhile_is_not_overwritten(agent, colleague
     facture.refresh_from_db()
     assert (facture.status, facture.rejected_on) == ("rejetee", timezone.localdate())
     assert (
-        "Le statut de cette facture a été modifié pendant que vous le changiez : il est maintenant « Rejetée ». "
-        "Aucune modification n'a été enregistrée."
+        "Le statut de cette facture a été modifié pendant que vous le changiez : il est maintenant « Rejetée ». "
+        "Aucune modification n’a été enregistrée."
     ) in page_of(response).text
 
 
@@ -252,7 +252,7 @@ def test_an_invoice_paid_meanwhile_stays_paid(agent, action, page_of):
 
     facture.refresh_from_db()
     assert facture.status == "payee"
-    assert "il est maintenant « Payée »" in page_of(response).text
+    assert "il est maintenant « Payée »" in page_of(response).text
 
 
 def test_saving_the_same_rejected_status_keeps_the_rejection_date(agent, action):
@@ -272,4 +272,4 @@ def test_a_status_change_without_the_status_it_was_based_on_is_refused(agent, ac
 
     facture.refresh_from_db()
     assert facture.status == "en_attente_validation"
-    assert "Le changement n'a pas pu être pris en compte : rechargez la page." in page_of(response).text
+    assert "Le changement n’a pas pu être pris en compte : rechargez la page." in page_of(response).text

@@ -13,8 +13,9 @@ from accounts.models import User
 from audit.models import AuditEntry
 from tests.accounts.login import is_logged_in
 from tests.factories import UserFactory
+from tests.pages import squeeze
 
-HANDED_OVER = "Le rôle de compte principal de l'organisme ORGANISME TEST PRF 23 a bien été transféré à Monsieur GU Be."
+HANDED_OVER = "Le rôle de compte principal de l’organisme ORGANISME TEST PRF 23 a bien été transféré à Monsieur GU Be."
 
 
 def hand_over_url(organisme):
@@ -31,11 +32,11 @@ def options(response, name):
     select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S)
     if select:
         return [
-            (value, " ".join(label.split()))
+            (value, squeeze(label))
             for value, label in re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select.group(1), re.S)
         ]
     return [
-        (value, " ".join(label.split()))
+        (value, squeeze(label))
         for value, label in re.findall(
             rf'<input type="radio" name="{name}" value="([^"]*)"[^>]*>\s*(.*?)</label>', page, re.S
         )
@@ -60,7 +61,7 @@ def test_the_page_offers_the_organisme_active_secondary_accounts(
     assert response.status_code == 200
     page = page_of(response)
     assert "Transférer le rôle de compte principal" in page.text
-    assert "Compte principal actuel : Madame BLA PAU (identifiant 66bdj5zw4x)." in page.text
+    assert "Compte principal actuel : Madame BLA PAU (identifiant 66bdj5zw4x)." in page.text
     assert options(response, "new_primary") == [
         ("", "Choisir un compte secondaire actif"),
         (str(successor.pk), "Monsieur GU Be (8wwapv3bzk)"),
@@ -70,7 +71,7 @@ def test_the_page_offers_the_organisme_active_secondary_accounts(
         ("secondary", "compte secondaire"),
         ("deactivated", "désactivé"),
     ]
-    assert "Le compte principal actuel devient :" in page.text
+    assert "Le compte principal actuel devient :" in page.text
 
 
 def test_region_agent_hands_the_role_over(mailbox, agent, page_of, organisme, primary_account, successor):
@@ -154,7 +155,7 @@ def test_an_organisme_without_active_secondary_accounts_has_nobody_to_hand_over_
 ):
     page = page_of(agent.get(hand_over_url(organisme)))
 
-    assert "Cet organisme n'a aucun compte secondaire actif" in page.text
+    assert "Cet organisme n’a aucun compte secondaire actif" in page.text
     assert "Valider" not in page.text
 
 

@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 SECONDARY_COLUMNS = [
     "Gestionnaire du compte",
     "Identifiant",
-    "Courriel d'envoi des accès",
+    "Courriel d’envoi des accès",
     "Statut du compte",
     "Blocage du compte",
     # Beyond the guide: the last e-mail sent to the account and whether it arrived.
@@ -56,11 +56,11 @@ def gu_be(organisme):
 def test_organisme_page_shows_its_identity_and_its_primary_account(agent, page_of, organisme_url, primary_account):
     page = page_of(agent.get(organisme_url))
 
-    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in page.text
+    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in page.text
     assert (
-        "Informations du compte principal Gestionnaire du compte : Mme BLA PAU Identifiant : 66bdj5zw4x "
-        "Mot de passe : ***** Courriel d'envoi des accès : 66bdj5zw4x@exemple.fr "
-        "Statut du compte : Actif Blocage du compte : Débloqué"
+        "Informations du compte principal Gestionnaire du compte : Mme BLA PAU Identifiant : 66bdj5zw4x "
+        "Mot de passe : ***** Courriel d’envoi des accès : 66bdj5zw4x@exemple.fr "
+        "Statut du compte : Actif Blocage du compte : Débloqué"
     ) in page.text
 
 
@@ -72,7 +72,7 @@ def test_organisme_page_lists_the_secondary_accounts_with_the_guide_columns(
     page = page_of(agent.get(organisme_url))
 
     assert "Informations des comptes secondaires" in page.text
-    assert "Nombre de résultats : 2" in page.text
+    assert "Nombre de résultats : 2" in page.text
     assert page.headers == SECONDARY_COLUMNS
     assert [row[:5] for row in page.rows] == [
         ["GU Be", "8wwapv3bzk", "8wwapv3bzk@exemple.fr", "Désactivé", "Bloqué"],
@@ -129,7 +129,7 @@ def test_the_page_shows_neither_deleted_accounts_nor_other_organismes_accounts(
     page = page_of(agent.get(organisme_url))
 
     assert page.rows == []
-    assert "Nombre de résultats : 0" in page.text
+    assert "Nombre de résultats : 0" in page.text
     assert "ancien.compte" not in page.text
     assert other_secondary_account.identifiant not in page.text
 
@@ -137,7 +137,7 @@ def test_the_page_shows_neither_deleted_accounts_nor_other_organismes_accounts(
 def test_an_organisme_without_primary_account_says_so(agent, page_of, organisme_url):
     page = page_of(agent.get(organisme_url))
 
-    assert "Cet organisme n'a pas de compte principal." in page.text
+    assert "Cet organisme n’a pas de compte principal." in page.text
 
 
 # The way there
@@ -181,7 +181,7 @@ def test_create_window_asks_for_the_organisme_and_its_primary_account(agent, pag
     page = page_of(agent.get("/region/organismes/nouveau/"))
 
     assert "Les champs obligatoires sont marqués par un *." in page.text
-    for label in ["Raison sociale *", "Enseigne", "SIRET *", "Civilité *", "Nom d'usage *", "Prénom *", "Courriel *"]:
+    for label in ["Raison sociale *", "Enseigne", "SIRET *", "Civilité *", "Nom d’usage *", "Prénom *", "Courriel *"]:
         assert label in page.text
     assert "Enseigne *" not in page.text
     assert page.href("Annuler") == "/region/"
@@ -203,11 +203,11 @@ def test_agent_creates_an_organisme_with_its_primary_account(agent, page_of, reg
     assert not primary.has_usable_password()
     page = page_of(response)
     assert (
-        "L'organisme de formation ÉCOLE DES MÉTIERS DU SUD a bien été créé. "
-        "Le compte principal de Monsieur GARCIA Luis de l'organisme de formation ÉCOLE DES MÉTIERS DU SUD "
-        "a bien été créé. Un mail de récupération de mot de passe a été envoyé au mail du compte."
+        "L’organisme de formation ÉCOLE DES MÉTIERS DU SUD a bien été créé. "
+        "Le compte principal de Monsieur GARCIA Luis de l’organisme de formation ÉCOLE DES MÉTIERS DU SUD "
+        "a bien été créé. Un courriel de récupération de mot de passe a été envoyé à l’adresse du compte."
     ) in page.text
-    assert f"Identifiant : {primary.identifiant}" in page.text
+    assert f"Identifiant : {primary.identifiant}" in page.text
     assert primary.audit_entries.get(action="account_created").actor == region_agent
 
 
@@ -222,7 +222,7 @@ def test_spaces_typed_in_the_siret_are_dropped(agent):
     [
         ("7328293200007", "Le SIRET doit comporter exactement 14 chiffres."),
         ("7328293200007A", "Le SIRET doit comporter exactement 14 chiffres."),
-        ("73282932000075", "Ce numéro SIRET n'est pas valide (clé de contrôle incorrecte)."),
+        ("73282932000075", "Ce numéro SIRET n’est pas valide (clé de contrôle incorrecte)."),
         ("12345678913000", "Un organisme de formation avec ce SIRET existe déjà."),
         ("", "Ce champ est obligatoire."),
     ],

@@ -11,7 +11,7 @@ from audit.models import AuditEntry
 from organisations.models import Organisme
 from tests.factories import PASSWORD
 
-OF_ORGANISME = "de l'organisme de formation ORGANISME TEST PRF 23"
+OF_ORGANISME = "de l’organisme de formation ORGANISME TEST PRF 23"
 SECONDARY = f"Le compte secondaire de Madame NOM TEST COMPTE PRENOM TEST COMPTE {OF_ORGANISME}"
 PRIMARY = f"Le compte principal de Madame BLA PAU {OF_ORGANISME}"
 MODIFIED = {"civilite": "monsieur", "last_name": "NOUVEAU NOM", "first_name": "Nouveau", "email": "nouveau@of.fr"}
@@ -72,10 +72,10 @@ def audit_entry(account, action):
 @pytest.mark.parametrize(
     ("action", "question"),
     [
-        ("regenerer", "Êtes-vous sûr de vouloir régénérer le mot de passe du compte ?"),
-        ("debloquer", "Êtes-vous sûr de vouloir débloquer le compte ?"),
-        ("desactiver", "Êtes-vous sûr de vouloir désactiver le compte ?"),
-        ("activer", "Êtes-vous sûr de vouloir activer le compte ?"),
+        ("regenerer", "Êtes-vous sûr de vouloir régénérer le mot de passe du compte ?"),
+        ("debloquer", "Êtes-vous sûr de vouloir débloquer le compte ?"),
+        ("desactiver", "Êtes-vous sûr de vouloir désactiver le compte ?"),
+        ("activer", "Êtes-vous sûr de vouloir activer le compte ?"),
     ],
 )
 def test_each_action_asks_for_confirmation_and_changes_nothing_yet(
@@ -87,7 +87,7 @@ def test_each_action_asks_for_confirmation_and_changes_nothing_yet(
     page = page_of(agent.get(action_url(account, action)))
 
     assert question in page.text
-    assert f"Compte concerné : {account.civil_name} (identifiant {account.identifiant})." in page.text
+    assert f"Compte concerné : {account.civil_name} (identifiant {account.identifiant})." in page.text
     assert page.href("Annuler") == organisme_url
     assert stored_state() == before
 
@@ -102,14 +102,14 @@ def test_agent_regenerates_the_password(confirm, mailbox, target, region_agent):
 
     assert (
         f"{about} a bien été régénéré. "
-        "Un mail de notification de régénération de mot de passe a été envoyé au mail du compte."
+        "Un courriel de notification de régénération de mot de passe a été envoyé à l’adresse du compte."
     ) in page.text
     account.refresh_from_db()
     assert not account.has_usable_password()
     assert audit_entry(account, AuditEntry.Action.PASSWORD_REGENERATED).actor == region_agent
     text = mailbox.text(mailbox.last_to(account.email))
-    assert "a été régénéré par la région :" in text
-    assert f"Identifiant : {account.identifiant}" in text
+    assert "a été régénéré par la région :" in text
+    assert f"Identifiant : {account.identifiant}" in text
 
 
 def test_agent_unblocks(confirm, ready_for, target, region_agent, login_succeeds):
@@ -153,7 +153,7 @@ def test_agent_reactivates(confirm, ready_for, target, region_agent, login_succe
 def test_agent_modifies(agent, page_of, organisme_url, target, region_agent):
     account, _about = target
     form = page_of(agent.get(f"/region/comptes/{account.pk}/modifier/"))
-    assert "Raison sociale : ORGANISME TEST PRF 23" in form.text
+    assert "Raison sociale : ORGANISME TEST PRF 23" in form.text
     assert f'name="last_name" value="{account.last_name}"' in agent.get(f"/region/comptes/{account.pk}/modifier/").text
 
     response = agent.post(
@@ -190,7 +190,7 @@ def test_a_primary_account_cannot_be_deleted_before_its_role_is_handed_over(
     response = getattr(agent, method)(action_url(primary_account, "supprimer"), follow=True)
 
     assert response.redirect_chain == [(organisme_url, 302)]
-    assert "Cette action ne s'applique pas à ce compte dans son état actuel." in page_of(response).text
+    assert "Cette action ne s’applique pas à ce compte dans son état actuel." in page_of(response).text
     assert stored_state() == before
     assert Organisme.objects.get().primary_account == primary_account
 
@@ -201,7 +201,7 @@ def test_an_action_that_does_not_apply_changes_nothing(agent, page_of, target, s
 
     for action in ["debloquer", "activer"]:
         response = agent.post(action_url(account, action), follow=True)
-        assert "Cette action ne s'applique pas à ce compte dans son état actuel." in page_of(response).text
+        assert "Cette action ne s’applique pas à ce compte dans son état actuel." in page_of(response).text
 
     assert stored_state() == before
 
@@ -220,19 +220,19 @@ def test_agent_creates_a_secondary_account_in_an_organisme(
 
     assert response.redirect_chain == [(organisme_url, 302)]
     assert (
-        f"{SECONDARY} a bien été créé. Un mail de récupération de mot de passe a été envoyé au mail du compte."
+        f"{SECONDARY} a bien été créé. Un courriel de récupération de mot de passe a été envoyé à l’adresse du compte."
     ) in page_of(response).text
     account = User.objects.get(email="aa@aa.fr")
     assert (account.organisme, account.kind) == (organisme, User.Kind.SECONDARY)
     assert page_of(response).column("Identifiant") == [account.identifiant]
     assert audit_entry(account, AuditEntry.Action.ACCOUNT_CREATED).actor == region_agent
-    assert f"Identifiant : {account.identifiant}" in mailbox.text(mailbox.last_to("aa@aa.fr"))
+    assert f"Identifiant : {account.identifiant}" in mailbox.text(mailbox.last_to("aa@aa.fr"))
 
 
 def test_the_create_window_shows_the_organisme_and_returns_to_its_page(agent, page_of, organisme_url):
     page = page_of(agent.get(f"{organisme_url}comptes/nouveau/"))
 
-    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in page.text
+    assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in page.text
     assert page.href("Annuler") == organisme_url
 
 
@@ -257,8 +257,8 @@ def test_a_new_organisme_primary_account_follows_the_password_generation_path_to
     primary = Organisme.objects.get(siret="73282932000074").primary_account
 
     first_email = mailbox.last_to("luis.garcia@ems.fr")
-    assert first_email["Subject"] == "SIGMA - Création de votre compte d'accès à l'application SIGMA"
-    assert f"Identifiant : {primary.identifiant}\nNom d'usage : GARCIA\nPrénom : Luis\n" in (
+    assert first_email["Subject"] == "SIGMA - Création de votre compte d’accès à l’application SIGMA"
+    assert f"Identifiant : {primary.identifiant}\nNom d’usage : GARCIA\nPrénom : Luis\n" in (
         mailbox.text(first_email).replace("\r\n", "\n")
     )
     assert any(link.endswith("/generation-mot-de-passe/") for link in mailbox.links(first_email))
@@ -278,5 +278,5 @@ def test_a_new_organisme_primary_account_follows_the_password_generation_path_to
     first_login = Client()
     first_login.post("/connexion/", {"identifiant": "luis.garcia", "password": "Ecole-Des-Metiers-2026!"})
     page = page_of(first_login.get("/organisme/fiche/"))
-    assert "Raison sociale : ÉCOLE DES MÉTIERS DU SUD" in page.text
-    assert "Gestionnaire du compte : M. GARCIA Luis Identifiant : luis.garcia" in page.text
+    assert "Raison sociale : ÉCOLE DES MÉTIERS DU SUD" in page.text
+    assert "Gestionnaire du compte : M. GARCIA Luis Identifiant : luis.garcia" in page.text

@@ -20,7 +20,7 @@ ORGANISME_COLUMNS = ["Raison sociale", "Enseigne", "SIRET", "Nombre de comptes"]
 ACCOUNT_COLUMNS = [
     "Gestionnaire du compte",
     "Identifiant",
-    "Courriel d'envoi des accès",
+    "Courriel d’envoi des accès",
     "Organisme",
     "Type de compte",
     "Statut du compte",
@@ -49,7 +49,7 @@ def search(agent, section_of):
 
 @pytest.fixture
 def societe_francaise(db):
-    return OrganismeFactory(raison_sociale="Société Française d'Éducation", enseigne="Élan Pédagogie")
+    return OrganismeFactory(raison_sociale="Société Française d’Éducation", enseigne="Élan Pédagogie")
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def helene(organisme):
     [
         "société française",
         "SOCIETE FRANCAISE",
-        "Societé FRANÇAISE d'éducation",
+        "Societé FRANÇAISE d’éducation",
         "éducation",
         "élan",
         "ELAN PEDAGOGIE",
@@ -83,7 +83,7 @@ def test_organismes_are_found_by_raison_sociale_or_enseigne_whatever_accents_and
 ):
     organismes, _comptes = search(typed)
 
-    assert organismes.column("Raison sociale") == ["Société Française d'Éducation"]
+    assert organismes.column("Raison sociale") == ["Société Française d’Éducation"]
 
 
 def test_organismes_are_found_by_siret_or_part_of_it(search, societe_francaise, organisme):
@@ -102,11 +102,11 @@ def test_an_organisme_row_gives_its_identity_and_its_number_of_accounts(
     assert organismes.headers == ORGANISME_COLUMNS
     assert organismes.rows == [["ORGANISME TEST PRF 23", "OTP", "12345678913000", "2"]]
     assert organismes.href("ORGANISME TEST PRF 23") == f"/region/organismes/{organisme.pk}/"
-    assert "Nombre de résultats : 1" in organismes.text
+    assert "Nombre de résultats : 1" in organismes.text
 
 
 def test_words_may_be_typed_in_any_order(search, societe_francaise):
-    assert search("française société")[0].column("Raison sociale") == ["Société Française d'Éducation"]
+    assert search("française société")[0].column("Raison sociale") == ["Société Française d’Éducation"]
 
 
 # Finding accounts
@@ -178,7 +178,7 @@ def test_the_search_matches_each_section_on_its_own_fields(search, organisme, he
     organismes, comptes = search("organisme test")
     assert organismes.column("Raison sociale") == ["ORGANISME TEST PRF 23"]
     assert comptes.rows == []
-    assert "Nombre de résultats : 0" in comptes.text
+    assert "Nombre de résultats : 0" in comptes.text
 
 
 @pytest.mark.parametrize("typed", ["%", "_", "\\", "'; --"])
@@ -239,8 +239,8 @@ def test_each_section_has_its_own_pages(search, organisme, fast_hashing):
 
     assert len(organismes.rows) == PAGE_SIZE
     assert len(comptes.rows) == PAGE_SIZE
-    assert "Nombre de résultats : 25" in organismes.text
-    assert "Nombre de résultats : 23" in comptes.text
+    assert "Nombre de résultats : 25" in organismes.text
+    assert "Nombre de résultats : 23" in comptes.text
     assert "Page 1 / 2" in organismes.text
     next_accounts = comptes.href("Page suivante")
     assert parse_qs(urlsplit(next_accounts).query)["q"] == ["formation"]
@@ -292,7 +292,7 @@ def test_past_the_limit_the_count_stops_and_asks_for_a_narrower_search(search, o
 
     _organismes, comptes = search("formation")
 
-    assert f"Plus de {2 * PAGE_SIZE} résultats : seuls les {2 * PAGE_SIZE} premiers sont affichés." in comptes.text
+    assert f"Plus de {2 * PAGE_SIZE} résultats : seuls les {2 * PAGE_SIZE} premiers sont affichés." in comptes.text
     assert "Précisez votre recherche." in comptes.text
     assert "Page 1 / 2" in comptes.text
 
@@ -311,5 +311,5 @@ def test_at_the_limit_the_exact_count_is_given(search, organisme, fast_hashing, 
 
     _organismes, comptes = search("formation")
 
-    assert f"Nombre de résultats : {PAGE_SIZE}" in comptes.text
+    assert f"Nombre de résultats : {PAGE_SIZE}" in comptes.text
     assert "Plus de" not in comptes.text

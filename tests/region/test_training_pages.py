@@ -41,7 +41,7 @@ def test_agent_creates_an_action_for_an_organisme(agent, organisme, region_agent
     assert (action.date_debut, action.date_fin) == (datetime.date(2026, 1, 5), datetime.date(2026, 6, 26))
     assert (action.places, action.heures_prevues, action.updated_by) == (12, 600, region_agent)
     page = page_of(agent.get(response.url))
-    assert "L'action BDC-2026-0042 a bien été créée." in page.text
+    assert "L’action BDC-2026-0042 a bien été créée." in page.text
     assert "Titre professionnel Secrétaire assistant" in page.text
 
 
@@ -91,7 +91,7 @@ def test_seats_are_not_announced_beyond_the_places(agent, action, field_errors):
     response = agent.post(f"/region/actions/{action.pk}/places/", {"nombre": "3"})
 
     assert response.status_code == 200
-    assert field_errors(response, "nombre") == ["L'action n'a plus que 2 place(s) à annoncer sur 3."]
+    assert field_errors(response, "nombre") == ["L’action n’a plus que 2 place(s) à annoncer sur 3."]
     assert action.inscriptions.count() == 1
 
 
@@ -127,15 +127,15 @@ def test_an_invoice_keeps_who_recorded_it_and_each_change_is_in_the_trail(agent,
             "invoice_recorded",
             region_agent,
             [
-                "Facture : FAC-2026-02",
-                f"N° de BDC : {action.numero_bdc}",
-                "Statut : En attente de validation",
+                "Facture : FAC-2026-02",
+                f"N° de BDC : {action.numero_bdc}",
+                "Statut : En attente de validation",
             ],
         ),
         (
             "invoice_status_changed",
             region_agent,
-            [f"Facture : {invoice.numero}", f"N° de BDC : {action.numero_bdc}", "Statut : Rejetée"],
+            [f"Facture : {invoice.numero}", f"N° de BDC : {action.numero_bdc}", "Statut : Rejetée"],
         ),
     ]
 
@@ -183,7 +183,7 @@ def test_a_paid_invoice_no_longer_changes(agent, action, page_of):
         f"/region/factures/{paid.pk}/statut/", {"status": "suspendue", "based_on_status": "payee"}, follow=True
     )
 
-    assert f"La facture {paid.numero} est payée : son statut ne change plus." in page_of(response).text
+    assert f"La facture {paid.numero} est payée : son statut ne change plus." in page_of(response).text
     paid.refresh_from_db()
     assert paid.status == "payee"
 

@@ -589,7 +589,7 @@ def test_access_matrix(name, variant, role, world):
             # (The import's report quotes the BDC number the user typed.)
             if got == "ok" and role in ORGANISME_ACCOUNTS | {TEMPORARY} and not imports_b:
                 body = b"".join(response.streaming_content) if response.streaming else response.content
-                assert B_MARKER.encode() not in body, f"{role} {method} {url} shows organisme B's data"
+                assert B_MARKER.encode() not in body, f"{role} {method} {url} shows organisme B’s data"
 
 
 def test_every_matrix_entry_is_a_route_of_the_application():

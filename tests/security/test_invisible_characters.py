@@ -26,7 +26,7 @@ HOSTILE = {
 
 
 def error_for(codes):
-    return f"Ce texte contient un caractère invisible ou de contrôle ({codes}) : retirez-le."
+    return f"Ce texte contient un caractère invisible ou de contrôle ({codes}) : retirez-le."
 
 
 @pytest.fixture(params=sorted(HOSTILE))
@@ -134,11 +134,11 @@ def test_an_import_names_the_line_and_column_of_such_a_name(client_of, primary_a
 
     text = page_of(response).text
     assert (
-        "Ligne 2, colonne nom : la valeur contient un caractère invisible ou de contrôle (U+000D, U+000A) : "
+        "Ligne 2, colonne nom : la valeur contient un caractère invisible ou de contrôle (U+000D, U+000A) : "
         "retirez-le." in text
     )
     assert (
-        "Ligne 4, colonne prenom : la valeur contient un caractère invisible ou de contrôle (U+202E) : retirez-le."
+        "Ligne 4, colonne prenom : la valeur contient un caractère invisible ou de contrôle (U+202E) : retirez-le."
         in text
     )
     assert not Stagiaire.objects.exists()

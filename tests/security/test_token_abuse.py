@@ -15,7 +15,7 @@ from accounts.models import PasswordLink, User
 from tests.pages import read_page
 
 CONFIRM_URL = "/acces/"
-REFUSED = "Ce lien n'est plus valable"
+REFUSED = "Ce lien n’est plus valable"
 
 
 def token_of(link_path):

@@ -146,7 +146,7 @@ def test_list_shows_the_actions_with_items_to_handle(organisme_browser, page_of,
 def test_a_period_of_the_current_month_is_not_yet_to_validate(organisme_browser, page_of, action):
     PeriodeDeclarationFactory(action=action, mois=datetime.date.today().replace(day=1))
 
-    assert "Nombre de résultats : 0" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
+    assert "Nombre de résultats : 0" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
 
 
 def test_an_unknown_filter_value_is_ignored(organisme_browser, page_of, action):
@@ -162,7 +162,7 @@ def test_list_is_paginated_keeping_the_filters(organisme_browser, page_of, organ
     first = page_of(organisme_browser.get(LIST, {"programme": "lectio"}))
     second = page_of(organisme_browser.get(LIST + first.href("Page suivante")))
 
-    assert "Nombre de résultats : 30" in first.text
+    assert "Nombre de résultats : 30" in first.text
     assert len(first.rows) == 25
     assert len(second.rows) == 5
     assert "programme=lectio" in first.href("Page suivante")
@@ -198,7 +198,7 @@ def test_bdc_page_shows_the_action_inscriptions_and_periods(organisme_browser, p
         "Prénom",
         "Date de naissance",
         "Identifiant France Travail",
-        "Date d'entrée",
+        "Date d’entrée",
         "Date de sortie",
     ]
     assert page.rows[0][:6] == ["DUPONT", "Léa", "12/04/1995", "1234567A", "01/09/2026", ""]

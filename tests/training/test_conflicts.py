@@ -17,7 +17,7 @@ from training.models import DeclarationHeures, Inscription
 
 CONFLICT = (
     "Ces informations ont été modifiées par PRENOM TEST COMPTE NOM TEST COMPTE le {date} pendant que vous les "
-    "modifiiez. Vos saisies n'ont pas été enregistrées."
+    "modifiiez. Vos saisies n’ont pas été enregistrées."
 )
 
 

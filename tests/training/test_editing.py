@@ -33,12 +33,12 @@ def period_url(period):
 
 def test_entering_a_seat_awaiting_entry_creates_the_trainee(browser, page_of, seat, secondary_account):
     form = browser.get(inscription_url(seat))
-    assert "Saisie de l'inscription" in page_of(form).text
+    assert "Saisie de l’inscription" in page_of(form).text
 
     response = browser.post(inscription_url(seat), NEW_TRAINEE | {"version": seat.version}, follow=True)
 
     assert response.redirect_chain == [(f"/actions/{seat.action_id}/", 302)]
-    assert "L'inscription a bien été enregistrée." in page_of(response).text
+    assert "L’inscription a bien été enregistrée." in page_of(response).text
     seat.refresh_from_db()
     assert (seat.stagiaire.nom, seat.stagiaire.prenom, seat.stagiaire.identifiant_france_travail) == (
         "MARTIN",
@@ -101,9 +101,9 @@ def test_correcting_an_inscription_updates_the_trainee_and_dates(browser, traine
     [
         ("nom", "", "Ce champ est obligatoire."),
         ("date_naissance", "31/02/1999", "Saisissez une date valide."),
-        ("date_entree", "01/01/2026", "La date d'entrée doit être comprise entre le 01/09/2026 et le 31/03/2027"),
-        ("date_sortie", "01/09/2026", "La date de sortie ne peut pas précéder la date d'entrée."),
-        ("identifiant_france_travail", "12-34", "L'identifiant France Travail ne contient que des lettres"),
+        ("date_entree", "01/01/2026", "La date d’entrée doit être comprise entre le 01/09/2026 et le 31/03/2027"),
+        ("date_sortie", "01/09/2026", "La date de sortie ne peut pas précéder la date d’entrée."),
+        ("identifiant_france_travail", "12-34", "L’identifiant France Travail ne contient que des lettres"),
     ],
 )
 def test_bad_inscription_input_is_explained_next_to_the_field_and_kept(
@@ -128,8 +128,8 @@ def test_an_identifiant_of_another_person_is_refused(browser, seat, trainee, fie
     )
 
     assert field_errors(response, "identifiant_france_travail") == [
-        "Cet identifiant France Travail est déjà celui d'un de vos stagiaires dont le nom, le prénom ou la date de "
-        "naissance diffèrent : vérifiez votre saisie."
+        "Cet identifiant France Travail est déjà celui d’un de vos stagiaires dont le nom, le prénom ou la date de "
+        "naissance diffèrent : vérifiez votre saisie."
     ]
     seat.refresh_from_db()
     assert seat.stagiaire is None
@@ -161,7 +161,7 @@ def test_correcting_and_clearing_hours(browser, trainee, period):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("-3", "Le nombre d'heures ne peut pas être négatif."), ("beaucoup", "Saisissez un nombre.")],
+    [("-3", "Le nombre d’heures ne peut pas être négatif."), ("beaucoup", "Saisissez un nombre.")],
 )
 def test_bad_hours_are_explained_and_nothing_is_written(browser, trainee, period, field_errors, value, message):
     field = f"heures_{trainee.pk}"
@@ -189,7 +189,7 @@ def test_a_validated_period_hours_can_no_longer_change(browser, page_of, trainee
 
     response = browser.post(period_url(period), {f"heures_{trainee.pk}": "10", "version": 2}, follow=True)
 
-    assert "Cette période est validée : ses heures ne peuvent plus être modifiées." in page_of(response).text
+    assert "Cette période est validée : ses heures ne peuvent plus être modifiées." in page_of(response).text
     assert not DeclarationHeures.objects.exists()
 
 

@@ -131,8 +131,8 @@ def test_identifiants_france_travail_are_checked_and_written_as_the_form_does(up
     text = report_of(upload(inscriptions_file(action, markup, typed_loosely)), page_of)
 
     assert (
-        "Ligne 2, colonne identifiant_france_travail : "
-        "L'identifiant France Travail ne contient que des lettres et des chiffres." in text
+        "Ligne 2, colonne identifiant_france_travail : "
+        "L’identifiant France Travail ne contient que des lettres et des chiffres." in text
     )
     assert "Ligne 3" not in text
     assert not Stagiaire.objects.exists()
@@ -151,8 +151,8 @@ def test_hours_name_identifiants_france_travail_as_the_form_writes_them(upload, 
 
     text = report_of(upload(hours_file(f"{action.numero_bdc};1234567A\u202e;{month};10")), page_of)
     assert (
-        "Ligne 2, colonne identifiant_france_travail : la valeur contient un caractère invisible ou de contrôle "
-        "(U+202E) : retirez-le." in text
+        "Ligne 2, colonne identifiant_france_travail : la valeur contient un caractère invisible ou de contrôle "
+        "(U+202E) : retirez-le." in text
     )
 
     response = upload(hours_file(f"{action.numero_bdc};1234 567a;{month};10"))
@@ -167,7 +167,7 @@ def test_a_closed_action_takes_no_import(upload, organisme, page_of):
 
     text = report_of(upload(inscriptions_file(closed, trainee_line(closed))), page_of)
 
-    assert "Ligne 2, colonne numero_bdc : le BDC « BDC-FERME » est fermé." in text
+    assert "Ligne 2, colonne numero_bdc : le BDC « BDC-FERME » est fermé." in text
 
 
 def test_date_de_sortie_is_filled_in_later(upload, action):
@@ -194,11 +194,11 @@ def test_nothing_is_written_unless_every_line_is_valid(upload, action, page_of):
     )
 
     text = report_of(response, page_of)
-    assert "Aucune ligne n'a été enregistrée" in text
-    assert "Ligne 3, colonne date_naissance : « 31/02/1990 » n'est pas une date valide (JJ/MM/AAAA)." in text
-    assert "Ligne 4, colonne nom : valeur obligatoire." in text
-    assert "Ligne 4, colonne date_entree : « 32/13/2026 » n'est pas une date valide (JJ/MM/AAAA)." in text
-    assert "Ligne 5 : doublon de la ligne 2" in text
+    assert "Aucune ligne n’a été enregistrée" in text
+    assert "Ligne 3, colonne date_naissance : « 31/02/1990 » n’est pas une date valide (JJ/MM/AAAA)." in text
+    assert "Ligne 4, colonne nom : valeur obligatoire." in text
+    assert "Ligne 4, colonne date_entree : « 32/13/2026 » n’est pas une date valide (JJ/MM/AAAA)." in text
+    assert "Ligne 5 : doublon de la ligne 2" in text
     assert not Stagiaire.objects.exists()
     assert not action.inscriptions.filter(stagiaire__isnull=False).exists()
 
@@ -208,7 +208,7 @@ def test_no_inscription_beyond_the_seats_awaiting_entry(upload, action, page_of)
 
     text = report_of(upload(inscriptions_file(action, *lines)), page_of)
 
-    assert "Ligne 5, colonne numero_bdc : plus aucune place en attente de saisie sur le BDC « BDC-2026-0001 »." in text
+    assert "Ligne 5, colonne numero_bdc : plus aucune place en attente de saisie sur le BDC « BDC-2026-0001 »." in text
     assert not Stagiaire.objects.exists()
 
 
@@ -218,7 +218,7 @@ def test_another_organismes_bdc_is_unknown(upload, action, other_organisme, page
 
     text = report_of(upload(inscriptions_file(action, trainee_line(theirs), trainee_line(action))), page_of)
 
-    assert "Ligne 2, colonne numero_bdc : BDC « BDC-AUTRE-1 » inconnu." in text
+    assert "Ligne 2, colonne numero_bdc : BDC « BDC-AUTRE-1 » inconnu." in text
     assert "FORMATIONS DU MIDI" not in text
     assert not theirs.inscriptions.filter(stagiaire__isnull=False).exists()
 
@@ -242,7 +242,7 @@ def test_a_changed_date_someone_saved_is_a_conflict_naming_them(upload, action, 
     text = report_of(upload(inscriptions_file(action, trainee_line(action, entree=later))), page_of)
 
     assert (
-        f"Ligne 2, colonne date_entree : « {later} » diffère de la valeur « {entry_date(action)} » "
+        f"Ligne 2, colonne date_entree : « {later} » diffère de la valeur « {entry_date(action)} » "
         "enregistrée par GU Be le 05/01/2026 à 10:30" in text
     )
     assert Inscription.objects.get(stagiaire=stagiaire).date_entree == action.date_debut
@@ -253,7 +253,7 @@ def test_a_trainee_id_known_with_another_identity_is_refused(upload, action, pag
 
     text = report_of(upload(inscriptions_file(action, trainee_line(action))), page_of)
 
-    assert "Ligne 2, colonne identifiant_france_travail : cet identifiant est déjà enregistré" in text
+    assert "Ligne 2, colonne identifiant_france_travail : cet identifiant est déjà enregistré" in text
 
 
 def test_hours_are_imported_into_a_new_declaration_period(upload, action, primary_account, page_of):
@@ -317,14 +317,14 @@ def test_hours_lines_are_all_checked(upload, action, page_of):
         page_of,
     )
 
-    assert "Ligne 2, colonne heures : « -3 » : le nombre d'heures ne peut pas être négatif." in text
-    assert "Ligne 3, colonne heures : « douze » n'est pas un nombre d'heures valide." in text
+    assert "Ligne 2, colonne heures : « -3 » : le nombre d’heures ne peut pas être négatif." in text
+    assert "Ligne 3, colonne heures : « douze » n’est pas un nombre d’heures valide." in text
     assert (
-        f"Ligne 4, colonne mois : la période {validated.mois:%m/%Y} du BDC « BDC-2026-0001 » est déjà validée." in text
+        f"Ligne 4, colonne mois : la période {validated.mois:%m/%Y} du BDC « BDC-2026-0001 » est déjà validée." in text
     )
-    assert "Ligne 5, colonne identifiant_france_travail : aucun stagiaire « 9999999Z »" in text
-    assert "Ligne 6, colonne mois : « 13/2026 » n'est pas un mois valide (MM/AAAA)." in text
-    assert "Ligne 7, colonne numero_bdc : BDC « BDC-INCONNU » inconnu." in text
+    assert "Ligne 5, colonne identifiant_france_travail : aucun stagiaire « 9999999Z »" in text
+    assert "Ligne 6, colonne mois : « 13/2026 » n’est pas un mois valide (MM/AAAA)." in text
+    assert "Ligne 7, colonne numero_bdc : BDC « BDC-INCONNU » inconnu." in text
     assert not DeclarationHeures.objects.exists()
     assert PeriodeDeclaration.objects.count() == 1
 
@@ -341,7 +341,7 @@ def test_different_hours_already_declared_are_a_conflict(upload, action, page_of
     text = report_of(upload(hours_file(f"BDC-2026-0001;1234567A;{months_ago(1):%m/%Y};40")), page_of)
 
     assert (
-        "Ligne 2, colonne heures : « 40 » diffère des 35,0 heures déjà déclarées (période enregistrée par GU Be" in text
+        "Ligne 2, colonne heures : « 40 » diffère des 35,0 heures déjà déclarées (période enregistrée par GU Be" in text
     )
     declaration.refresh_from_db()
     assert declaration.heures == 35
@@ -355,7 +355,7 @@ def test_duplicate_hours_lines_are_reported(upload, action, page_of):
 
     text = report_of(upload(hours_file(line, line)), page_of)
 
-    assert "Ligne 3 : doublon de la ligne 2" in text
+    assert "Ligne 3 : doublon de la ligne 2" in text
 
 
 @pytest.mark.parametrize(
@@ -363,12 +363,12 @@ def test_duplicate_hours_lines_are_reported(upload, action, page_of):
     [
         (b"", "Le fichier soumis est vide."),
         (b"\n\n", "Le fichier est vide."),
-        (INSCRIPTIONS_HEADER.encode() + b"\r\n", "ne contient que la ligne d'en-têtes"),
+        (INSCRIPTIONS_HEADER.encode() + b"\r\n", "ne contient que la ligne d’en-têtes"),
         (b"nom;prenom\n", "ne sont pas reconnus"),
         (b"\x00\xff\xfe\x81\x8d\x90garbage", "ni en UTF-8 ni en Windows-1252"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "données binaires"),
         (HEURES_HEADER.encode() + b'\n"unterminated;x\n' + b"a" * 200_000, "ne peut pas être lue"),
-        (HEURES_HEADER.encode() + b"\nBDC;1;2\n", "Ligne 2 : 3 valeurs au lieu des 4 attendues"),
+        (HEURES_HEADER.encode() + b"\nBDC;1;2\n", "Ligne 2 : 3 valeurs au lieu des 4 attendues"),
     ],
 )
 def test_unreadable_files_get_a_french_report_never_an_error_page(upload, content, message, page_of, db):
@@ -414,7 +414,7 @@ def test_example_files_can_be_downloaded_and_imported_as_they_are(client_of, upl
 def test_upload_page_explains_the_columns_and_links_the_examples(client_of, secondary_account, page_of):
     page = page_of(client_of(secondary_account).get(URL))
 
-    assert "identifiant_france_travail : identifiant France Travail du stagiaire" in page.text
+    assert "identifiant_france_travail : identifiant France Travail du stagiaire" in page.text
     assert page.href("Télécharger un exemple de fichier (inscriptions)") == "/imports/exemple/inscriptions.csv"
     assert page.href("Télécharger un exemple de fichier (heures réalisées)") == "/imports/exemple/heures.csv"
 
@@ -444,5 +444,5 @@ def test_region_agent_posting_a_file_writes_nothing(client_of, region_agent, act
 def test_an_organisme_cannot_import_into_another_organismes_action(upload, action, other_primary_account, page_of):
     text = report_of(upload(inscriptions_file(action, trainee_line(action)), account=other_primary_account), page_of)
 
-    assert "Ligne 2, colonne numero_bdc : BDC « BDC-2026-0001 » inconnu." in text
+    assert "Ligne 2, colonne numero_bdc : BDC « BDC-2026-0001 » inconnu." in text
     assert not Stagiaire.objects.exists()

@@ -11,8 +11,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts import services
 from accounts.forms import RegionAgentForm
@@ -20,11 +18,11 @@ from accounts.models import IDENTIFIANT_TAKEN, User
 
 # (form field, command line option, prompt)
 QUESTIONS = [
-    ("civilite", "civilite", gettext_lazy("Civilité (madame / monsieur) : ")),
-    ("last_name", "nom", gettext_lazy("Nom d'usage : ")),
-    ("first_name", "prenom", gettext_lazy("Prénom : ")),
-    ("email", "courriel", gettext_lazy("Courriel : ")),
-    ("identifiant", "identifiant", gettext_lazy("Identifiant : ")),
+    ("civilite", "civilite", "Civilité (madame / monsieur) : "),
+    ("last_name", "nom", "Nom d’usage : "),
+    ("first_name", "prenom", "Prénom : "),
+    ("email", "courriel", "Courriel : "),
+    ("identifiant", "identifiant", "Identifiant : "),
 ]
 OPTION_OF = {field: option for field, option, _prompt in QUESTIONS}
 
@@ -38,7 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--civilite", help="madame ou monsieur")
-        parser.add_argument("--nom", help="nom d'usage")
+        parser.add_argument("--nom", help="nom d’usage")
         parser.add_argument("--prenom", help="prénom")
         parser.add_argument("--courriel", help="adresse qui recevra les accès")
         parser.add_argument("--identifiant", help="identifiant de connexion, sans espace")
@@ -47,7 +45,7 @@ class Command(BaseCommand):
             "--noinput",
             action="store_false",
             dest="interactive",
-            help="ne rien demander : toutes les options sont alors obligatoires",
+            help="ne rien demander : toutes les options sont alors obligatoires",
         )
 
     def handle(self, *args, **options):
@@ -72,9 +70,9 @@ class Command(BaseCommand):
                 raise CommandError(IDENTIFIANT_TAKEN) from error
             self.stdout.write(
                 self.style.SUCCESS(
-                    _(
-                        "L'agent de la Région %(name)s a été créé avec l'identifiant %(identifiant)s. "
-                        "Un courriel a été envoyé à %(email)s pour qu'il génère son mot de passe."
+                    (
+                        "L’agent de la Région %(name)s a été créé avec l’identifiant %(identifiant)s. "
+                        "Un courriel a été envoyé à %(email)s pour qu’il génère son mot de passe."
                     )
                     % {"name": agent.civil_name, "identifiant": agent.identifiant, "email": agent.email}
                 )
@@ -103,13 +101,13 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             answer = ""
         if not answer:
-            raise CommandError(_("Création annulée."))
+            raise CommandError("Création annulée.")
         return answer.strip()
 
     @staticmethod
     def _errors_text(form):
         return "\n".join(
-            f"--{OPTION_OF[field]} ({form.fields[field].label}) : {error}"
+            f"--{OPTION_OF[field]} ({form.fields[field].label}) : {error}"
             for field, errors in form.errors.items()
             for error in errors
         )

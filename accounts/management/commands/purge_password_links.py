@@ -18,7 +18,6 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import PasswordLink, UnknownIdentifiantAttempts
 
@@ -28,7 +27,7 @@ UNKNOWN_IDENTIFIANT_RETENTION_DAYS = 30
 class Command(BaseCommand):
     # argparse needs plain strings for its help texts.
     help = (
-        "Supprime les liens de génération de mot de passe expirés et les compteurs d'échecs de connexion "
+        "Supprime les liens de génération de mot de passe expirés et les compteurs d’échecs de connexion "
         "sur des identifiants inconnus sans tentative depuis 30 jours."
     )
 
@@ -37,18 +36,18 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=UNKNOWN_IDENTIFIANT_RETENTION_DAYS,
-            help="Jours sans tentative après lesquels un compteur d'identifiant inconnu est supprimé (30).",
+            help="Jours sans tentative après lesquels un compteur d’identifiant inconnu est supprimé (30).",
         )
 
     def handle(self, *, days, **options):
         if days < 1:
-            raise CommandError(_("La durée de conservation doit être d'au moins un jour."))
+            raise CommandError("La durée de conservation doit être d’au moins un jour.")
         now = timezone.now()
         links, _per_model = PasswordLink.objects.filter(expires_at__lte=now).delete()
         attempts, _per_model = UnknownIdentifiantAttempts.objects.filter(
             last_attempt_at__lt=now - timedelta(days=days)
         ).delete()
         self.stdout.write(
-            _("%(links)d lien(s) expiré(s) et %(attempts)d compteur(s) d'identifiant inconnu supprimé(s).")
+            "%(links)d lien(s) expiré(s) et %(attempts)d compteur(s) d’identifiant inconnu supprimé(s)."
             % {"links": links, "attempts": attempts}
         )

@@ -13,8 +13,8 @@ from accounts.models import User
 
 class Command(BaseCommand):
     help = (
-        "Réinitialise la double authentification d'un agent de la Région qui a perdu son application "
-        "et ses codes de secours ; ses sessions sont fermées et il la configurera de nouveau à sa prochaine connexion."
+        "Réinitialise la double authentification d’un agent de la Région qui a perdu son application "
+        "et ses codes de secours ; ses sessions sont fermées et il la configurera de nouveau à sa prochaine connexion."
     )
 
     def add_arguments(self, parser):
@@ -23,8 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, identifiant, **options):
         agent = User.objects.alive().with_identifiant(identifiant).filter(kind=User.Kind.REGION_AGENT).first()
         if agent is None:
-            raise CommandError(f"Aucun agent de la Région n'a l'identifiant {identifiant!r}.")
+            raise CommandError(f"Aucun agent de la Région n’a l’identifiant {identifiant!r}.")
         if not two_factor.has_second_factor(agent):
-            raise CommandError(f"{agent.civil_name} n'a pas de double authentification à réinitialiser.")
+            raise CommandError(f"{agent.civil_name} n’a pas de double authentification à réinitialiser.")
         two_factor.reset_second_factor(agent, acting_account=None)
         self.stdout.write(self.style.SUCCESS(f"La double authentification de {agent.civil_name} a été réinitialisée."))

@@ -7,10 +7,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from audit.models import AuditEntry
+from core.text import plural
 
 
 class Command(BaseCommand):
@@ -35,20 +34,20 @@ class Command(BaseCommand):
     def handle(self, *, days, dry_run, **options):
         days = settings.AUDIT_RETENTION_DAYS if days is None else days
         if days < 1:
-            raise CommandError(_("La durée de conservation doit être d'au moins un jour."))
+            raise CommandError("La durée de conservation doit être d’au moins un jour.")
         cutoff = timezone.now() - timedelta(days=days)
         expired = AuditEntry.objects.filter(at__lt=cutoff)
         if dry_run:
             count = expired.count()
-            message = ngettext(
-                "%(count)d événement antérieur au %(cutoff)s serait supprimé ; rien n'a été supprimé.",
-                "%(count)d événements antérieurs au %(cutoff)s seraient supprimés ; rien n'a été supprimé.",
+            message = plural(
+                "%(count)d événement antérieur au %(cutoff)s serait supprimé ; rien n’a été supprimé.",
+                "%(count)d événements antérieurs au %(cutoff)s seraient supprimés ; rien n’a été supprimé.",
                 count,
             )
         else:
             # QuerySet.delete: AuditEntry.delete() refuses, on purpose.
             count, _per_model = expired.delete()
-            message = ngettext(
+            message = plural(
                 "%(count)d événement antérieur au %(cutoff)s a été supprimé.",
                 "%(count)d événements antérieurs au %(cutoff)s ont été supprimés.",
                 count,

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
 JOBS = (
     "reactivate_accounts",
@@ -27,16 +26,16 @@ JOBS = (
 
 class Command(BaseCommand):
     # argparse needs plain strings for its help texts.
-    help = "Lance les tâches planifiées : " + ", ".join(JOBS) + "."
+    help = "Lance les tâches planifiées : " + ", ".join(JOBS) + "."
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = []
         for job in JOBS:
-            self.stdout.write(f"{job} :")
+            self.stdout.write(f"{job} :")
             try:
                 call_command(job, stdout=self.stdout, stderr=self.stderr)
             except Exception:
                 failed.append(job)
                 self.stderr.write(traceback.format_exc())
         if failed:
-            raise CommandError(_("Tâches en échec : %(jobs)s.") % {"jobs": ", ".join(failed)})
+            raise CommandError("Tâches en échec : %(jobs)s." % {"jobs": ", ".join(failed)})

@@ -7,7 +7,7 @@ from outbox.delivery import recover_interrupted_deliveries
 
 
 class Command(BaseCommand):
-    help = "Remet en file les courriels dont l'envoi a été interrompu ; signale ceux dont la remise est incertaine."
+    help = "Remet en file les courriels dont l’envoi a été interrompu ; signale ceux dont la remise est incertaine."
 
     def handle(self, **options):
         requeued, flagged = recover_interrupted_deliveries()

@@ -61,14 +61,14 @@ ORGANISME_KINDS = [
     "CAMPUS", "ATELIER", "ACADÉMIE",
 ]  # fmt: skip
 FIELDS = [
-    "DU BÂTIMENT", "DU NUMÉRIQUE", "DE LA SANTÉ", "DU COMMERCE", "DE L'HÔTELLERIE", "DE L'INDUSTRIE",
-    "DES SERVICES À LA PERSONNE", "DU TRANSPORT", "DE L'AGRICULTURE", "DES LANGUES",
+    "DU BÂTIMENT", "DU NUMÉRIQUE", "DE LA SANTÉ", "DU COMMERCE", "DE L’HÔTELLERIE", "DE L’INDUSTRIE",
+    "DES SERVICES À LA PERSONNE", "DU TRANSPORT", "DE L’AGRICULTURE", "DES LANGUES",
 ]  # fmt: skip
 TRAININGS = [
     "Titre professionnel Secrétaire assistant", "CAP Cuisine", "Titre professionnel Maçon",
     "Développeur web et web mobile", "Aide-soignant", "Conducteur de transport routier", "Savoirs de base",
-    "Remobilisation et projet professionnel", "Anglais professionnel", "Agent de propreté et d'hygiène",
-    "Titre professionnel Vendeur conseil", "Électricien d'équipement du bâtiment",
+    "Remobilisation et projet professionnel", "Anglais professionnel", "Agent de propreté et d’hygiène",
+    "Titre professionnel Vendeur conseil", "Électricien d’équipement du bâtiment",
 ]  # fmt: skip
 REQUEST_SUBJECTS = ["Report de la date de fin", "Changement de lieu", "Ajout de places", "Modification des horaires"]
 INVOICE_STATUSES = [  # (status, weight)
@@ -84,7 +84,7 @@ class Command(BaseCommand):
     help = "Génère des organismes, comptes et actions de formation en masse (mesures de performance)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--organismes", type=int, default=1000, help="Nombre d'organismes (1000 par défaut).")
+        parser.add_argument("--organismes", type=int, default=1000, help="Nombre d’organismes (1000 par défaut).")
         parser.add_argument("--seed", type=int, default=None, help="Graine du hasard, pour rejouer les mêmes données.")
 
     def handle(self, *args, organismes, seed, **options):
@@ -100,7 +100,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{organismes} organismes générés en {time.monotonic() - started:.1f} s "
-                f"(mot de passe des comptes : {GENERATED_PASSWORD})."
+                f"(mot de passe des comptes : {GENERATED_PASSWORD})."
             )
         )
 
