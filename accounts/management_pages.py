@@ -182,7 +182,9 @@ def account_action_page(request, account, action_name, *, back_url):
     if action is None:
         raise Http404
     if not action.applies_to(account):
-        messages.info(request, action.not_applicable or "Cette action ne s’applique pas à ce compte dans son état actuel.")
+        messages.info(
+            request, action.not_applicable or "Cette action ne s’applique pas à ce compte dans son état actuel."
+        )
         return redirect(back_url)
     if action.sensitive and not reauthentication.is_recent(request):
         # Back to this confirmation page afterwards.

@@ -31,7 +31,7 @@ def visible_actions(actor: Actor) -> QuerySet[ActionFormation]:
 def visible_trainees(actor: Actor) -> QuerySet[Stagiaire]:
     """The trainees `actor` may find: its organisme's own, for an organisme
     account; none for anyone else (the Région reads them on each BDC page)."""
-    if is_organisme_account(actor):
+    if is_organisme_account(actor) and actor.organisme_id is not None:
         return Stagiaire.objects.filter(organisme_id=actor.organisme_id)
     return Stagiaire.objects.none()
 
