@@ -95,7 +95,7 @@ def regenerate_password(account, *, acting_account):
     sessions); the user goes through the password generation again, which
     serves active accounts only."""
     if not account.password_may_be_regenerated:
-        raise ValueError("A deactivated account's password is not regenerated: its e-mail would lead nowhere.")
+        raise ValueError("Compte désactivé\u00a0: son mot de passe n’est pas régénéré.")
     account.set_unusable_password()
     account.password_state = User.PasswordState.NOT_SET
     account.save(update_fields=["password", "password_state"])

@@ -51,9 +51,9 @@ def _ways_out() -> str:
     kind of account an identifiant is (no enumeration), so it names both."""
     return format_html(
         "Un compte secondaire s’adresse au compte principal de son organisme\u00a0; le compte principal "
-        's’adresse à la Région, à <a href="mailto:{email}">{email}</a> (voir '
+        's’adresse à la Région, à <a href="mailto:{address}">{address}</a> (voir '
         '<a href="{contacts}">Contacts et assistance</a>).',
-        email=settings.SIGMA_REGION_EMAIL,
+        address=settings.SIGMA_REGION_EMAIL,
         contacts=reverse("core:contacts"),
     )
 

@@ -11,7 +11,7 @@ BASE_URL = "https://sigma.laregion.fr"
 NB = "\u00a0"
 SIGNATURE = "Vous remerciant de votre collaboration,\n\nLa Région Occitanie."
 CNIL = (
-    "La CNIL préconise des mots de passe avec au moins : 12 caractères, des majuscules, des minuscules, des "
+    "La CNIL préconise des mots de passe avec au moins\u00a0: 12 caractères, des majuscules, des minuscules, des "
     "chiffres, des caractères spéciaux (!,?,',;,:,/,*)."
 )
 
@@ -41,11 +41,13 @@ def ask_for_a_link(client, account):
 
 def account_details(account):
     return (
-        f"Identifiant : {account.identifiant}\nNom d'usage : {account.last_name}\nPrénom : {account.first_name}\n"
-        "Mot de passe : Nous vous prions de cliquer sur le lien ci-après afin de générer votre mot de passe.\n\n"
-        "En cliquant sur ce lien, vous devrez indiquer votre identifiant (indiqué ci-dessus), votre nom d'usage, "
-        f"votre prénom et votre adresse mail : {BASE_URL}/generation-mot-de-passe/\n\n"
-        f"Une fois votre mot de passe généré, vous pourrez vous connecter à l'adresse suivante : {BASE_URL}/connexion/"
+        f"Identifiant{NB}: {account.identifiant}\nNom d’usage{NB}: {account.last_name}\n"
+        f"Prénom{NB}: {account.first_name}\n"
+        f"Mot de passe{NB}: Nous vous prions de cliquer sur le lien ci-après afin de générer votre mot de passe.\n\n"
+        "En cliquant sur ce lien, vous devrez indiquer votre identifiant (indiqué ci-dessus), votre nom d’usage, "
+        f"votre prénom et votre adresse de courriel{NB}: {BASE_URL}/generation-mot-de-passe/\n\n"
+        "Une fois votre mot de passe généré, vous pourrez vous connecter à l’adresse suivante"
+        f"{NB}: {BASE_URL}/connexion/"
     )
 
 
@@ -74,7 +76,7 @@ def test_a_new_account_is_told_its_password_is_its_own_to_generate(client_of, cl
 
     text, _ = read(mailbox, "aa@aa.fr")
     assert text == (
-        "Bonjour,\n\nVotre compte d'accès à l'application SIGMA a été créé :\n\n"
+        f"Bonjour,\n\nVotre compte d’accès à l’application SIGMA a été créé{NB}:\n\n"
         + account_details(account)
         + f"\n\nL’identifiant a été créé automatiquement par l’application{NB}; votre mot de passe, vous le générez "
         "vous-même en suivant le lien ci-dessus.\n\n"
@@ -95,14 +97,12 @@ def test_a_regenerated_account_is_not_told_its_old_password_still_works(
 
     text, _ = read(mailbox, secondary_account.email)
     assert text == (
-        "Bonjour,\n\nVotre compte d'accès à l'application SIGMA a été régénéré par le gestionnaire du compte "
-        "principal de votre organisme :\n\n"
+        "Bonjour,\n\nVotre compte d’accès à l’application SIGMA a été régénéré par le gestionnaire du compte "
+        f"principal de votre organisme{NB}:\n\n"
         + account_details(secondary_account)
         + "\n\nVotre mot de passe précédent ne fonctionne plus.\n\n"
-        'Vous pouvez modifier vos codes en accédant à la rubrique "Mon compte" depuis la page d\'accueil de SIGMA.\n\n'
-        + CNIL
-        + "\n\n"
-        + SIGNATURE
+        f"Vous pouvez modifier vos codes en accédant à la rubrique «{NB}Mon compte{NB}» "
+        "depuis la page d’accueil de SIGMA.\n\n" + CNIL + "\n\n" + SIGNATURE
     )
 
     ask_for_a_link(client, secondary_account)

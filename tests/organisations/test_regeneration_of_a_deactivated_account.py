@@ -64,7 +64,7 @@ def test_the_region_is_not_offered_it_either(client_of, region_agent, deactivate
 
 
 def test_the_action_itself_refuses_a_deactivated_account(primary_account, deactivated):
-    with pytest.raises(ValueError, match="deactivated"):
+    with pytest.raises(ValueError, match="Compte désactivé"):
         services.regenerate_password(deactivated, acting_account=primary_account)
 
     assert User.objects.get(pk=deactivated.pk).check_password(PASSWORD)
