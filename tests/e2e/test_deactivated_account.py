@@ -38,7 +38,7 @@ def test_a_deactivated_account_is_regenerated_once_activated_and_its_user_follow
     generation_link = next(link for link in re.findall(r"https?://\S+", regeneration_email) if "generation" in link)
     page.goto(urlsplit(generation_link).path)
     page.get_by_label("Identifiant").fill(secondary_account.identifiant)
-    page.get_by_label("Nom d'usage").fill("NOM TEST COMPTE")
+    page.get_by_label("Nom d’usage").fill("NOM TEST COMPTE")
     page.get_by_label("Prénom").fill("PRENOM TEST COMPTE")
     page.get_by_label("Courriel").fill(secondary_account.email)
     page.get_by_role("button", name="Valider").click()
