@@ -49,8 +49,8 @@ test: install chromium oidc-provider
 
 # The inner loop: everything but the browser walks (e2e) and the tests that
 # start processes or services (slow); see the markers in pyproject.toml.
-test-fast: install
-	SIGMA_ENV=test $(BIN)/pytest -n auto -m "not e2e and not slow"
+test-fast: install oidc-provider
+	SIGMA_ENV=test HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n auto -m "not e2e and not slow"
 
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium

@@ -33,7 +33,8 @@ class LoginForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["identifiant"].widget.attrs.update(autocomplete="username", autofocus=True)
+        # "webauthn": the browser may offer its passkeys in the field (conditional prompt).
+        self.fields["identifiant"].widget.attrs.update(autocomplete="username webauthn", autofocus=True)
 
 
 class AccountForm(forms.ModelForm):

@@ -51,6 +51,10 @@ class TemporaryPasswordMiddleware:
 # compte > Modifications too while its password is temporary (chosen first).
 ALLOWED_BEFORE_ENROLMENT = {
     "accounts:two_factor_enrol",
+    # A passkey may be the second factor instead of the app.
+    "passkeys:list",
+    "passkeys:add",
+    "passkeys:registration_options",
     # Which the enrolment asks first when the login is over ten minutes old.
     "accounts:reauthenticate",
     "accounts:logout",

@@ -241,7 +241,7 @@ class PasswordLink(models.Model):
         verbose_name_plural = "liens de génération de mot de passe"
 
     def __str__(self):
-        return f"{self.user} (expire le {self.expires_at:%d/%m/%Y %H:%M})"
+        return f"{self.user} (expire le {timezone.localtime(self.expires_at):%d/%m/%Y %H:%M})"
 
 
 class UnknownIdentifiantAttempts(models.Model):
@@ -257,7 +257,7 @@ class UnknownIdentifiantAttempts(models.Model):
     last_attempt_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
-        return f"{self.failed_count} échec(s), dernier le {self.last_attempt_at:%d/%m/%Y %H:%M}"
+        return f"{self.failed_count} échec(s), dernier le {timezone.localtime(self.last_attempt_at):%d/%m/%Y %H:%M}"
 
 
 class HandoverProposal(models.Model):

@@ -20,6 +20,7 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_otp.models import Device
 
 from accounts import link_emails, links, reauthentication, two_factor
 from accounts.models import IDENTIFIANT_TAKEN, SEARCHED_FIELDS, UnknownIdentifiantAttempts, User, generate_identifiant
@@ -429,6 +430,42 @@ def _refuse(account: User, outcome: LoginOutcome) -> LoginOutcome:
 
 
 @transaction.atomic
+def log_in_with_device(
+    request: HttpRequest, user: User, *, proof: Callable[[User], bool], device: Device, reason: str
+) -> LoginOutcome:
+    """Log in `user`, which `device` (a passkey verified by its user: two
+    factors in one) names, if `proof(user)` holds. The account is read under
+    its lock and refused as log_in refuses a blocked, deactivated or deleted
+    one; the proof is checked under that lock, and a failed one counts toward
+    the lockout as a wrong password does (`reason` in the trail)."""
+    locked = _locked(User.objects.alive().select_related("organisme").filter(pk=user.pk))
+    if locked is None:
+        return LoginOutcome.INACTIVE
+    if locked.is_blocked:
+        return _refuse(locked, LoginOutcome.BLOCKED)
+    if not proof(locked):
+        return _count_failure(locked, reason=reason)
+    if not locked.is_active:
+        return _refuse(locked, LoginOutcome.INACTIVE)
+    _complete_login(request, locked, second_factor_verified=True, verified_by=device)
+    return LoginOutcome.SUCCESS
+
+
+@transaction.atomic
+def confirm_with_device(user: User, *, proof: Callable[[User], bool], reason: str) -> bool:
+    """Whether `proof(user)` holds for the logged-in `user` (a passkey of its
+    own, on « Confirmez votre mot de passe »); a failed one counts toward the
+    lockout as confirm_password's wrong password does."""
+    locked = _locked(User.objects.filter(pk=user.pk))
+    if locked is None or locked.is_blocked:
+        return False
+    if proof(locked):
+        return True
+    _count_failure(locked, reason=reason)
+    return False
+
+
+@transaction.atomic
 def log_in_identified(request: HttpRequest, user: User, *, second_factor_verified: bool = False) -> LoginOutcome:
     """Log in `user`, identified by other means than its password (ProConnect,
     proconnect/): read under its lock and refused as log_in refuses a blocked,
@@ -505,7 +542,9 @@ def confirm_password(user: User, password: str) -> bool:
     return False
 
 
-def _complete_login(request: HttpRequest, user: User, *, second_factor_verified: bool = False) -> None:
+def _complete_login(
+    request: HttpRequest, user: User, *, second_factor_verified: bool = False, verified_by: Device | None = None
+) -> None:
     """Log in `user`, read under its lock in the current transaction, which
     commits the new session with the reset count: a login commits once."""
     if user.failed_login_count:
@@ -513,7 +552,7 @@ def _complete_login(request: HttpRequest, user: User, *, second_factor_verified:
     record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, acting_account=user)
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     if second_factor_verified:
-        two_factor.mark_verified(request, user)
+        two_factor.mark_verified(request, user, device=verified_by)
     reauthentication.mark(request)
     # Written now, inside the transaction: SessionMiddleware's own save
     # then finds nothing new to write (accounts.sessions).

@@ -14,6 +14,8 @@ let anyone in. Rotating SECRET_KEY therefore voids them; users regenerate them.
 """
 
 import base64
+import functools
+import operator
 import secrets
 import time
 from binascii import unhexlify
@@ -28,6 +30,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
 from django_otp import verify_token
+from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -55,20 +58,45 @@ ENROLMENT_KEY = "sigma_second_factor_enrolment"
 PENDING_MAX_AGE_SECONDS = 5 * 60
 
 
+# Second factors other apps add beside the authenticator app: django-otp
+# device models with a `user`, registered from their AppConfig.ready()
+# (passkeys), since accounts imports none of them.
+OTHER_FACTORS: list[type[Device]] = []
+
+
+def register_other_factor(model: type[Device]) -> None:
+    if model not in OTHER_FACTORS:
+        OTHER_FACTORS.append(model)
+
+
+def _enrolled_factors(user_pk):
+    """One queryset per kind of second factor: the account's confirmed ones."""
+    return [model.objects.filter(user=user_pk, confirmed=True) for model in [TOTPDevice, *OTHER_FACTORS]]
+
+
 def has_second_factor(user):
-    """Whether `user` has turned its second factor on. An account read through
-    with_second_factor_state() carries the answer, read with it."""
+    """Whether `user` has turned a second factor on (the authenticator app or
+    a passkey). An account read through with_second_factor_state() carries the
+    answer, read with it."""
     enabled = getattr(user, "second_factor_enabled", None)
     if enabled is None:
-        enabled = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        enabled = any(factors.exists() for factors in _enrolled_factors(user.pk))
     return enabled
+
+
+def has_other_factor(user: User) -> bool:
+    """Whether `user` has a second factor other than the app (a passkey)."""
+    return any(model.objects.filter(user=user, confirmed=True).exists() for model in OTHER_FACTORS)
+
+
+def has_authenticator_app(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def with_second_factor_state(accounts):
     """`accounts` annotated with `second_factor_enabled`, for lists (one query)."""
-    return accounts.annotate(
-        second_factor_enabled=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
-    )
+    enrolled = [Exists(factors) for factors in _enrolled_factors(OuterRef("pk"))]
+    return accounts.annotate(second_factor_enabled=functools.reduce(operator.or_, enrolled))
 
 
 def is_required_for(user):
@@ -242,13 +270,16 @@ def disable(request):
 @transaction.atomic
 def reset_second_factor(account, *, acting_account):
     """For a user who lost their app and recovery codes: their second factor
-    is removed and their sessions end. At their next login they enrol again if
-    it is required, otherwise their password is enough until they turn it on."""
+    (the app, the recovery codes and the passkeys) is removed and their
+    sessions end. At their next login they enrol again if it is required,
+    otherwise their password is enough until they turn it on."""
     TOTPDevice.objects.filter(user=account).delete()
     StaticDevice.objects.filter(user=account).delete()
+    other_factors_removed = sum(model.objects.filter(user=account).delete()[0] for model in OTHER_FACTORS)
     account.session_generation += 1
     account.save(update_fields=["session_generation"])
-    record(AuditEntry.Action.TWO_FACTOR_RESET, account=account, acting_account=acting_account)
+    changes = {"other_factors_removed": other_factors_removed} if other_factors_removed else {}
+    record(AuditEntry.Action.TWO_FACTOR_RESET, account=account, acting_account=acting_account, changes=changes)
 
 
 # The login's second step
@@ -292,9 +323,15 @@ def forget_pending(request):
     request.session.pop(PENDING_KEY, None)
 
 
-def mark_verified(request, user):
-    """After login(): this session was verified by the account's app."""
-    otp_login(request, _totp_device(user))
+def mark_verified(request, user, *, device=None):
+    """After login(): this session was verified by `device`, by default the
+    account's app."""
+    if device is None:
+        device = _totp_device(user) or next(
+            (found for model in OTHER_FACTORS if (found := model.objects.filter(user=user, confirmed=True).first())),
+            None,
+        )
+    otp_login(request, device)
 
 
 # Demo data (demo/management/commands/load_demo.py)

@@ -18,7 +18,7 @@ DISABLE_PREFIX = "desactiver"
 def _overview(request, *, regenerate_form=None, disable_form=None):
     user = request.user
     context = {
-        "enabled": two_factor.has_second_factor(user),
+        "enabled": two_factor.has_authenticator_app(user),
         "required": two_factor.is_required_for(user),
         "may_disable": two_factor.may_disable(user),
         "remaining_codes": two_factor.remaining_recovery_codes(user),
@@ -40,7 +40,7 @@ def enrol(request):
     """Scan the QR code (or type the secret), then give the app's first code:
     the recovery codes are shown once, on the answer."""
     user = request.user
-    if two_factor.has_second_factor(user):
+    if two_factor.has_authenticator_app(user):
         messages.info(request, "La double authentification est déjà activée sur votre compte.")
         return redirect("accounts:two_factor")
     key = two_factor.enrolment_secret(request)
@@ -74,7 +74,7 @@ def _confirmed_by_code(request, form):
 @sensitive_post_parameters("regenerer-code")
 def regenerate(request):
     form = SecondFactorCodeForm(request.POST, prefix=REGENERATE_PREFIX)
-    if two_factor.has_second_factor(request.user) and _confirmed_by_code(request, form):
+    if two_factor.has_authenticator_app(request.user) and _confirmed_by_code(request, form):
         codes = two_factor.regenerate_recovery_codes(request)
         messages.success(request, "Vos nouveaux codes de secours remplacent les précédents.")
         return render(request, "accounts/recovery_codes.html", {"codes": codes})

@@ -89,7 +89,7 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
-def _redirect_after_login(request):
+def redirect_after_login(request):
     """To the page that sent the user to log in (?next=), if it is one of ours."""
     next_url = request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -108,7 +108,7 @@ def no_referrer(response):
 @sensitive_post_parameters("password")
 def login_view(request):
     if request.user.is_authenticated:
-        return _redirect_after_login(request)
+        return redirect_after_login(request)
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         # Counted before any account is looked up: past the limit the attempt
@@ -123,7 +123,7 @@ def login_view(request):
             # Only failures count.
             throttling.give_back(throttling.LOGIN_FAILURES, request)
         if outcome is LoginOutcome.SUCCESS:
-            return _redirect_after_login(request)
+            return redirect_after_login(request)
         if outcome is LoginOutcome.CODE_REQUIRED:
             return _to_code_step(request)
         form.add_error(None, login_error(outcome))
@@ -143,7 +143,7 @@ def login_code(request):
     """The login's second step, for accounts with a second factor: a code of
     their app or one of their recovery codes."""
     if request.user.is_authenticated:
-        return _redirect_after_login(request)
+        return redirect_after_login(request)
     if two_factor.pending_user(request) is None:
         two_factor.forget_pending(request)
         messages.info(request, CODE_EXPIRED)
@@ -156,7 +156,7 @@ def login_code(request):
         outcome = services.log_in_with_code(request, code=form.cleaned_data["code"])
         if outcome is LoginOutcome.SUCCESS:
             throttling.give_back(throttling.LOGIN_FAILURES, request)
-            return _redirect_after_login(request)
+            return redirect_after_login(request)
         if outcome is LoginOutcome.INVALID:
             form.add_error("code", WRONG_CODE)
         else:
@@ -316,7 +316,7 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     count toward the lockout. Then back to the page the user came from."""
     user = request.user
     return_to = reauthentication.safe_return_url(request, request.GET.get("next", ""))
-    with_code = two_factor.has_second_factor(user)
+    with_code = two_factor.has_authenticator_app(user)
     password_form = ReauthenticationForm(
         request.POST if request.method == "POST" and "motdepasse-password" in request.POST else None,
         prefix=PASSWORD_PREFIX,
@@ -341,6 +341,7 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "password_form": password_form,
         "code_form": code_form if with_code else None,
+        "with_passkey": two_factor.has_other_factor(user),
         "temporary": user.has_temporary_password,
         "return_to": return_to,
     }

@@ -48,6 +48,9 @@ class AuditEntry(models.Model):
         TWO_FACTOR_DISABLED = "two_factor_disabled", "Désactivation de la double authentification"
         TWO_FACTOR_RESET = "two_factor_reset", "Réinitialisation de la double authentification"
         RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", "Régénération des codes de secours"
+        PASSKEY_ADDED = "passkey_added", "Ajout d’une clé d’accès"
+        PASSKEY_RENAMED = "passkey_renamed", "Renommage d’une clé d’accès"
+        PASSKEY_REMOVED = "passkey_removed", "Suppression d’une clé d’accès"
         TWO_FACTOR_REQUIREMENT_CHANGED = (
             "two_factor_requirement",
             "Obligation de double authentification pour l’organisme",

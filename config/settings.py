@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "ops",
     "proconnect",
+    "passkeys",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,12 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # The first hashes every new password; the others only read older hashes
 # (Django's PBKDF2 default), which the next successful login rehashes with the first.
 PASSWORD_HASHERS = ["accounts.hashers.Argon2idHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+if SIGMA_ENV == "test":
+    # Argon2id costs tens of milliseconds per account the factories make; the
+    # tests marked `argon2` (storage, cost, timing) get the list above back
+    # (tests/conftest.py), so the real Argon2id is still what they check.
+    ARGON2_PASSWORD_HASHERS = PASSWORD_HASHERS
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.password_validation.LengthAndCompositionValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("imports/", include("training.import_urls")),
     path("", include("ops.urls")),
     path("proconnect/", include("proconnect.urls")),
+    path("", include("passkeys.urls")),
 ]
 
 if settings.SIGMA_BENCH_VIEW:

@@ -88,7 +88,7 @@ class DeliveryAttempt(models.Model):
         ordering = ["started_at", "pk"]
 
     def __str__(self):
-        return f"{self.email_id} {self.started_at:%d/%m/%Y %H:%M} {self.outcome}"
+        return f"{self.email_id} {timezone.localtime(self.started_at):%d/%m/%Y %H:%M} {self.outcome}"
 
 
 def with_last_email(accounts):

@@ -1,4 +1,6 @@
+import datetime
 import email
+import os
 import re
 import socket
 from email import policy
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
+from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 
 from accounts.models import PasswordLink, User
@@ -22,6 +25,12 @@ from tests.processes import on_postgresql, postgres_admin, postgres_url
 from tests.two_factor import log_in_verified
 
 E2E_DIRECTORY = Path(__file__).parent / "e2e"
+
+# How many inputs each hypothesis test tries (tests/security/test_hostile_input.py):
+# the full count by default, a third for `make test-fast` (HYPOTHESIS_PROFILE=fast).
+hypothesis_settings.register_profile("full", max_examples=30)
+hypothesis_settings.register_profile("fast", max_examples=10)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
 def pytest_collection_modifyitems(items):
@@ -105,6 +114,15 @@ def smtp_server():
 
 
 @pytest.fixture(autouse=True)
+def _argon2_when_marked(request):
+    """The test settings hash with MD5 for speed (config/settings.py); a test
+    marked `argon2` hashes and checks with the production list, Argon2id first.
+    Autouse, so it runs before the fixtures that make its accounts."""
+    if request.node.get_closest_marker("argon2"):
+        request.getfixturevalue("settings").PASSWORD_HASHERS = settings.ARGON2_PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with no per-IP counter (accounts/throttling.py)."""
     cache.clear()
@@ -128,6 +146,13 @@ def mailbox(smtp_server, transactional_db):
     the worker runs, so tests that read them run with real transactions."""
     smtp_server.handler.messages.clear()
     return Mailbox(smtp_server.handler)
+
+
+@pytest.fixture
+def paris_just_after_midnight(time_machine):
+    """23:30 UTC on 30 November 2026: already 1 December in Paris (UTC+1).
+    Put it first among a test's fixtures, so that its accounts log in at that time."""
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC), tick=False)
 
 
 @pytest.fixture

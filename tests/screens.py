@@ -4,6 +4,7 @@ runs where the demo data was loaded."""
 
 from accounts.models import User
 from organisations.models import Organisme
+from passkeys.models import Passkey
 from training.models import ActionFormation, PeriodeDeclaration
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
@@ -47,6 +48,8 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("mon-compte", "/mon-compte/modifications/"),
         ("double-authentification", "/mon-compte/double-authentification/"),
         ("activation-double-authentification", "/mon-compte/double-authentification/activation/"),
+        ("cles-d-acces", "/mon-compte/cles-d-acces/"),
+        ("ajout-cle-d-acces", "/mon-compte/cles-d-acces/ajout/"),
         ("actions-de-formation", "/actions/"),
         ("bon-de-commande", f"/actions/{action.pk}/"),
         ("saisie-inscription", f"/actions/{action.pk}/inscriptions/{inscription.pk}/"),
@@ -64,6 +67,7 @@ def region_screens() -> list[tuple[str, str]]:
     organisme = Organisme.objects.get(siret=DEMO_SIRET)
     action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
     colleague = organisme.accounts.filter(kind=User.Kind.SECONDARY).order_by("pk").first()
+    passkey = Passkey.objects.get(user__identifiant=REGION_AGENT)
     return [
         ("accueil-region", "/"),
         ("recherche-rapide", "/region/"),
@@ -84,5 +88,8 @@ def region_screens() -> list[tuple[str, str]]:
         ("factures-region", "/actions/factures/"),
         ("mon-compte-region", "/mon-compte/modifications/"),
         ("double-authentification-region", "/mon-compte/double-authentification/"),
+        ("cles-d-acces-region", "/mon-compte/cles-d-acces/"),
+        ("renommage-cle-d-acces", f"/mon-compte/cles-d-acces/{passkey.pk}/renommer/"),
+        ("suppression-cle-d-acces", f"/mon-compte/cles-d-acces/{passkey.pk}/suppression/"),
         ("acces-refuse-region", "/imports/"),
     ]

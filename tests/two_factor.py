@@ -11,6 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import reauthentication
+from passkeys.models import Passkey
 
 ENROL = "/mon-compte/double-authentification/activation/"
 
@@ -33,12 +34,16 @@ def code_of(account, *, steps_from_now=0):
 
 def log_in_verified(client, account):
     """`client` logged in as `account`, its session verified by the account's
-    second factor when it has one, as after the login's second step."""
+    second factor when it has one (its app, or else a passkey), as after the
+    login's second step."""
     client.force_login(account)
     session = client.session
     # Just logged in: a recent authentication (accounts.reauthentication).
     session[reauthentication.SESSION_KEY] = time.time()
-    device = TOTPDevice.objects.filter(user=account, confirmed=True).first()
+    device = (
+        TOTPDevice.objects.filter(user=account, confirmed=True).first()
+        or Passkey.objects.filter(user=account, confirmed=True).first()
+    )
     if device:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

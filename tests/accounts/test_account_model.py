@@ -1,9 +1,10 @@
+import datetime
 import re
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts.models import generate_identifiant
+from accounts.models import PasswordLink, generate_identifiant
 from tests.factories import UserFactory
 
 
@@ -30,3 +31,10 @@ def test_names_are_shown_as_the_guide_shows_them(db):
     assert account.full_name == "GU Be"
     assert account.civil_name == "Monsieur GU Be"
     assert account.short_civil_name == "M. GU Be"
+
+
+def test_a_password_link_tells_its_expiry_in_paris_time(secondary_account):
+    expires_at = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)
+    link = PasswordLink(user=secondary_account, expires_at=expires_at)
+
+    assert str(link).endswith("(expire le 01/12/2026 00:30)")

@@ -75,6 +75,7 @@ def test_deleted_account_can_no_longer_log_in(client, primary_account, secondary
     assert not is_logged_in(client)
 
 
+@pytest.mark.argon2
 def test_passwords_are_stored_hashed_with_argon2id(client, secondary_account, password):
     stored = User.objects.get(pk=secondary_account.pk).password
 

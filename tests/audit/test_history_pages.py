@@ -30,7 +30,7 @@ INVALID_DATE = "Saisissez une date valide, par exemple 31/12/2026."
 
 
 def paris(year, month, day, hour, minute):
-    return timezone.make_aware(datetime(year, month, day, hour, minute))
+    return datetime(year, month, day, hour, minute, tzinfo=timezone.get_current_timezone())
 
 
 def csv_rows(response):

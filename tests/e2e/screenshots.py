@@ -41,7 +41,7 @@ def log_in(page, identifiant, password, code=None):
     page.goto("/connexion/")
     page.get_by_label("Identifiant").fill(identifiant)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_load_state()
     if code is not None:
         page.get_by_label("Code de vérification").fill(code())

@@ -10,7 +10,7 @@ def log_in(page, identifiant, password):
     page.goto("/connexion/")
     page.get_by_label("Identifiant").fill(identifiant)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_load_state()
     # Accounts with a second factor (every Region agent) then type their app's code.
     if urlsplit(page.url).path == "/connexion/code/":

@@ -32,10 +32,8 @@ def open_list(client_of, primary_account):
 
 
 @pytest.fixture
-def twenty_seven_colleagues(organisme, settings):
+def twenty_seven_colleagues(organisme):
     """27 secondary accounts, listed in the order of their names NOM01..NOM27."""
-    # Their passwords play no part here: hash them quickly.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return [
         UserFactory(organisme=organisme, last_name=f"NOM{n:02d}", first_name="Prénom", identifiant=f"collegue{n:02d}")
         for n in range(1, 28)

@@ -10,11 +10,13 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import HandoverProposal
 from audit.models import AuditEntry
 from audit.services import record
 from outbox.models import OutgoingEmail
+from passkeys.models import Passkey
 from tests.factories import (
     ActionFormationFactory,
     BilanFactory,
@@ -52,6 +54,9 @@ SEARCH_QUERIES = 2 + 5
 ORGANISME_SEARCH_QUERIES = 2 + 2 + 3 + 2
 BDC_QUERIES = 2 + 4
 SAVE_QUERIES = 2 + 5
+# The session, the account, its passkey verifying the session (OTPMiddleware),
+# then the list.
+PASSKEY_LIST_QUERIES = 3 + 1
 # A CSV of inscriptions, read, checked and written in one transaction: its
 # reads and inserts in bulk, then one versioned UPDATE per seat filled and
 # nothing more per line (reading each seat's action for the dashboard once
@@ -249,7 +254,7 @@ def inscriptions_csv(action, count):
 def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
     rows, primary_account, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
-    today = datetime.date.today()
+    today = timezone.localdate()
     with django_capture_on_commit_callbacks() as callbacks:
         action = ActionFormationFactory(
             organisme=primary_account.organisme,
@@ -270,3 +275,22 @@ def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
     # Every write of the transaction, the setup's and the import's: the home
     # page's counts are renewed once, at commit.
     assert len(callbacks) == 1
+
+
+def test_the_passkey_list_costs_the_same_queries_however_many_passkeys(
+    client_of, rows, secondary_account, django_assert_num_queries
+):
+    for number in range(rows):
+        Passkey.objects.create(
+            user=secondary_account,
+            name=f"Clé {number}",
+            credential_id=f"cle-{number}",
+            public_key=b"-",
+            user_handle=b"h",
+        )
+    client = client_of(secondary_account)
+
+    response = counted(django_assert_num_queries, PASSKEY_LIST_QUERIES, lambda: client.get("/mon-compte/cles-d-acces/"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count("Jamais utilisée") == rows

@@ -29,12 +29,6 @@ ACCOUNT_COLUMNS = [
 
 
 @pytest.fixture
-def fast_hashing(settings):
-    # Many accounts, whose passwords play no part here: hash them quickly.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
 def search(agent, section_of):
     """`search(q, **params)`: the ORGANISMES and COMPTES sections the agent reads."""
 
@@ -230,7 +224,7 @@ def page_number(href, parameter):
     return parse_qs(urlsplit(href).query).get(parameter, [None])[0]
 
 
-def test_each_section_has_its_own_pages(search, organisme, fast_hashing):
+def test_each_section_has_its_own_pages(search, organisme):
     OrganismeFactory.create_batch(PAGE_SIZE + 5, raison_sociale="FORMATION CONTINUE")
     for n in range(PAGE_SIZE + 3):
         UserFactory(organisme=organisme, last_name="FORMATION", first_name=f"Prénom{n:02d}")
@@ -268,7 +262,7 @@ def test_a_page_number_out_of_range_shows_the_last_page(search, db):
         assert organismes.rows
 
 
-def test_a_page_costs_the_same_number_of_queries_whatever_it_shows(agent, django_assert_max_num_queries, fast_hashing):
+def test_a_page_costs_the_same_number_of_queries_whatever_it_shows(agent, django_assert_max_num_queries):
     first = OrganismeFactory(raison_sociale="FORMATION")
     UserFactory(organisme=first, primary=True, last_name="FORMATION")
     with CaptureQueriesContext(connection) as few:
@@ -284,7 +278,7 @@ def test_a_page_costs_the_same_number_of_queries_whatever_it_shows(agent, django
         assert "FORMATION" in response.text
 
 
-def test_past_the_limit_the_count_stops_and_asks_for_a_narrower_search(search, organisme, fast_hashing, monkeypatch):
+def test_past_the_limit_the_count_stops_and_asks_for_a_narrower_search(search, organisme, monkeypatch):
     # Counting every match would cost more as the data grows; nobody pages that far.
     monkeypatch.setattr("region.views.SEARCH_RESULTS_LIMIT", 2 * PAGE_SIZE)
     for n in range(2 * PAGE_SIZE + 1):
@@ -304,7 +298,7 @@ def test_past_the_limit_the_count_stops_and_asks_for_a_narrower_search(search, o
     assert "Page suivante" not in comptes.text
 
 
-def test_at_the_limit_the_exact_count_is_given(search, organisme, fast_hashing, monkeypatch):
+def test_at_the_limit_the_exact_count_is_given(search, organisme, monkeypatch):
     monkeypatch.setattr("region.views.SEARCH_RESULTS_LIMIT", PAGE_SIZE)
     for n in range(PAGE_SIZE):
         UserFactory(organisme=organisme, last_name="FORMATION", first_name=f"Prénom{n:02d}")

@@ -29,6 +29,7 @@ from django.utils import timezone
 from accounts import links
 from accounts.models import HandoverProposal, PasswordLink, User
 from outbox.models import OutgoingEmail
+from passkeys.models import Passkey
 from proconnect.models import AccessRequest
 from tests.factories import (
     PASSWORD,
@@ -409,6 +410,33 @@ MATRIX = {
             for answer in ("accepter", "refuser")
         },
     ),
+    # Mon compte > Clés d'accès: an account's own passkeys only; A's compte
+    # secondaire holds one, B's ids are refused to everyone (tests/passkeys/).
+    "passkeys:list": Route(reach=LOGGED_IN - {TEMPORARY}),
+    # A response that is not one is refused on the form: nothing stored.
+    "passkeys:add": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {"name": "Clé", "credential": "{}"}, effect=False
+    ),
+    "passkeys:registration_options": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, effect=False, post_only=True
+    ),
+    "passkeys:rename": Route(
+        reach=frozenset({SECONDARY}), kwargs=lambda org: {"pk": org.passkey.pk}, post=lambda org: {"name": "Renommée"}
+    ),
+    "passkeys:remove": Route(
+        reach=frozenset({SECONDARY}), kwargs=lambda org: {"pk": org.passkey.pk}, post=lambda org: {}
+    ),
+    "passkeys:confirm": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {"credential": "{}"}, effect=False, post_only=True
+    ),
+    "passkeys:confirmation_options": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, effect=False, post_only=True
+    ),
+    # Public, as the login page: a response that is not one signs no one in.
+    "passkeys:sign_in": Route(
+        reach=EVERYONE - {TEMPORARY}, post=lambda org: {"credential": "{}"}, effect=False, post_only=True
+    ),
+    "passkeys:sign_in_options": Route(reach=EVERYONE - {TEMPORARY}, post=lambda org: {}, effect=False, post_only=True),
     # Mon compte > ProConnect: the account's own link (removing it changes
     # nothing for an account without one).
     "proconnect:account": Route(reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, effect=False),
@@ -437,6 +465,14 @@ def make_organisme(marker):
     org.target = account("CIBLE", second_factor=True)
     org.blocked = account("BLOQUE", blocked=True)
     org.inactive = account("INACTIF", deactivated=True)
+    org.passkey = Passkey.objects.create(
+        user=org.colleague,
+        name=f"{marker} clé",
+        confirmed=True,
+        credential_id=f"{marker}-cle",
+        public_key=b"-",
+        user_handle=marker.encode(),
+    )
     org.proposal = HandoverProposal.objects.create(
         organisme=organisme, proposed_by=org.primary, proposed_to=org.colleague
     )
@@ -481,10 +517,7 @@ def make_organisme(marker):
 
 
 @pytest.fixture
-def world(db, settings):
-    # The actors are logged in with force_login: no password is checked, so
-    # the factories need not pay for Argon2.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(db):
     return SimpleNamespace(
         a=make_organisme("ORGA"),
         b=make_organisme(B_MARKER),

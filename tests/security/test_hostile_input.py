@@ -7,15 +7,18 @@ the markup rendered as markup, on the page answering or on any page showing
 what was stored, and never a formula left live in a CSV export.
 """
 
+import copy
 import csv
 import datetime
 import io
 import itertools
+import json
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +26,7 @@ from accounts.models import User
 from audit.models import AuditEntry
 from organisations.models import Organisme
 from organisations.validators import luhn_check_digit
+from passkeys.models import Passkey
 from tests.factories import (
     ActionFormationFactory,
     InscriptionFactory,
@@ -30,6 +34,7 @@ from tests.factories import (
     StagiaireFactory,
 )
 from tests.pages import read_page
+from tests.passkeys.recorded import OWN, RESPONSES, expect_challenge
 from tests.two_factor import log_in_verified
 from training.models import ActionFormation, Inscription
 
@@ -76,8 +81,9 @@ hostile_text = st.one_of(
 
 BDC_NUMBERS = itertools.count()
 
+# As many examples as the hypothesis profile says (tests/conftest.py): 30
+# for `make test`, fewer for `make test-fast`.
 HYPOTHESIS = settings(
-    max_examples=30,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -106,7 +112,7 @@ def fresh_client(account=None):
 
 @pytest.fixture
 def action(organisme):
-    today = datetime.date.today()
+    today = timezone.localdate()
     return ActionFormationFactory(
         organisme=organisme,
         numero_bdc="BDC-2026-0042",
@@ -482,3 +488,72 @@ def test_stored_values_are_escaped_on_every_page_and_neutralised_in_every_export
     new_manager = fresh_client(new_primary)
     for kind in ("inscriptions", "heures"):
         assert_no_live_formula(csv_cells(new_manager.get(f"/imports/exemple/{kind}.csv")))
+
+
+# Passkeys: whatever the browser (or someone posing as one) sends in place of a
+# WebAuthn response, the answer is a French message, never a 500.
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), hostile_text),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(hostile_text, children, max_size=4)),
+    max_leaves=12,
+)
+RESPONSE_FIELDS = ["id", "rawId", "type", "authenticatorAttachment", "clientExtensionResults"]
+INNER_FIELDS = ["clientDataJSON", "authenticatorData", "signature", "userHandle", "attestationObject", "transports"]
+
+
+@st.composite
+def webauthn_responses(draw):
+    """A real response of the virtual authenticator with some fields replaced
+    by anything, or anything at all."""
+    recorded = draw(st.sampled_from([OWN["sign_in"], OWN["registration"]]))
+    response = copy.deepcopy(recorded["credential"])
+    for name in draw(st.lists(st.sampled_from(RESPONSE_FIELDS), max_size=2)):
+        response[name] = draw(json_values)
+    for name in draw(st.lists(st.sampled_from(INNER_FIELDS), max_size=3)):
+        response["response"][name] = draw(json_values)
+    return draw(st.one_of(st.just(json.dumps(response)), hostile_text, json_values.map(json.dumps)))
+
+
+@pytest.fixture
+def recorded_relying_party(settings):
+    settings.SIGMA_BASE_URL = RESPONSES["origin"]
+
+
+@HYPOTHESIS
+@given(sent=webauthn_responses())
+def test_passkey_sign_in(recorded_relying_party, secondary_account, sent):
+    client = fresh_client()
+    expect_challenge(client, "sign_in", OWN["sign_in"])
+    response = client.post("/connexion/cle-d-acces/", {"credential": sent})
+    assert_safe(response)
+    assert response.status_code == 200
+    assert "passkey-error" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@HYPOTHESIS
+@given(name=hostile_text, sent=webauthn_responses())
+def test_passkey_addition(recorded_relying_party, secondary_account, name, sent):
+    client = fresh_client(secondary_account)
+    expect_challenge(client, "registration", OWN["registration"], user_handle=OWN["user_handle"])
+    response = client.post("/mon-compte/cles-d-acces/ajout/", {"name": name, "credential": sent})
+    assert_safe(response)
+    if response.status_code == 302:
+        # Only the real response, under a plain name, adds a passkey.
+        assert Passkey.objects.filter(user=secondary_account).count() == 1
+        Passkey.objects.all().delete()
+    else:
+        assert response.status_code == 200
+        assert "form-errors" in response.content.decode()
+
+
+@HYPOTHESIS
+@given(sent=webauthn_responses())
+def test_passkey_confirmation(recorded_relying_party, secondary_account, sent):
+    client = fresh_client(secondary_account)
+    expect_challenge(client, "confirmation", OWN["sign_in"])
+    response = client.post("/mon-compte/confirmation/cle-d-acces/?next=/", {"credential": sent})
+    assert_safe(response)
+    assert response.status_code == 302
+    User.objects.filter(pk=secondary_account.pk).update(failed_login_count=0, is_blocked=False)

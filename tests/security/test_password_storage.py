@@ -11,6 +11,8 @@ from django.test import Client
 from accounts.hashers import Argon2idHasher
 from accounts.models import User
 
+pytestmark = pytest.mark.argon2
+
 LOGIN_URL = "/connexion/"
 
 

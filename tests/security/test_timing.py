@@ -17,7 +17,9 @@ from django.test import Client
 from accounts.models import User
 from tests.timing import compare, sample
 
-pytestmark = pytest.mark.django_db
+# Argon2id is most of a login's time: what an observer would time is the real one.
+# Hundreds of timed requests each: seconds per test, so `slow` (make test runs them).
+pytestmark = [pytest.mark.django_db, pytest.mark.argon2, pytest.mark.slow]
 
 WRONG_PASSWORD = "Mauvais-Mot-de-passe-99!"
 MAX_P_VALUE = 0.001

@@ -144,9 +144,22 @@ def test_list_shows_the_actions_with_items_to_handle(organisme_browser, page_of,
 
 
 def test_a_period_of_the_current_month_is_not_yet_to_validate(organisme_browser, page_of, action):
-    PeriodeDeclarationFactory(action=action, mois=datetime.date.today().replace(day=1))
+    PeriodeDeclarationFactory(action=action, mois=timezone.localdate().replace(day=1))
 
     assert "Nombre de résultats : 0" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
+
+
+def test_at_half_past_midnight_in_paris_the_current_month_is_already_the_new_one(
+    paris_just_after_midnight, organisme_browser, page_of, action
+):
+    # November is to validate, December not yet.
+    PeriodeDeclarationFactory(action=action, mois=datetime.date(2026, 12, 1))
+
+    assert "Nombre de résultats : 0" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
+
+    PeriodeDeclarationFactory(action=action, mois=datetime.date(2026, 11, 1))
+
+    assert "Nombre de résultats : 1" in page_of(organisme_browser.get(LIST, {"a_traiter": "declarations"})).text
 
 
 def test_an_unknown_filter_value_is_ignored(organisme_browser, page_of, action):

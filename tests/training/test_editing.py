@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.factories import ActionFormationFactory, InscriptionFactory
 from training.models import DeclarationHeures, Inscription, Stagiaire
@@ -181,7 +182,15 @@ def test_validating_a_period(browser, page_of, trainee, period, secondary_accoun
     period.refresh_from_db()
     assert period.is_validated
     assert period.validated_by_name == secondary_account.full_name
-    assert f"Validée le {period.validated_at:%d/%m/%Y}" in page_of(response).text
+    assert f"Validée le {timezone.localdate(period.validated_at):%d/%m/%Y}" in page_of(response).text
+
+
+def test_a_period_validated_at_half_past_midnight_in_paris_shows_the_paris_date(
+    paris_just_after_midnight, browser, page_of, trainee, period
+):
+    response = browser.post(f"{period_url(period)}valider/", {"version": period.version}, follow=True)
+
+    assert "Validée le 01/12/2026" in page_of(response).text
 
 
 def test_a_validated_period_hours_can_no_longer_change(browser, page_of, trainee, period):

@@ -229,7 +229,7 @@ def test_a_changed_date_someone_saved_is_a_conflict_naming_them(upload, action, 
     )
     stagiaire.date_naissance = datetime.date(1990, 3, 14)
     stagiaire.save()
-    saved_at = timezone.make_aware(datetime.datetime(2026, 1, 5, 10, 30))
+    saved_at = datetime.datetime(2026, 1, 5, 10, 30, tzinfo=timezone.get_current_timezone())
     InscriptionFactory(
         action=action,
         stagiaire=stagiaire,

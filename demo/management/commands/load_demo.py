@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts import services, two_factor
 from accounts.models import User
 from organisations.models import Organisme
+from passkeys.models import Passkey
 from training.dashboard import forget_dashboard
 from training.models import (
     ActionFormation,
@@ -189,6 +190,12 @@ class Command(BaseCommand):
                 two_factor.install_known_second_factor(
                     agent, key=base64.b32decode(DEMO_TOTP_SECRET).hex(), recovery_codes=DEMO_RECOVERY_CODES
                 )
+            # A passkey to show in the agent's Clés d'accès: its key is no
+            # authenticator's, so it signs no one in (demo data only).
+            Passkey.objects.get_or_create(
+                credential_id="demonstration-cle-agent-region",
+                defaults={"user": agent, "name": "PC du bureau", "public_key": b"-", "user_handle": b"demo"},
+            )
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
 
     def _ensure_account(self, identifiant, kind, organisme, civilite, last_name, first_name, email):
