@@ -22,6 +22,9 @@ FIELD_LABELS = {
     "invoice": "Facture",
     "bdc": "N° de BDC",
     "invoice_status": "Statut",
+    "bilan": "Bilan",
+    "stagiaire": "Stagiaire",
+    "periodes": "Périodes",
 }
 VALUE_LABELS = {
     "former_primary_becomes": {

@@ -64,6 +64,10 @@ class AuditEntry(models.Model):
         ACCESS_REQUESTED = "access_requested", "Demande d’accès"
         ACCESS_REQUEST_ACCEPTED = "access_request_accepted", "Acceptation d’une demande d’accès"
         ACCESS_REQUEST_REFUSED = "access_request_refused", "Refus d’une demande d’accès"
+        BILAN_SAVED = "bilan_saved", "Enregistrement d’un bilan en brouillon"
+        BILAN_VALIDATED = "bilan_validated", "Validation d’un bilan"
+        BILAN_REOPENED = "bilan_reopened", "Réouverture d’un bilan par la Région"
+        PERIODS_VALIDATED = "periods_validated", "Validation des périodes complètes"
 
     at = models.DateTimeField("date", default=timezone.now, db_index=True)
     action = ActionField("action", max_length=40, choices=Action)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import formats, timezone
+from django.utils.choices import flatten_choices
 
 
 def editor_name(record: Any) -> str:
@@ -27,7 +28,8 @@ def _shown(field: forms.Field, value: Any) -> str:
     if value in (None, ""):
         return "—"
     if hasattr(field, "choices") and field.choices:
-        return str(dict(field.choices).get(value, value))
+        # Grouped choices (an <optgroup>) are looked up among their members.
+        return str(dict(flatten_choices(field.choices)).get(value, value))
     if hasattr(value, "strftime"):
         return f"{value:%d/%m/%Y}"
     return str(formats.localize(value))

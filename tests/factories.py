@@ -155,12 +155,14 @@ class DeclarationHeuresFactory(factory.django.DjangoModelFactory):
 
 
 class BilanFactory(factory.django.DjangoModelFactory):
-    """A bilan not yet validated (pending)."""
+    """A draft bilan, due (its trainee left 200 days ago), so pending until validated."""
 
     class Meta:
         model = "training.Bilan"
 
-    inscription = factory.SubFactory(InscriptionFactory)
+    inscription = factory.SubFactory(
+        InscriptionFactory, date_sortie=factory.LazyFunction(lambda: _today() - datetime.timedelta(days=200))
+    )
     kind = "situation_sortie"
 
     class Params:

@@ -5,13 +5,35 @@ runs where the demo data was loaded."""
 from accounts.models import User
 from organisations.models import Organisme
 from passkeys.models import Passkey
-from training.models import ActionFormation, PeriodeDeclaration
+from training.models import ActionFormation, Bilan, PeriodeDeclaration
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
 PRIMARY = "66bdj5zw4x"
 REGION_AGENT = "agent.region"
 DEMO_SIRET = "12345678913000"
 DEMO_BDC = "BDC-2026-PRF23-002"
+# The demo action whose trainees left long enough ago for every bilan to be due.
+DEMO_ENDED_BDC = "BDC-2025-PRF23-005"
+GUIDE_BDC = "BDC-2022-PRF23-001"
+
+
+def bilan_screens(*, validated_only=False) -> list[tuple[str, str]]:
+    """The bilans pages on the demo's ended action: a draft of each form, a validated bilan."""
+    bilans = Bilan.objects.filter(inscription__action__numero_bdc=DEMO_ENDED_BDC).order_by("pk")
+    screens = []
+    for name, kind, validated in [
+        ("bilan-situation-saisie", Bilan.Kind.SITUATION_SORTIE, False),
+        ("questionnaire-suivi-saisie", Bilan.Kind.QUESTIONNAIRE_SUIVI, False),
+        ("bilan-satisfaction-saisie", Bilan.Kind.SATISFACTION, False),
+        ("bilan-situation-valide", Bilan.Kind.SITUATION_3_MOIS, True),
+    ]:
+        if validated_only and not validated:
+            continue
+        bilan = bilans.filter(kind=kind, validated_at__isnull=not validated).first()
+        if bilan is not None:
+            path = f"/actions/{bilan.inscription.action_id}/inscriptions/{bilan.inscription_id}/bilans/{kind}/"
+            screens.append((name, path if validated else f"{path}saisie/"))
+    return screens
 
 
 def anonymous_screens() -> list[tuple[str, str]]:
@@ -54,6 +76,13 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("bon-de-commande", f"/actions/{action.pk}/"),
         ("saisie-inscription", f"/actions/{action.pk}/inscriptions/{inscription.pk}/"),
         ("factures", "/actions/factures/"),
+        ("bilans-en-attente", "/actions/bilans/?type=situation_sortie"),
+        ("questionnaires-en-attente", "/actions/bilans/?type=questionnaire_suivi"),
+        *bilan_screens(),
+        (
+            "validation-periodes-completes",
+            f"/actions/{ActionFormation.objects.get(numero_bdc=GUIDE_BDC).pk}/periodes/valider-completes/",
+        ),
         ("imports", "/imports/"),
         ("acces-refuse-organisme", "/region/"),
     ]
@@ -86,6 +115,8 @@ def region_screens() -> list[tuple[str, str]]:
         ("historique-region", "/region/historique/"),
         ("actions-de-formation-region", "/actions/"),
         ("factures-region", "/actions/factures/"),
+        ("bilans-en-attente-region", "/actions/bilans/?type=satisfaction"),
+        *[(f"{name}-region", path) for name, path in bilan_screens(validated_only=True)],
         ("mon-compte-region", "/mon-compte/modifications/"),
         ("double-authentification-region", "/mon-compte/double-authentification/"),
         ("cles-d-acces-region", "/mon-compte/cles-d-acces/"),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from core.text import plural
+from training.bilans import pending_bilan
 from training.models import (
     ActionFormation,
     ActionQuerySet,
@@ -75,8 +76,9 @@ def dashboard_counts(organisme, today):
         PeriodeDeclaration.objects.pending(today),
         "action__organisme",
     ).aggregate(count=Count("pk"), actions=Count("action", distinct=True))
-    bilans = scoped(Bilan.objects.filter(validated_at__isnull=True), "inscription__action__organisme").aggregate(
-        **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in Bilan.Kind}
+    # One pass over the inscriptions, each bilan counted by the rule its list uses.
+    bilans = scoped(Inscription.objects.filter(stagiaire__isnull=False), "action__organisme").aggregate(
+        **{kind.value: Count("pk", filter=pending_bilan(kind, today)) for kind in Bilan.Kind}
     )
     factures = scoped(Facture.objects.all(), "action__organisme").aggregate(
         en_attente_validation=Count("pk", filter=Q(status=Facture.Status.EN_ATTENTE_VALIDATION)),
@@ -154,7 +156,7 @@ def all_actions_url():
 
 
 def _bilan_line(count, kind, zero, counted):
-    return _line(count, _sentence(count, zero, counted), _action_list_url(f"a_traiter={kind.value}"))
+    return _line(count, _sentence(count, zero, counted), _list_url("training:bilan_list", f"type={kind.value}"))
 
 
 def my_actions(counts):

@@ -1,7 +1,16 @@
 from django import forms
+from django.utils import timezone
 
-from core.text import validate_plain_text
-from training.models import ActionState, Facture, Programme, normalize_identifiant_france_travail
+from core.text import invisible_characters, validate_plain_text
+from training import bilans as bilan_rules
+from training.models import (
+    ActionState,
+    Bilan,
+    Facture,
+    Programme,
+    Situation,
+    normalize_identifiant_france_travail,
+)
 
 
 class VersionedForm(forms.Form):
@@ -101,3 +110,133 @@ class HoursForm(VersionedForm):
 
 class PeriodValidationForm(VersionedForm):
     pass
+
+
+# Bilans and questionnaires (training/bilans.py).
+
+BILAN_LIST_TITLES = {
+    "situation_sortie": "Bilans de situation à la sortie en attente",
+    "situation_3_mois": "Bilans de situation à 3 mois en attente",
+    "situation_6_mois": "Bilans de situation à 6 mois en attente",
+    "satisfaction": "Bilans de satisfaction en attente",
+    "questionnaire_suivi": "Questionnaires de suivi en attente",
+}
+
+
+class BilanListFilterForm(forms.Form):
+    type = forms.ChoiceField(label="Type", choices=list(BILAN_LIST_TITLES.items()))
+
+
+SITUATION_CHOICES = [
+    ("", "—"),
+    (
+        "En emploi",
+        [
+            (value, label.removeprefix("En emploi : "))
+            for value, label in Situation.choices
+            if label.startswith("En emploi")
+        ],
+    ),
+    *[(value, label) for value, label in Situation.choices if not label.startswith("En emploi")],
+]
+
+
+def _refuse_invisible_characters(value: str) -> str:
+    # A comment may run over several lines: only those line breaks and tabs are allowed.
+    if invisible_characters(value.replace("\r", "").replace("\n", "").replace("\t", "")):
+        raise forms.ValidationError(
+            "Ce texte contient un caractère invisible ou de contrôle : retirez-le.", code="invisible_character"
+        )
+    return value.strip()
+
+
+class BilanForm(forms.Form):
+    """A bilan de situation, or the answers of a questionnaire, per its kind.
+    Nothing is required for a draft; validating asks for what is missing."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, kind: str, exit_date=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.exit_date = exit_date
+        if kind in bilan_rules.SITUATION_KINDS:
+            self.fields["situation"] = forms.ChoiceField(
+                label="Situation du stagiaire", choices=SITUATION_CHOICES, required=False
+            )
+            self.fields["situation_autre"] = forms.CharField(
+                label="Précision (situation « Autre »)",
+                max_length=255,
+                required=False,
+                validators=[validate_plain_text],
+            )
+            self.fields["date_situation"] = forms.DateField(
+                label="Situation connue le", required=False, help_text="Au format JJ/MM/AAAA."
+            )
+        else:
+            for question in bilan_rules.QUESTIONS[Bilan.Kind(kind)]:
+                self.fields[self.question_field(question.code)] = forms.ChoiceField(
+                    label=question.text,
+                    choices=bilan_rules.SCALES[Bilan.Kind(kind)],
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+        self.fields["commentaire"] = forms.CharField(
+            label="Commentaire", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        )
+
+    @staticmethod
+    def question_field(code: str) -> str:
+        return f"q_{code}"
+
+    def clean_commentaire(self):
+        return _refuse_invisible_characters(self.cleaned_data["commentaire"])
+
+    def clean_date_situation(self):
+        day = self.cleaned_data["date_situation"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("La date ne peut pas être dans le futur.", code="future")
+        return day
+
+    def clean(self):
+        cleaned_data = super().clean() or {}
+        if cleaned_data.get("situation") not in ("", None, "autre") and cleaned_data.get("situation_autre"):
+            # The precision is for « Autre » only: kept out of any other situation.
+            cleaned_data["situation_autre"] = ""
+        return cleaned_data
+
+    def to_data(self) -> dict:
+        """The bilan's stored fields, as the actions take them."""
+        data = {
+            name: self.cleaned_data.get(name)
+            for name in ("situation", "situation_autre", "date_situation", "commentaire")
+        }
+        if self.kind in bilan_rules.QUESTIONNAIRE_KINDS:
+            data["reponses"] = {
+                question.code: self.cleaned_data[self.question_field(question.code)]
+                for question in bilan_rules.QUESTIONS[Bilan.Kind(self.kind)]
+                if self.cleaned_data.get(self.question_field(question.code))
+            }
+        return data
+
+    @classmethod
+    def stored_values(cls, kind: str, bilan: Bilan | None) -> dict:
+        """The form's values of a stored bilan (empty before the first save)."""
+        if kind in bilan_rules.SITUATION_KINDS:
+            values = {
+                "situation": bilan.situation if bilan else "",
+                "situation_autre": bilan.situation_autre if bilan else "",
+                "date_situation": bilan.date_situation if bilan else None,
+            }
+        else:
+            answers = bilan.reponses if bilan else {}
+            values = {
+                cls.question_field(question.code): answers.get(question.code, "")
+                for question in bilan_rules.QUESTIONS[Bilan.Kind(kind)]
+            }
+        return values | {"commentaire": bilan.commentaire if bilan else ""}
+
+    def add_errors(self, errors: dict[str, list[str]]) -> None:
+        for name, messages_ in errors.items():
+            for message in messages_:
+                self.add_error(name if name in self.fields else None, message)

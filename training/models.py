@@ -163,7 +163,7 @@ class Stagiaire(SearchTextMixin, models.Model):
     """A trainee (job seeker) as one organisme entered them. Each organisme
     has its own record of a person, even one another organisme also trains:
     nothing an organisme types or is told depends on another's trainees
-    (README, « Un stagiaire par organisme »)."""
+    (README, « Un stagiaire par organisme »)."""
 
     SEARCHED_FIELDS = TRAINEE_SEARCHED_FIELDS
 
@@ -285,9 +285,25 @@ class DeclarationHeures(models.Model):
         return f"{self.inscription} - {self.heures} h"
 
 
-class Bilan(models.Model):
-    """Bilans de situation (à la sortie, à 3 et 6 mois), bilans de satisfaction
-    and questionnaires de suivi, each pending until validated."""
+class Situation(models.TextChoices):
+    """Where the trainee stands at a bilan de situation: the closed list of the
+    Région's programmes (the six « en emploi » ones first)."""
+
+    CDI = "cdi", "En emploi : CDI"
+    CDD_6_MOIS_ET_PLUS = "cdd_6_mois_et_plus", "En emploi : CDD de 6 mois et plus"
+    CDD_MOINS_6_MOIS = "cdd_moins_6_mois", "En emploi : CDD de moins de 6 mois"
+    INTERIM = "interim", "En emploi : intérim"
+    CONTRAT_AIDE = "contrat_aide", "En emploi : contrat aidé"
+    CREATION_ENTREPRISE = "creation_entreprise", "En emploi : création d’entreprise"
+    EN_FORMATION = "en_formation", "En formation"
+    DEMANDEUR_EMPLOI = "demandeur_emploi", "Demandeur d’emploi"
+    AUTRE = "autre", "Autre"
+
+
+class Bilan(VersionedModel):
+    """A bilan de situation (à la sortie, à 3 et 6 mois), a bilan de
+    satisfaction or a questionnaire de suivi of one inscription: a draft until
+    validated. What is due and pending is decided in training/bilans.py."""
 
     class Kind(models.TextChoices):
         SITUATION_SORTIE = "situation_sortie", "Bilan de situation à la sortie"
@@ -298,7 +314,15 @@ class Bilan(models.Model):
 
     inscription = models.ForeignKey(Inscription, on_delete=models.CASCADE, related_name="bilans")
     kind = models.CharField("type", max_length=30, choices=Kind)
+    # Bilans de situation.
+    situation = models.CharField("situation", max_length=30, choices=Situation, blank=True)
+    situation_autre = models.CharField("précision", max_length=255, blank=True, validators=[validate_plain_text])
+    date_situation = models.DateField("situation connue le", null=True, blank=True)
+    # Satisfaction and follow-up questionnaires: {question code: answer 1 to 4}.
+    reponses = models.JSONField("réponses", default=dict, blank=True)
+    commentaire = models.TextField("commentaire", max_length=2000, blank=True)
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    validated_by_name = models.CharField("validé par", max_length=320, blank=True)
 
     class Meta:
         verbose_name = "bilan"
@@ -306,6 +330,10 @@ class Bilan(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} - {self.inscription}"
+
+    @property
+    def is_validated(self):
+        return self.validated_at is not None
 
 
 class Facture(models.Model):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.permissions import Actor, is_region_agent, rule_required
-from training.models import ActionFormation, Facture, Stagiaire
+from training.models import ActionFormation, Bilan, Facture, Inscription, Stagiaire
 
 
 def visible_actions(actor: Actor) -> QuerySet[ActionFormation]:
@@ -82,3 +82,27 @@ def get_action_for_region_or_404(actor: Actor, pk: int) -> ActionFormation:
 def get_invoice_for_region_or_404(actor: Actor, pk: int) -> Facture:
     invoices = Facture.objects.all() if is_region_agent(actor) else Facture.objects.none()
     return get_object_or_404(invoices.select_related("action__organisme"), pk=pk)
+
+
+# Bilans and questionnaires: the organisme's accounts fill and validate those of
+# their own actions; the Région reads them all and reopens a validated one.
+
+
+def get_bilan_inscription_or_404(actor: Actor, pk: int, inscription_pk: int) -> Inscription:
+    """An inscription with its trainee on an action `actor` may see."""
+    action = get_visible_action_or_404(actor, pk)
+    inscriptions = action.inscriptions.filter(stagiaire__isnull=False).select_related("stagiaire", "action__organisme")
+    return get_object_or_404(inscriptions, pk=inscription_pk)
+
+
+def may_fill_bilan(actor: Actor, inscription: Inscription) -> bool:
+    return may_edit_action(actor, inscription.action)
+
+
+def may_reopen_bilan(actor: Actor, bilan: Bilan | None) -> bool:
+    return is_region_agent(actor) and bilan is not None and bilan.is_validated
+
+
+def bilan_inscriptions(actor: Actor) -> QuerySet[Inscription]:
+    """The inscriptions whose bilans `actor` may see."""
+    return Inscription.objects.filter(action__in=visible_actions(actor), stagiaire__isnull=False)

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.text import holding_every_word
+from training.bilans import pending_bilan
 from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration
 
 BILAN_KINDS = {kind.value for kind in Bilan.Kind}
@@ -21,7 +22,7 @@ def pending_condition(kind, today):
     elif kind == "demandes":
         items = DemandeModification.objects.filter(action=OuterRef("pk"), status=DemandeModification.Status.EN_ATTENTE)
     elif kind in BILAN_KINDS:
-        items = Bilan.objects.filter(inscription__action=OuterRef("pk"), kind=kind, validated_at__isnull=True)
+        items = Inscription.objects.filter(action=OuterRef("pk")).filter(pending_bilan(kind, today))
     else:
         raise ValueError(kind)
     return Exists(items)

@@ -11,6 +11,8 @@ updated_by; invoices, which have no version, keep their author and write an
 entry in the audit trail for each change.
 """
 
+import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -23,9 +25,11 @@ from audit.models import AuditEntry
 from audit.services import record
 from core.versioning import StaleEdit, save_if_unchanged
 from organisations.models import Organisme
+from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
     ActionFormation,
+    Bilan,
     DeclarationHeures,
     Facture,
     Inscription,
@@ -33,6 +37,7 @@ from training.models import (
     Stagiaire,
     identity,
 )
+from training.periods import complete_periods
 
 IDENTITY_FIELDS = ("nom", "prenom", "date_naissance")
 
@@ -41,7 +46,7 @@ def _trainee_for(inscription: Inscription, data: dict[str, Any]) -> Stagiaire:
     """The organisme's Stagiaire the entered identity designates: found by its
     identifiant France Travail among the organisme's own trainees, created if
     new, corrected if it is this inscription's. Another organisme's trainees
-    are never read (README, « Un stagiaire par organisme »)."""
+    are never read (README, « Un stagiaire par organisme »)."""
     identifiant = data["identifiant_france_travail"]
     organisme_id = inscription.action.organisme_id
     own_trainees = Stagiaire.objects.select_for_update().filter(organisme_id=organisme_id)
@@ -325,3 +330,149 @@ def _set_status(facture: Facture, status: str) -> None:
     """A rejected invoice carries the day it was rejected; the date goes when it is no longer rejected."""
     facture.status = status
     facture.rejected_on = timezone.localdate() if status == Facture.Status.REJETEE else None
+
+
+# Bilans and questionnaires (training/bilans.py says when each is due).
+
+
+class BilanAlreadyValidated(Exception):
+    """A validated bilan is read-only for the organisme until the Région reopens it."""
+
+
+class BilanNotValidated(Exception):
+    """Only a validated bilan can be reopened."""
+
+
+BILAN_FIELDS = ("situation", "situation_autre", "date_situation", "reponses", "commentaire")
+
+
+def _bilan_at(inscription: Inscription, kind: str, based_on_version: int) -> Bilan:
+    """The inscription's bilan of `kind`, created at the first save (version 0:
+    the form was read before anyone saved it). StaleEdit if someone created it
+    in between."""
+    if based_on_version == 0:
+        bilan, created = Bilan.objects.get_or_create(inscription=inscription, kind=kind)
+        if not created:
+            raise StaleEdit(Bilan.objects.select_related("updated_by").get(pk=bilan.pk))
+        return bilan
+    return Bilan.objects.get(inscription=inscription, kind=kind)
+
+
+def _bilan_audit(audit_action: str, bilan: Bilan, *, acting_account: User) -> None:
+    inscription = bilan.inscription
+    record(
+        audit_action,
+        account=None,
+        organisme=inscription.action.organisme,
+        acting_account=acting_account,
+        changes={
+            "bdc": inscription.action.numero_bdc,
+            "bilan": bilan.get_kind_display(),
+            "stagiaire": str(inscription.stagiaire),
+        },
+    )
+
+
+def _bilan_changes(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: data.get(name) or ({} if name == "reponses" else None if name == "date_situation" else "")
+        for name in BILAN_FIELDS
+    }
+
+
+@transaction.atomic
+def save_bilan(
+    inscription: Inscription, *, kind: str, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> Bilan:
+    """Save the bilan as a draft: nothing is required yet."""
+    bilan = _bilan_at(inscription, kind, based_on_version)
+    version = bilan.version if based_on_version == 0 else based_on_version
+    if bilan.is_validated and bilan.version == version:
+        raise BilanAlreadyValidated
+    bilan = save_if_unchanged(
+        bilan, based_on_version=version, changes=_bilan_changes(data), acting_account=acting_account
+    )
+    _bilan_audit(AuditEntry.Action.BILAN_SAVED, bilan, acting_account=acting_account)
+    return bilan
+
+
+@transaction.atomic
+def validate_bilan(
+    inscription: Inscription, *, kind: str, based_on_version: int, data: dict[str, Any], acting_account: User
+) -> Bilan:
+    """Save the bilan with `data` and validate it: it is then read-only for the
+    organisme. ValidationError names each field still missing."""
+    missing = bilan_rules.missing_for_validation(kind, data)
+    if missing:
+        raise ValidationError(missing)
+    bilan = _bilan_at(inscription, kind, based_on_version)
+    version = bilan.version if based_on_version == 0 else based_on_version
+    if bilan.is_validated and bilan.version == version:
+        raise BilanAlreadyValidated
+    changes = _bilan_changes(data) | {"validated_at": timezone.now(), "validated_by_name": acting_account.full_name}
+    bilan = save_if_unchanged(bilan, based_on_version=version, changes=changes, acting_account=acting_account)
+    _bilan_audit(AuditEntry.Action.BILAN_VALIDATED, bilan, acting_account=acting_account)
+    return bilan
+
+
+@transaction.atomic
+def reopen_bilan(bilan: Bilan, *, based_on_version: int, acting_account: User) -> Bilan:
+    """The Région gives a validated bilan back to the organisme, as a draft."""
+    if not bilan.is_validated and bilan.version == based_on_version:
+        raise BilanNotValidated
+    bilan = save_if_unchanged(
+        bilan,
+        based_on_version=based_on_version,
+        changes={"validated_at": None, "validated_by_name": ""},
+        acting_account=acting_account,
+    )
+    _bilan_audit(AuditEntry.Action.BILAN_REOPENED, bilan, acting_account=acting_account)
+    return bilan
+
+
+# Declaration periods validated in one step.
+
+
+@dataclass
+class BulkValidation:
+    validated: list[PeriodeDeclaration] = field(default_factory=list)
+    # Changed by someone else, validated meanwhile, or no longer complete: left as they are.
+    left_out: list[PeriodeDeclaration] = field(default_factory=list)
+
+
+@transaction.atomic
+def validate_complete_periods(
+    action: ActionFormation, *, versions: dict[int, int], today: datetime.date, acting_account: User
+) -> BulkValidation:
+    """Validate each period of `versions` (period id → the version the user
+    confirmed) that is still complete and at that version; the others are
+    left out, never overwritten."""
+    outcome = BulkValidation()
+    complete = {periode.pk: periode for periode in complete_periods(action, today)}
+    now = timezone.now()
+    stored = action.periodes.filter(pk__in=versions).select_related("updated_by").order_by("mois")
+    for periode in stored:
+        if periode.pk not in complete or periode.version != versions[periode.pk]:
+            outcome.left_out.append(periode)
+            continue
+        try:
+            with transaction.atomic():
+                save_if_unchanged(
+                    periode,
+                    based_on_version=versions[periode.pk],
+                    changes={"validated_at": now, "validated_by_name": acting_account.full_name},
+                    acting_account=acting_account,
+                )
+        except StaleEdit as stale:
+            outcome.left_out.append(stale.current)
+        else:
+            outcome.validated.append(periode)
+    if outcome.validated:
+        record(
+            AuditEntry.Action.PERIODS_VALIDATED,
+            account=None,
+            organisme=action.organisme,
+            acting_account=acting_account,
+            changes={"bdc": action.numero_bdc, "periodes": ", ".join(f"{p.mois:%m/%Y}" for p in outcome.validated)},
+        )
+    return outcome

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import is_region_agent
 from core.conflicts import conflict_context, conflict_message
 from core.versioning import StaleEdit
-from training import presence, services
+from training import bilan_views, presence, services
 from training.forms import ActionFilterForm, HoursForm, InscriptionForm, InvoiceFilterForm, PeriodValidationForm
 from training.models import REJECTION_WINDOW, ActionState, DeclarationHeures, Facture, recently_rejected
 from training.permissions import get_editable_action_or_404, get_visible_action_or_404, may_edit_action, visible_actions
@@ -103,7 +103,8 @@ def action_detail(request, pk):
                 "Également consulté par %(name)s depuis %(time)s" % {"name": name, "time": _hour(since)}
                 for name, since in presence.note_viewer(action, request.user)
             ],
-        },
+        }
+        | bilan_views.bdc_bilans_context(action, trainees, today, request.user),
     )
 
 

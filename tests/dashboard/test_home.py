@@ -229,8 +229,8 @@ def fill_with_pending_work(organisme, actions=1):
         ActionFormationFactory(organisme=organisme, late_closing=True)
         InscriptionFactory(action=action, awaiting_entry=True)
         PeriodeDeclarationFactory(action=action)
-        for kind in ["situation_sortie", "situation_3_mois", "situation_6_mois", "satisfaction", "questionnaire_suivi"]:
-            BilanFactory(inscription__action=action, kind=kind)
+        # A trainee who left 200 days ago: each of the five bilans is due and not validated.
+        InscriptionFactory(action=action, date_sortie=timezone.localdate() - datetime.timedelta(days=200))
         for status in ["en_attente_validation", "en_attente_emission", "suspendue"]:
             FactureFactory(action=action, status=status)
         FactureFactory(action=action, rejected=True)
@@ -258,11 +258,11 @@ def test_every_non_zero_count_links_to_its_filtered_list(home_page, organisme, w
         "Voir toutes mes actions": "/actions/",
         "1 inscription de stagiaire": "/actions/?a_traiter=inscriptions",
         "1 période de déclaration": "/actions/?a_traiter=declarations",
-        "1 bilan de situation à la sortie": "/actions/?a_traiter=situation_sortie",
-        "1 bilan de situation à 3 mois": "/actions/?a_traiter=situation_3_mois",
-        "1 bilan de situation à 6 mois": "/actions/?a_traiter=situation_6_mois",
-        "1 bilan de satisfaction": "/actions/?a_traiter=satisfaction",
-        "1 questionnaire de suivi": "/actions/?a_traiter=questionnaire_suivi",
+        "1 bilan de situation à la sortie": "/actions/bilans/?type=situation_sortie",
+        "1 bilan de situation à 3 mois": "/actions/bilans/?type=situation_3_mois",
+        "1 bilan de situation à 6 mois": "/actions/bilans/?type=situation_6_mois",
+        "1 bilan de satisfaction": "/actions/bilans/?type=satisfaction",
+        "1 questionnaire de suivi": "/actions/bilans/?type=questionnaire_suivi",
         "1 facture est en attente de validation": "/actions/factures/?statut=en_attente_validation",
         "1 facture a été rejetée": "/actions/factures/?statut=rejetee",
         "1 facture est en attente d’émission": "/actions/factures/?statut=en_attente_emission",
@@ -334,7 +334,9 @@ def test_every_link_of_the_home_page_opens_its_list(home_page, client_of, primar
     fill_with_pending_work(organisme)
 
     page = home_page()
-    links = [href for _, href in page.links if href.startswith(("/actions/?", "/actions/factures/?"))]
+    links = [
+        href for _, href in page.links if href.startswith(("/actions/?", "/actions/factures/?", "/actions/bilans/?"))
+    ]
 
     assert len(links) == 15
     for href in links:

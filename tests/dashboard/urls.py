@@ -19,7 +19,11 @@ urlpatterns = [
         "actions/",
         include(
             (
-                [path("", list_stub, name="action_list"), path("factures/", list_stub, name="invoice_list")],
+                [
+                    path("", list_stub, name="action_list"),
+                    path("factures/", list_stub, name="invoice_list"),
+                    path("bilans/", list_stub, name="bilan_list"),
+                ],
                 "training",
             )
         ),

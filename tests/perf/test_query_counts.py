@@ -52,7 +52,11 @@ SEARCH_QUERIES = 2 + 5
 # group (actions, stagiaires with their inscriptions' BDC, comptes) its first
 # matches and its count.
 ORGANISME_SEARCH_QUERIES = 2 + 2 + 3 + 2
-BDC_QUERIES = 2 + 4
+# The BDC page: the session and account, then the action, its inscriptions, periods and
+# hours; its bilans; the complete periods (trainees, hours, pending periods).
+BDC_QUERIES = 2 + 4 + 1 + 3
+# A bilans list: the session and account, the count, the page of inscriptions.
+BILAN_LIST_QUERIES = 2 + 2
 SAVE_QUERIES = 2 + 5
 # The session, the account, its passkey verifying the session (OTPMiddleware),
 # then the list.
@@ -212,6 +216,25 @@ def test_the_bdc_page_costs_the_same_queries_whatever_the_inscriptions_and_hours
 
     assert response.status_code == 200
     assert len(response.context["trainees"]) == rows
+
+
+def test_a_bilans_list_costs_the_same_queries_whatever_its_rows(
+    client_of, rows, secondary_account, django_assert_num_queries
+):
+    action = ActionFormationFactory(organisme=secondary_account.organisme)
+    for inscription in InscriptionFactory.create_batch(
+        rows, action=action, date_sortie=timezone.localdate() - datetime.timedelta(days=200)
+    ):
+        BilanFactory(inscription=inscription, kind="satisfaction")  # half drafts, half not started
+        InscriptionFactory(action=action, date_sortie=inscription.date_sortie)
+    client = client_of(secondary_account)
+
+    response = counted(
+        django_assert_num_queries, BILAN_LIST_QUERIES, lambda: client.get("/actions/bilans/?type=satisfaction")
+    )
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 2 * rows
 
 
 def modify(client, account, first_name):

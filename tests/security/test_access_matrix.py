@@ -34,6 +34,8 @@ from proconnect.models import AccessRequest
 from tests.factories import (
     PASSWORD,
     ActionFormationFactory,
+    BilanFactory,
+    DeclarationHeuresFactory,
     FactureFactory,
     InscriptionFactory,
     OrganismeFactory,
@@ -385,6 +387,32 @@ MATRIX = {
         post=lambda org: {"version": 1},
         post_only=True,
     ),
+    # Bilans and questionnaires: the organisme's accounts fill them, the Région reads and reopens them.
+    "training:bilan_list": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
+    "training:bilan_detail": Route(
+        reach=ORGANISME_ACCOUNTS | {REGION},
+        kwargs=lambda org: {"pk": org.closed_action.pk, "inscription_pk": org.exited.pk, "kind": "situation_sortie"},
+        scoped=True,
+    ),
+    "training:bilan_edit": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.closed_action.pk, "inscription_pk": org.exited.pk, "kind": "satisfaction"},
+        scoped=True,
+        post=lambda org: {"version": 0, "q_contenu": "4", "commentaire": "PIRATE"},
+    ),
+    "training:bilan_reopen": Route(
+        reach=frozenset({REGION}),
+        kwargs=lambda org: {"pk": org.closed_action.pk, "inscription_pk": org.exited.pk, "kind": "situation_sortie"},
+        scoped=True,
+        post=lambda org: {"version": org.bilan.version},
+        post_only=True,
+    ),
+    "training:periods_validate_complete": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.closed_action.pk},
+        scoped=True,
+        post=lambda org: {f"periode_{org.complete_periode.pk}": org.complete_periode.version},
+    ),
     # Imports: the ids are in the file. B's BDC in A's file must be refused.
     "imports:upload": Route(reach=ORGANISME_ACCOUNTS, scoped=True, post=hours_import),
     "imports:example": Route(
@@ -504,6 +532,19 @@ def make_organisme(marker):
     org.inscription = InscriptionFactory(action=org.action, stagiaire=org.stagiaire)
     org.periode = PeriodeDeclarationFactory(action=org.action)
     org.facture = FactureFactory(action=org.action, numero=f"FAC-{marker}")
+    # A trainee who left the closed action: a validated bilan, a complete period to validate.
+    org.exited = InscriptionFactory(
+        action=org.closed_action,
+        stagiaire=StagiaireFactory(
+            organisme=organisme, nom=f"{marker}SORTI", identifiant_france_travail=f"{organisme.pk}00002B"
+        ),
+        date_sortie=org.closed_action.date_fin,
+    )
+    org.bilan = BilanFactory(inscription=org.exited, kind="situation_sortie", validated=True)
+    org.complete_periode = PeriodeDeclarationFactory(
+        action=org.closed_action, mois=(org.closed_action.date_debut + datetime.timedelta(days=31)).replace(day=1)
+    )
+    DeclarationHeuresFactory(periode=org.complete_periode, inscription=org.exited)
     org.failed_email = OutgoingEmail.objects.create(
         to=org.target.email,
         account=org.target,

@@ -310,6 +310,42 @@ def test_hours_entry_and_validation_on_the_bdc_page(secondary_account, action, t
     assert_safe(client.post(f"{url}valider/", {"version": version}))
 
 
+bilan_fields = st.fixed_dictionaries(
+    {
+        "situation": st.one_of(st.just("autre"), st.just("cdi"), hostile_text),
+        "situation_autre": hostile_text,
+        "date_situation": st.one_of(st.just("02/03/2026"), hostile_text),
+        "commentaire": hostile_text,
+        "q_contenu": st.one_of(st.just("4"), hostile_text),
+        "version": st.one_of(hostile_text, st.just("0"), st.just("1")),
+    }
+)
+
+
+@HYPOTHESIS
+@given(data=bilan_fields, kind=st.sampled_from(["situation_sortie", "satisfaction"]), validating=st.booleans())
+def test_bilan_entry(secondary_account, action, data, kind, validating):
+    inscription = InscriptionFactory(
+        action=action,
+        stagiaire=StagiaireFactory(organisme=action.organisme),
+        date_sortie=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    client = fresh_client(secondary_account)
+    url = f"/actions/{action.pk}/inscriptions/{inscription.pk}/bilans/{kind}/"
+    assert_safe(client.post(f"{url}saisie/", data | ({"valider": "1"} if validating else {})))
+    assert_safe(client.get(url))
+    assert_safe(client.get(f"/actions/{action.pk}/"))
+    assert_safe(client.get(f"/actions/bilans/?type={kind}"))
+
+
+@HYPOTHESIS
+@given(name=hostile_text, value=hostile_text, kind=hostile_text, page=hostile_text)
+def test_bulk_validation_and_bilan_list(secondary_account, action, period, name, value, kind, page):
+    client = fresh_client(secondary_account)
+    assert_safe(client.post(f"/actions/{action.pk}/periodes/valider-completes/", {f"periode_{name}": value}))
+    assert_safe(client.get("/actions/bilans/", {"type": kind, "page": page}))
+
+
 action_fields = st.fixed_dictionaries(
     {
         "numero_bdc": hostile_text,

@@ -102,7 +102,7 @@ def _pending(kind, action):
     elif kind == "demandes":
         DemandeModificationFactory(action=action)
     else:
-        BilanFactory(inscription=InscriptionFactory(action=action), kind=kind)
+        BilanFactory(inscription__action=action, kind=kind)
 
 
 def _done(kind, action):
@@ -114,7 +114,7 @@ def _done(kind, action):
     elif kind == "demandes":
         DemandeModificationFactory(action=action, status="acceptee")
     else:
-        BilanFactory(inscription=InscriptionFactory(action=action), kind=kind, validated=True)
+        BilanFactory(inscription__action=action, kind=kind, validated=True)
 
 
 TO_HANDLE = [

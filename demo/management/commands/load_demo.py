@@ -11,6 +11,7 @@ from accounts import services, two_factor
 from accounts.models import User
 from organisations.models import Organisme
 from passkeys.models import Passkey
+from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
     ActionFormation,
@@ -21,6 +22,7 @@ from training.models import (
     Inscription,
     PeriodeDeclaration,
     Programme,
+    Situation,
     Stagiaire,
     first_day_of_month,
 )
@@ -105,7 +107,7 @@ DEMO_ACTIONS = {
             5,
             0,
         ),
-        ("BDC-2025-PRF23-005", "Avenir - remobilisation", Programme.AVENIR, "Lunel", -400, -120, True, 4, 0),
+        ("BDC-2025-PRF23-005", "Avenir - remobilisation", Programme.AVENIR, "Lunel", -400, -200, True, 4, 0),
     ],
     "98765432100007": [
         ("BDC-2026-FDM-001", "Titre professionnel Cuisinier", Programme.QUALIF_PRO, "Toulouse", -45, 120, False, 6, 1),
@@ -297,17 +299,43 @@ def _demo_trainee(action, number):
 
 
 def _demo_bilans(action, inscriptions, today, now):
+    """Trainees of an ended action left on its last day; each bilan due is, in
+    turn, not started, a draft or validated (training/bilans.py)."""
     if today <= action.date_fin:
         return
     for number, inscription in enumerate(inscriptions):
         inscription.date_sortie = action.date_fin
         inscription.save(update_fields=["date_sortie"])
-        kinds = [Bilan.Kind.SITUATION_SORTIE, Bilan.Kind.SATISFACTION]
-        if action.closed_at:
-            kinds += [Bilan.Kind.SITUATION_3_MOIS, Bilan.Kind.QUESTIONNAIRE_SUIVI]
-        for kind in kinds:
-            # Every other trainee's bilans are still to validate.
-            Bilan.objects.create(inscription=inscription, kind=kind, validated_at=now if number % 2 else None)
+        for kind in Bilan.Kind:
+            if not bilan_rules.is_due(kind, inscription.date_sortie, today):
+                continue
+            state = (number + len(kind)) % 3
+            if state == 0:
+                continue  # not started
+            validated = state == 2
+            values: dict[str, Any] = {"commentaire": "Entretien téléphonique avec le stagiaire." if validated else ""}
+            if kind in bilan_rules.SITUATION_KINDS:
+                values |= {
+                    "situation": DEMO_SITUATIONS[number % len(DEMO_SITUATIONS)],
+                    "date_situation": action.date_fin,
+                }
+            else:
+                questions = bilan_rules.QUESTIONS[kind]
+                answered = questions if validated else questions[:2]
+                values["reponses"] = {
+                    question.code: str(3 + (number + index) % 2) for index, question in enumerate(answered)
+                }
+            Bilan.objects.create(
+                inscription=inscription,
+                kind=kind,
+                validated_at=now if validated else None,
+                validated_by_name="BLA PAU" if validated else "",
+                updated_by_name="BLA PAU",
+                **values,
+            )
+
+
+DEMO_SITUATIONS = [Situation.CDI, Situation.EN_FORMATION, Situation.DEMANDEUR_EMPLOI, Situation.CDD_MOINS_6_MOIS]
 
 
 def _demo_invoices_and_requests(action, today):

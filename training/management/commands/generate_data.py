@@ -23,6 +23,7 @@ from accounts.models import User
 from core.text import normalize_for_search
 from organisations.models import Organisme
 from organisations.validators import LA_POSTE_SIREN, luhn_check_digit
+from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
     ActionFormation,
@@ -33,6 +34,7 @@ from training.models import (
     Inscription,
     PeriodeDeclaration,
     Programme,
+    Situation,
     Stagiaire,
     first_day_of_month,
 )
@@ -163,7 +165,20 @@ class DataGenerator:
         )
         self.insert_rows(
             Bilan,
-            ["inscription", "kind", "validated_at"],
+            [
+                "inscription",
+                "kind",
+                "situation",
+                "situation_autre",
+                "date_situation",
+                "reponses",
+                "commentaire",
+                "validated_at",
+                "validated_by_name",
+                "version",
+                "updated_at",
+                "updated_by_name",
+            ],
             [bilan for inscription in inscriptions for bilan in self.bilans(inscription)],
         )
         self.insert([facture for action in actions for facture in self.factures(action)])
@@ -287,17 +302,40 @@ class DataGenerator:
         return Decimal(self.rng.randint(0, 1400)) / 10
 
     def bilans(self, inscription):
+        """The due bilans of an exited trainee: most validated, some drafts,
+        a few not started (training/bilans.py says when each is due)."""
         if not inscription.date_sortie:
             return
-        since_exit = (self.today - inscription.date_sortie).days
-        kinds = [Bilan.Kind.SITUATION_SORTIE, Bilan.Kind.SATISFACTION]
-        if since_exit >= 90:
-            kinds.append(Bilan.Kind.SITUATION_3_MOIS)
-        if since_exit >= 180:
-            kinds += [Bilan.Kind.SITUATION_6_MOIS, Bilan.Kind.QUESTIONNAIRE_SUIVI]
-        for kind in kinds:
-            validated = self.rng.random() < 0.8
-            yield (inscription.pk, kind, self.now if validated else None)
+        reponses = Bilan._meta.get_field("reponses")
+        for kind in Bilan.Kind:
+            if not bilan_rules.is_due(kind, inscription.date_sortie, self.today):
+                continue
+            draw = self.rng.random()
+            if draw >= 0.9:
+                continue  # not started
+            validated = draw < 0.75
+            known = inscription.date_sortie + datetime.timedelta(days=bilan_rules.DUE_AFTER_MONTHS[kind] * 30)
+            is_situation = kind in bilan_rules.SITUATION_KINDS
+            if is_situation:
+                situation = self.rng.choice([choice for choice in Situation.values if choice != Situation.AUTRE])
+                answers = {}
+            else:
+                situation = ""
+                answers = {question.code: str(self.rng.randint(1, 4)) for question in bilan_rules.QUESTIONS[kind]}
+            yield (
+                inscription.pk,
+                kind.value,
+                situation,
+                "",
+                connection.ops.adapt_datefield_value(min(known, self.today)) if is_situation else None,
+                reponses.get_db_prep_value(answers, connection),
+                "",
+                self.now if validated else None,
+                "Compte généré" if validated else "",
+                1,
+                self.now,
+                "",
+            )
 
     def factures(self, action):
         if action.date_debut > self.today:
