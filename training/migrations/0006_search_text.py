@@ -53,7 +53,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0006_typography"),
+        ("training", "0007_bilans"),
     ]
 
     operations = [
