@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Connects the receiver that starts a session's clock at login.
-        from accounts import link_emails, middleware  # noqa: F401
+        from accounts import email_changes, link_emails, middleware  # noqa: F401
         from accounts.models import User
         from audit.display import register_labels
 
@@ -16,3 +16,4 @@ class AccountsConfig(AppConfig):
 
         # The outbox fills the one-time link in at hand-over through this hook.
         link_emails.register()
+        email_changes.register()

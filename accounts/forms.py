@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils import timezone
@@ -234,3 +236,16 @@ class RegionAgentForm(forms.Form):
 
     def clean_identifiant(self) -> str:
         return check_chosen_identifiant(self.cleaned_data["identifiant"])
+
+
+class ContactDetailsForm(AccountModificationForm):
+    """Mes coordonnées: the account's own civilité, nom d'usage, prénom and
+    courriel, with the version it shows (core.versioning)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "email"
+        ].help_text = (
+            "Une nouvelle adresse ne remplace l’actuelle qu’une fois confirmée depuis le lien qui lui est envoyé."
+        )

@@ -297,3 +297,25 @@ class HandoverProposal(models.Model):
                 "name": addressee.civil_name
             }
         return ""
+
+
+class EmailChange(models.Model):
+    """A new courriel its account asked for (Mes coordonnées), waiting for the
+    one-time link sent to it: the address takes effect only once confirmed.
+
+    At most one per account; only the SHA-256 digest of the link's token is
+    stored, minted as the e-mail leaves (accounts/email_changes.py).
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="email_change")
+    new_email = models.EmailField("nouveau courriel", max_length=254)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "changement de courriel en attente"
+        verbose_name_plural = "changements de courriel en attente"
+
+    def __str__(self):
+        return f"{self.user} → {self.new_email}"

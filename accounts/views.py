@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.forms import model_to_dict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import links, reauthentication, services, throttling, two_factor
+from accounts import email_changes, links, reauthentication, services, throttling, two_factor
 from accounts.forms import (
+    ContactDetailsForm,
     CredentialsForm,
     IdentifiantReminderForm,
     LoginForm,
@@ -26,6 +28,8 @@ from accounts.forms import (
 )
 from accounts.models import User
 from accounts.services import LoginOutcome
+from core.conflicts import conflict_context
+from core.versioning import StaleEdit
 
 LINK_SESSION_KEY = "password_link_digest"
 
@@ -346,3 +350,87 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
         "return_to": return_to,
     }
     return render(request, "accounts/reauthenticate.html", context)
+
+
+EMAIL_CHANGE_SESSION_KEY = "email_change_digest"
+
+
+@never_cache
+def contact_details(request):
+    """Mes coordonnées: civilité, nom d'usage, prénom and courriel of the account itself."""
+    # The account as stored now (request.user is a lazy stand-in, read at the session's start).
+    account = User.objects.get(pk=request.user.pk)
+    # Back from « Confirmez votre mot de passe », the form comes back as it was sent.
+    kept = reauthentication.kept_form(request) if request.method == "GET" else None
+    form = ContactDetailsForm(
+        request.POST if request.method == "POST" else kept,
+        initial=model_to_dict(account, fields=ContactDetailsForm.Meta.fields) | {"version": account.version},
+    )
+    conflict = {}
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        # A new address receives the account's password links: a stolen
+        # session must not be able to redirect them.
+        if data["email"].casefold() != account.email.casefold() and not reauthentication.is_recent(request):
+            reauthentication.keep_form(request)
+            return reauthentication.confirm_first(request, return_to=request.path)
+        try:
+            change = email_changes.update_contact_details(
+                account, acting_account=account, based_on_version=data.pop("version"), **data
+            )
+        except StaleEdit as stale:
+            stored = model_to_dict(stale.current, fields=ContactDetailsForm.Meta.fields)
+            conflict = conflict_context(form, stale.current, stored)
+        else:
+            message = "Vos coordonnées ont bien été enregistrées."
+            if change:
+                message = (
+                    f"{message} Un lien de confirmation a été envoyé à {change.new_email}\u00a0: "
+                    "votre nouvelle adresse remplacera l’actuelle une fois ce lien ouvert."
+                )
+            messages.success(request, message)
+            return redirect("accounts:contact_details")
+    context = {
+        "form": form,
+        "pending_change": email_changes.pending_change(account),
+        "cancel_url": reverse("dashboard:home"),
+    }
+    return render(request, "accounts/contact_details.html", context | conflict)
+
+
+@require_POST
+def email_change_cancel(request):
+    email_changes.cancel_email_change(request.user)
+    messages.success(request, "Le changement d’adresse de courriel a été annulé.")
+    return redirect("accounts:contact_details")
+
+
+@login_not_required
+@never_cache
+def email_change_link(request, token):
+    """As password_link: the token leaves the URL before anything is shown."""
+    if throttling.hit(throttling.PASSWORD_LINK, request) > throttling.PASSWORD_LINK.limit:
+        context = {"throttled": TOO_MANY_ATTEMPTS}
+        return no_referrer(render(request, "accounts/password_link_throttled.html", context, status=429))
+    change = email_changes.find_valid_change(token)
+    if change is None:
+        return no_referrer(render(request, "accounts/email_change_invalid.html", status=404))
+    request.session[EMAIL_CHANGE_SESSION_KEY] = change.token_digest
+    return no_referrer(redirect("accounts:email_change_confirm"))
+
+
+@login_not_required
+@never_cache
+def email_change_confirm(request):
+    """Confirm only on POST: mail scanners that open links must not use them up."""
+    change = email_changes.find_valid_change_by_digest(request.session.get(EMAIL_CHANGE_SESSION_KEY, ""))
+    if change is None:
+        return render(request, "accounts/email_change_invalid.html", status=404)
+    if request.method == "POST":
+        account = email_changes.confirm_email_change(change)
+        request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
+        if account is None:
+            return render(request, "accounts/email_change_invalid.html", status=404)
+        messages.success(request, f"Votre adresse de courriel est désormais {account.email}.")
+        return redirect("accounts:contact_details" if request.user.is_authenticated else "accounts:login")
+    return render(request, "accounts/email_change_confirm.html", {"change": change})

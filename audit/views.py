@@ -1,10 +1,7 @@
 """Historique: the audit trail, for a primary account (its organisme's) and for
 the Region (everything, with a CSV export)."""
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +11,7 @@ from accounts.models import User
 from accounts.permissions import primary_account_required, region_agent_required
 from audit.forms import HistoryFilterForm, RegionHistoryFilterForm
 from audit.models import AuditEntry
-from core.text import spreadsheet_text
+from core.csv_files import csv_response
 
 PAGE_SIZE = 50
 CSV_DATE_FORMAT = "%d/%m/%Y %H:%M:%S"
@@ -46,30 +43,12 @@ def region_history(request):
     return _history_page(request, "audit/region_history.html", form, entries, {})
 
 
-class _Echo:
-    """What csv.writer writes to: hands each line back instead of storing it."""
-
-    def write(self, line):
-        return line
+CSV_HEADER = ("Date", "Événement", "Auteur", "Type d’auteur", "Compte", "Organisme", "Détails", "Adresse IP")
 
 
-def _csv_lines(entries):
-    writer = csv.writer(_Echo(), delimiter=";")
-    # The byte order mark tells Excel the file is UTF-8.
-    yield "\ufeff" + writer.writerow(
-        [
-            "Date",
-            "Événement",
-            "Auteur",
-            "Type d’auteur",
-            "Compte",
-            "Organisme",
-            "Détails",
-            "Adresse IP",
-        ]
-    )
+def _csv_rows(entries):
     for entry in entries.iterator(chunk_size=2000):
-        row = [
+        yield [
             timezone.localtime(entry.at).strftime(CSV_DATE_FORMAT),
             entry.get_action_display(),
             entry.actor_display,
@@ -79,7 +58,6 @@ def _csv_lines(entries):
             " ; ".join(entry.details),
             entry.ip_address or "",
         ]
-        yield writer.writerow([spreadsheet_text(value) for value in row])
 
 
 @region_agent_required
@@ -90,7 +68,4 @@ def region_history_csv(request):
     if not form.is_valid():
         return redirect(f"{reverse('audit:region_history')}?{request.GET.urlencode()}")
     entries = form.filter(AuditEntry.objects.select_related("organisme"))
-    response = StreamingHttpResponse(_csv_lines(entries), content_type="text/csv; charset=utf-8")
-    filename = f"historique-sigma-{timezone.localdate():%Y%m%d}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(CSV_HEADER, _csv_rows(entries), filename=f"historique-sigma-{timezone.localdate():%Y%m%d}.csv")

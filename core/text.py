@@ -76,3 +76,11 @@ def without_invisible_characters(value: str) -> str:
     written before the rule."""
     cleaned = _INVISIBLE.sub(lambda match: " " if match.group().isspace() else "", value)
     return " ".join(cleaned.split()) if cleaned != value else value
+
+
+def validate_multiline_text(value: str) -> None:
+    """The validator of a free comment on several lines: plain text that may
+    also hold line breaks and tabs."""
+    problem = invisible_characters_error(value.replace("\r", "").replace("\n", "").replace("\t", ""))
+    if problem:
+        raise ValidationError(f"Ce texte {problem}", code="invisible_character")

@@ -7,6 +7,7 @@ from access_reviews.services import organismes_due_for_review
 from accounts.models import HandoverProposal, User
 from audit.models import AuditEntry
 from outbox.models import OutgoingEmail
+from training.models import DemandeModification
 
 SHOWN = 5  # lines of each list on the home page; the full list is one click away
 
@@ -23,6 +24,8 @@ def region_home_blocks() -> dict:
         ),
         "overdue_review_count": organismes_due_for_review().count(),
         "handover_count": HandoverProposal.objects.count(),
+        # The list the tile links to filters by the same rule.
+        "pending_demande_count": DemandeModification.objects.pending().count(),
         "handovers": list(
             HandoverProposal.objects.select_related("organisme", "proposed_to").order_by("created_at")[:SHOWN]
         ),

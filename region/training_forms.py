@@ -1,6 +1,6 @@
 from django import forms
 
-from core.text import validate_plain_text
+from core.text import validate_multiline_text, validate_plain_text
 from training.forms import VersionedForm
 from training.models import ActionFormation, Facture
 
@@ -52,5 +52,8 @@ class InvoiceForm(forms.Form):
 
 class InvoiceStatusForm(forms.Form):
     status = forms.ChoiceField(label="Nouveau statut", choices=Facture.Status.choices)
+    motif = forms.CharField(
+        label="Motif du rejet", required=False, max_length=2000, validators=[validate_multiline_text]
+    )
     # The status the agent saw: the change applies only if it still holds.
     based_on_status = forms.ChoiceField(widget=forms.HiddenInput, choices=Facture.Status.choices)

@@ -187,6 +187,8 @@ def invoice_status(request, pk):
     form = InvoiceStatusForm(request.POST)
     if form.errors.get("status"):
         messages.error(request, "Choisissez un statut.")
+    elif form.errors.get("motif"):
+        messages.error(request, f"Motif du rejet\u00a0: {form.errors['motif'][0]}")
     elif not form.is_valid():
         messages.error(request, "Le changement n’a pas pu être pris en compte : rechargez la page.")
     else:
@@ -195,7 +197,14 @@ def invoice_status(request, pk):
                 facture,
                 based_on_status=form.cleaned_data["based_on_status"],
                 status=form.cleaned_data["status"],
+                reason=form.cleaned_data["motif"],
                 acting_account=request.user,
+            )
+        except services.RejectionReasonMissing:
+            messages.error(
+                request,
+                f"Indiquez le motif du rejet de la facture {facture.numero}\u00a0: "
+                "l’organisme le lit sur la page de la facture pour la corriger.",
             )
         except services.InvoiceStatusChanged as refusal:
             messages.error(

@@ -187,4 +187,5 @@ class DemandeModificationFactory(factory.django.DjangoModelFactory):
         model = "training.DemandeModification"
 
     action = factory.SubFactory(ActionFormationFactory)
-    objet = "Report de la date de fin"
+    objet = "dates"
+    explication = "Report de la date de fin au 30 juin, à la demande du centre d’examen."

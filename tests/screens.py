@@ -5,7 +5,7 @@ runs where the demo data was loaded."""
 from accounts.models import User
 from organisations.models import Organisme
 from passkeys.models import Passkey
-from training.models import ActionFormation, Bilan, PeriodeDeclaration
+from training.models import ActionFormation, Bilan, DemandeModification, Facture, PeriodeDeclaration
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
 PRIMARY = "66bdj5zw4x"
@@ -54,6 +54,8 @@ def organisme_screens() -> list[tuple[str, str]]:
     action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
     inscription = action.inscriptions.order_by("pk").first()
     period = PeriodeDeclaration.objects.filter(action=action, validated_at__isnull=True).order_by("mois").first()
+    rejected = Facture.objects.get(action=action, status=Facture.Status.REJETEE)
+    answered = DemandeModification.objects.filter(action=action, status=DemandeModification.Status.ACCEPTEE).get()
     screens = [
         ("accueil", "/"),
         ("recherche-rapide-organisme", "/recherche/"),
@@ -61,6 +63,8 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("recherche-rapide-organisme-resultats", "/recherche/?q=prf23"),
         ("fiche-organisme", "/organisme/fiche/"),
         ("comptes-utilisateurs", "/organisme/comptes/"),
+        ("comptes-utilisateurs-filtres", "/organisme/comptes/?statut=actif&tri=-derniere_connexion"),
+        ("creation-comptes-fichier", "/organisme/comptes/fichier/"),
         ("creation-compte", "/organisme/comptes/nouveau/"),
         ("modification-compte", f"/organisme/comptes/{colleague.pk}/modifier/"),
         ("desactivation-compte", f"/organisme/comptes/{colleague.pk}/desactiver/"),
@@ -68,6 +72,7 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("revue-des-comptes", "/organisme/revue-des-comptes/"),
         ("historique-organisme", "/organisme/historique/"),
         ("mon-compte", "/mon-compte/modifications/"),
+        ("mes-coordonnees", "/mon-compte/coordonnees/"),
         ("double-authentification", "/mon-compte/double-authentification/"),
         ("activation-double-authentification", "/mon-compte/double-authentification/activation/"),
         ("cles-d-acces", "/mon-compte/cles-d-acces/"),
@@ -76,6 +81,12 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("bon-de-commande", f"/actions/{action.pk}/"),
         ("saisie-inscription", f"/actions/{action.pk}/inscriptions/{inscription.pk}/"),
         ("factures", "/actions/factures/"),
+        ("factures-rejetees", "/actions/factures/?statut=rejetee"),
+        ("facture", f"/actions/factures/{rejected.pk}/"),
+        ("correction-facture", f"/actions/factures/{rejected.pk}/corriger/"),
+        ("demandes-de-modification", "/actions/demandes/"),
+        ("demande-de-modification", f"/actions/demandes/{answered.pk}/"),
+        ("nouvelle-demande-de-modification", f"/actions/{action.pk}/demandes/nouvelle/"),
         ("bilans-en-attente", "/actions/bilans/?type=situation_sortie"),
         ("questionnaires-en-attente", "/actions/bilans/?type=questionnaire_suivi"),
         *bilan_screens(),
@@ -96,6 +107,8 @@ def region_screens() -> list[tuple[str, str]]:
     organisme = Organisme.objects.get(siret=DEMO_SIRET)
     action = ActionFormation.objects.get(numero_bdc=DEMO_BDC)
     colleague = organisme.accounts.filter(kind=User.Kind.SECONDARY).order_by("pk").first()
+    rejected = Facture.objects.get(action=action, status=Facture.Status.REJETEE)
+    pending = DemandeModification.objects.filter(action=action).pending().get()
     passkey = Passkey.objects.get(user__identifiant=REGION_AGENT)
     return [
         ("accueil-region", "/"),
@@ -115,9 +128,13 @@ def region_screens() -> list[tuple[str, str]]:
         ("historique-region", "/region/historique/"),
         ("actions-de-formation-region", "/actions/"),
         ("factures-region", "/actions/factures/"),
+        ("facture-region", f"/actions/factures/{rejected.pk}/"),
+        ("demandes-en-attente-region", "/actions/demandes/?statut=en_attente"),
+        ("traitement-demande-region", f"/actions/demandes/{pending.pk}/"),
         ("bilans-en-attente-region", "/actions/bilans/?type=satisfaction"),
         *[(f"{name}-region", path) for name, path in bilan_screens(validated_only=True)],
         ("mon-compte-region", "/mon-compte/modifications/"),
+        ("mes-coordonnees-region", "/mon-compte/coordonnees/"),
         ("double-authentification-region", "/mon-compte/double-authentification/"),
         ("cles-d-acces-region", "/mon-compte/cles-d-acces/"),
         ("renommage-cle-d-acces", f"/mon-compte/cles-d-acces/{passkey.pk}/renommer/"),

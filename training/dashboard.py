@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from asgiref.local import Local
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -28,7 +28,7 @@ from training.models import (
     Facture,
     Inscription,
     PeriodeDeclaration,
-    recently_rejected,
+    invoice_state_condition,
 )
 
 
@@ -80,15 +80,15 @@ def dashboard_counts(organisme, today):
     bilans = scoped(Inscription.objects.filter(stagiaire__isnull=False), "action__organisme").aggregate(
         **{kind.value: Count("pk", filter=pending_bilan(kind, today)) for kind in Bilan.Kind}
     )
+    # The invoice list filters by the same conditions (Facture.objects.in_list_state).
     factures = scoped(Facture.objects.all(), "action__organisme").aggregate(
-        en_attente_validation=Count("pk", filter=Q(status=Facture.Status.EN_ATTENTE_VALIDATION)),
-        rejetees=Count("pk", filter=recently_rejected(today)),
-        en_attente_emission=Count("pk", filter=Q(status=Facture.Status.EN_ATTENTE_EMISSION)),
-        suspendues=Count("pk", filter=Q(status=Facture.Status.SUSPENDUE)),
+        en_attente_validation=Count("pk", filter=invoice_state_condition(Facture.Status.EN_ATTENTE_VALIDATION, today)),
+        rejetees=Count("pk", filter=invoice_state_condition(Facture.Status.REJETEE, today)),
+        en_attente_emission=Count("pk", filter=invoice_state_condition(Facture.Status.EN_ATTENTE_EMISSION, today)),
+        suspendues=Count("pk", filter=invoice_state_condition(Facture.Status.SUSPENDUE, today)),
     )
-    demandes = scoped(
-        DemandeModification.objects.filter(status=DemandeModification.Status.EN_ATTENTE), "action__organisme"
-    ).count()
+    # The demande list filters by the same rule (DemandeModification.objects.pending).
+    demandes = scoped(DemandeModification.objects.pending(), "action__organisme").count()
     return DashboardCounts(
         actions_en_attente_ouverture=actions["en_attente_ouverture"],
         actions_en_cours=actions["en_cours"],
@@ -360,7 +360,7 @@ def my_requests(counts):
                     n,
                 ),
             ),
-            _action_list_url("a_traiter=demandes"),
+            _list_url("training:demande_list", "statut=en_attente"),
         )
     ]
 

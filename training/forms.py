@@ -1,11 +1,12 @@
 from django import forms
 from django.utils import timezone
 
-from core.text import invisible_characters, validate_plain_text
+from core.text import invisible_characters, validate_multiline_text, validate_plain_text
 from training import bilans as bilan_rules
 from training.models import (
     ActionState,
     Bilan,
+    DemandeModification,
     Facture,
     Programme,
     Situation,
@@ -110,6 +111,83 @@ class HoursForm(VersionedForm):
 
 class PeriodValidationForm(VersionedForm):
     pass
+
+
+# Demandes de modification and invoices (training/demande_views.py, training/invoice_views.py).
+
+EXPLANATION_MAX_LENGTH = 2000
+
+
+class DemandeForm(forms.Form):
+    objet = forms.ChoiceField(
+        label="Objet de la demande",
+        choices=[("", "Choisissez l’objet"), *DemandeModification.Objet.choices],
+        error_messages={
+            "required": "Choisissez l’objet de la demande.",
+            "invalid_choice": "Choisissez l’objet de la demande dans la liste.",
+        },
+    )
+    explication = forms.CharField(
+        label="Explication",
+        help_text="Ce que vous demandez de modifier et pourquoi, en 2\u00a0000 caractères au plus.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=EXPLANATION_MAX_LENGTH,
+        validators=[validate_multiline_text],
+        error_messages={
+            "required": "Expliquez votre demande.",
+            "max_length": "L’explication tient en 2\u00a0000 caractères au plus (%(show_value)d saisis).",
+        },
+    )
+
+
+class DemandeAnswerForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[("accepter", "Accepter la demande"), ("refuser", "Refuser la demande")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez d’accepter ou de refuser la demande."},
+    )
+    reponse = forms.CharField(
+        label="Commentaire",
+        help_text="L’organisme le lit avec votre décision, sur la demande et dans le courriel qu’il reçoit.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=EXPLANATION_MAX_LENGTH,
+        validators=[validate_multiline_text],
+        error_messages={
+            "required": "Écrivez un commentaire pour l’organisme.",
+            "max_length": "Le commentaire tient en 2\u00a0000 caractères au plus (%(show_value)d saisis).",
+        },
+    )
+
+
+class DemandeFilterForm(forms.Form):
+    statut = forms.ChoiceField(
+        label="Statut", required=False, choices=[("", "Tous"), *DemandeModification.Status.choices]
+    )
+
+
+class AmountField(forms.DecimalField):
+    """An amount in euros as the French type it: "12 500,00", spaces and all."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split()).removesuffix("€")
+        return super().to_python(value)
+
+
+class InvoiceCorrectionForm(VersionedForm):
+    numero = forms.CharField(label="Numéro de facture", max_length=40, validators=[validate_plain_text])
+    montant = AmountField(
+        label="Montant (€)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        localize=True,
+        error_messages={
+            "invalid": "Saisissez un montant, par exemple 12\u00a0500,00.",
+            "min_value": "Le montant ne peut pas être négatif.",
+        },
+    )
 
 
 # Bilans and questionnaires (training/bilans.py).

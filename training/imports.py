@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import formats, timezone
 
+from core import csv_files
 from core.text import invisible_characters_error, spreadsheet_text
 from core.versioning import StaleEdit, save_if_unchanged
 from training.dashboard import forget_dashboard
@@ -109,52 +110,12 @@ def _quoted(value):
     return f"« {value} »"
 
 
-def decode(raw):
-    """UTF-8 (with or without BOM) when it is, else Windows-1252, as French spreadsheets export."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                "Le fichier n’est ni en UTF-8 ni en Windows-1252 : est-ce bien un fichier CSV ?"
-            ) from None
-    if "\x00" in text:
-        raise ImportRefused("Le fichier contient des données binaires : est-ce bien un fichier CSV ?")
-    return text
-
-
 def read_rows(raw):
     """The file's kind, and its data lines as (line number, {column: value})."""
-    if len(raw) > MAX_FILE_SIZE:
-        raise ImportRefused(
-            "Le fichier dépasse la taille maximale de %(size)s Mo." % {"size": MAX_FILE_SIZE // (1024 * 1024)}
-        )
-    reader = csv.reader(io.StringIO(decode(raw), newline=""), delimiter=";")
-    records = []
-    last_line = 0
     try:
-        for cells in reader:
-            start, last_line = last_line + 1, reader.line_num
-            cells = [cell.strip() for cell in cells]
-            if any(cells):
-                records.append((start, cells))
-            if len(records) > MAX_LINES + 1:
-                raise ImportRefused(
-                    "Le fichier dépasse le maximum de %(count)s lignes : découpez-le en plusieurs fichiers."
-                    % {"count": MAX_LINES}
-                )
-    except csv.Error:
-        raise ImportRefused(
-            (
-                "La ligne %(line)s du fichier ne peut pas être lue : "
-                "est-ce bien un fichier CSV séparé par des points-virgules ?"
-            )
-            % {"line": last_line + 1}
-        ) from None
-    if not records:
-        raise ImportRefused("Le fichier est vide.")
+        records = csv_files.read_records(raw, max_size=MAX_FILE_SIZE, max_lines=MAX_LINES)
+    except csv_files.UnreadableFile as refusal:
+        raise ImportRefused(str(refusal)) from None
     (_header_line, header), data = records[0], records[1:]
     kind, columns = _detect_kind(header)
     rows, errors = _named_cells(columns, data)

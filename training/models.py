@@ -336,7 +336,13 @@ class Bilan(VersionedModel):
         return self.validated_at is not None
 
 
-class Facture(models.Model):
+class FactureQuerySet(models.QuerySet["Facture"]):
+    def in_list_state(self, statut: str, today: datetime.date) -> "FactureQuerySet":
+        """The invoices MA FACTURATION counts under `statut` and its link lists."""
+        return self.filter(invoice_state_condition(statut, today))
+
+
+class Facture(VersionedModel):
     class Status(models.TextChoices):
         EN_ATTENTE_VALIDATION = "en_attente_validation", "En attente de validation"
         REJETEE = "rejetee", "Rejetée"
@@ -349,11 +355,14 @@ class Facture(models.Model):
     montant = models.DecimalField("montant", max_digits=12, decimal_places=2)
     status = models.CharField("statut", max_length=30, choices=Status)
     rejected_on = models.DateField("rejetée le", null=True, blank=True)
+    rejection_reason = models.TextField("motif du rejet", blank=True)
     # Who recorded it; the name stays when the account goes.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recorded_by_name = models.CharField("enregistrée par", max_length=320, blank=True)
+
+    objects = FactureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "facture"
@@ -368,27 +377,99 @@ class Facture(models.Model):
     def __str__(self):
         return f"{self.numero} ({self.get_status_display()})"
 
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJETEE
 
-class DemandeModification(models.Model):
+
+class FactureEvent(models.Model):
+    """One line of an invoice's history: what happened to it, when, by whom,
+    and the Région's reason when it rejected it."""
+
+    class Kind(models.TextChoices):
+        EMISE = "emise", "Émise"
+        VALIDEE = "validee", "Validée"
+        REJETEE = "rejetee", "Rejetée"
+        SUSPENDUE = "suspendue", "Suspendue"
+        PAYEE = "payee", "Payée"
+        CORRIGEE = "corrigee", "Corrigée et soumise à nouveau"
+        REMISE_EN_ATTENTE = "remise_en_attente", "Remise en attente de validation"
+
+    facture = models.ForeignKey(Facture, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("événement", max_length=30, choices=Kind)
+    at = models.DateTimeField("date", default=timezone.now)
+    by_name = models.CharField("par", max_length=320, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "événement d’une facture"
+        verbose_name_plural = "historique des factures"
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.facture.numero} - {self.get_kind_display()}"
+
+
+# The history line each status a Région agent gives an invoice writes.
+EVENT_OF_STATUS = {
+    Facture.Status.EN_ATTENTE_VALIDATION: FactureEvent.Kind.REMISE_EN_ATTENTE,
+    Facture.Status.REJETEE: FactureEvent.Kind.REJETEE,
+    Facture.Status.EN_ATTENTE_EMISSION: FactureEvent.Kind.VALIDEE,
+    Facture.Status.SUSPENDUE: FactureEvent.Kind.SUSPENDUE,
+    Facture.Status.PAYEE: FactureEvent.Kind.PAYEE,
+}
+
+
+class DemandeModificationQuerySet(models.QuerySet["DemandeModification"]):
+    def pending(self) -> "DemandeModificationQuerySet":
+        """The one rule for a demande waiting for the Région: the home pages
+        count these and their links list these."""
+        return self.filter(status=DemandeModification.Status.EN_ATTENTE)
+
+
+class DemandeModification(VersionedModel):
+    """A change an organisme asks the Région to make to one of its actions
+    (dates, effectif, lieu, contenu...), then the Région's answer."""
+
+    class Objet(models.TextChoices):
+        DATES = "dates", "Dates de l’action"
+        EFFECTIF = "effectif", "Effectif"
+        LIEU = "lieu", "Lieu de formation"
+        CONTENU = "contenu", "Contenu de la formation"
+        AUTRE = "autre", "Autre"
+
     class Status(models.TextChoices):
         EN_ATTENTE = "en_attente", "En attente de traitement"
         ACCEPTEE = "acceptee", "Acceptée"
         REFUSEE = "refusee", "Refusée"
 
     action = models.ForeignKey(ActionFormation, on_delete=models.CASCADE, related_name="demandes")
-    objet = models.CharField("objet", max_length=255, validators=[validate_plain_text])
+    objet = models.CharField("objet", max_length=20, choices=Objet)
+    explication = models.TextField("explication")
     status = models.CharField("statut", max_length=20, choices=Status, default=Status.EN_ATTENTE)
     created_at = models.DateTimeField("déposée le", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    created_by_name = models.CharField("déposée par", max_length=320, blank=True)
+    reponse = models.TextField("commentaire de la Région", blank=True)
+    answered_at = models.DateTimeField("traitée le", null=True, blank=True)
+    answered_by_name = models.CharField("traitée par", max_length=320, blank=True)
+
+    objects = DemandeModificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "demande de modification"
         verbose_name_plural = "demandes de modification"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):
-        return self.objet
+        return f"{self.action.numero_bdc} - {self.get_objet_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.EN_ATTENTE
 
 
 REJECTION_WINDOW = datetime.timedelta(days=30)
@@ -398,3 +479,11 @@ def recently_rejected(today):
     """Invoices rejected within REJECTION_WINDOW of `today`: what the home page
     counts and what the invoice list shows for "Rejetée"."""
     return Q(status=Facture.Status.REJETEE, rejected_on__gt=today - REJECTION_WINDOW)
+
+
+def invoice_state_condition(statut: str, today: datetime.date) -> Q:
+    """The invoices MA FACTURATION counts under `statut`: the one definition
+    of its counts and of the lists they link to."""
+    if statut == Facture.Status.REJETEE:
+        return recently_rejected(today)
+    return Q(status=statut)

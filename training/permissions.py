@@ -12,7 +12,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from accounts.permissions import Actor, is_region_agent, rule_required
-from training.models import ActionFormation, Bilan, Facture, Inscription, Stagiaire
+from training.models import (
+    ActionFormation,
+    Bilan,
+    DemandeModification,
+    DemandeModificationQuerySet,
+    Facture,
+    Inscription,
+    Stagiaire,
+)
 
 
 def visible_actions(actor: Actor) -> QuerySet[ActionFormation]:
@@ -82,6 +90,62 @@ def get_action_for_region_or_404(actor: Actor, pk: int) -> ActionFormation:
 def get_invoice_for_region_or_404(actor: Actor, pk: int) -> Facture:
     invoices = Facture.objects.all() if is_region_agent(actor) else Facture.objects.none()
     return get_object_or_404(invoices.select_related("action__organisme"), pk=pk)
+
+
+# Demandes de modification: an organisme account files and follows them on its
+# own actions; a Région agent sees them all and answers them.
+
+
+def visible_demandes(actor: Actor) -> DemandeModificationQuerySet:
+    """The demandes de modification on the actions `actor` may see."""
+    return DemandeModification.objects.filter(action__in=visible_actions(actor))
+
+
+def get_visible_demande_or_404(actor: Actor, pk: int) -> DemandeModification:
+    return get_object_or_404(visible_demandes(actor).select_related("action__organisme"), pk=pk)
+
+
+def may_file_demande(actor: Actor, action: ActionFormation) -> bool:
+    """Whoever enters the action's data asks for its changes: its organisme's accounts."""
+    return may_edit_action(actor, action)
+
+
+def may_answer_demande(actor: Actor, demande: DemandeModification) -> bool:
+    """The Région answers a demande, once."""
+    return is_region_agent(actor) and demande.is_pending
+
+
+def get_demande_to_answer_or_404(actor: Actor, pk: int) -> DemandeModification:
+    """A demande `actor` may answer: 404 when it may not see it, 403 when it may only read it."""
+    demande = get_visible_demande_or_404(actor, pk)
+    if not is_region_agent(actor):
+        raise PermissionDenied
+    return demande
+
+
+# Invoices, on their own page: the organisme's accounts read theirs and correct
+# a rejected one; the Région reads them all (it changes their status from its space).
+
+
+def visible_invoices(actor: Actor) -> QuerySet[Facture]:
+    return Facture.objects.filter(action__in=visible_actions(actor))
+
+
+def get_visible_invoice_or_404(actor: Actor, pk: int) -> Facture:
+    return get_object_or_404(visible_invoices(actor).select_related("action__organisme"), pk=pk)
+
+
+def may_correct_invoice(actor: Actor, facture: Facture) -> bool:
+    return facture.is_rejected and may_edit_action(actor, facture.action)
+
+
+def get_invoice_to_correct_or_404(actor: Actor, pk: int) -> Facture:
+    """An invoice `actor` may correct: 404 when it may not see it, 403 when it
+    may only read it (the Région)."""
+    facture = get_visible_invoice_or_404(actor, pk)
+    if not may_edit_action(actor, facture.action):
+        raise PermissionDenied("saisie_organisme")
+    return facture
 
 
 # Bilans and questionnaires: the organisme's accounts fill and validate those of

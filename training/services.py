@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,10 +29,12 @@ from organisations.models import Organisme
 from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
+    EVENT_OF_STATUS,
     ActionFormation,
     Bilan,
     DeclarationHeures,
     Facture,
+    FactureEvent,
     Inscription,
     PeriodeDeclaration,
     Stagiaire,
@@ -271,14 +274,23 @@ def announce_seats(action: ActionFormation, *, count: int, acting_account: User)
     return action
 
 
-def _record_invoice_entry(audit_action: str, facture: Facture, *, acting_account: User) -> None:
+def _record_invoice_entry(audit_action: str, facture: Facture, *, acting_account: User, **details: Any) -> None:
     record(
         audit_action,
         account=None,
         organisme=facture.action.organisme,
         acting_account=acting_account,
-        changes={"invoice": facture.numero, "bdc": facture.action.numero_bdc, "invoice_status": facture.status},
+        changes={
+            "invoice": facture.numero,
+            "bdc": facture.action.numero_bdc,
+            "invoice_status": facture.status,
+            **details,
+        },
     )
+
+
+def _history_line(facture: Facture, kind: str, *, acting_account: User, comment: str = "") -> FactureEvent:
+    return FactureEvent.objects.create(facture=facture, kind=kind, by_name=acting_account.full_name, comment=comment)
 
 
 def record_invoice(
@@ -290,11 +302,16 @@ def record_invoice(
         montant=montant,
         recorded_by=acting_account,
         recorded_by_name=acting_account.full_name,
+        updated_by=acting_account,
+        updated_by_name=acting_account.full_name,
     )
     _set_status(facture, status)
     try:
         with transaction.atomic():
             facture.save()
+            _history_line(facture, FactureEvent.Kind.EMISE, acting_account=acting_account)
+            if status != Facture.Status.EN_ATTENTE_VALIDATION:
+                _history_line(facture, EVENT_OF_STATUS[Facture.Status(status)], acting_account=acting_account)
             _record_invoice_entry(AuditEntry.Action.INVOICE_RECORDED, facture, acting_account=acting_account)
     except IntegrityError as error:
         if Facture.objects.filter(action=action, numero=numero).exists():
@@ -303,17 +320,28 @@ def record_invoice(
     return facture
 
 
+class RejectionReasonMissing(Exception):
+    """A Région agent rejects an invoice without saying why."""
+
+
 @transaction.atomic
-def change_invoice_status(facture: Facture, *, based_on_status: str, status: str, acting_account: User) -> Facture:
+def change_invoice_status(
+    facture: Facture, *, based_on_status: str, status: str, acting_account: User, reason: str = ""
+) -> Facture:
     """Gives the invoice `status` if it still has `based_on_status`, the status
-    its user saw: one conditional UPDATE, so no change overwrites another."""
+    its user saw: one conditional UPDATE, so no change overwrites another. A
+    rejection says why (`reason`): the organisme reads it on the invoice's page."""
+    reason = reason.strip()
+    if status == Facture.Status.REJETEE and status != based_on_status and not reason:
+        raise RejectionReasonMissing
     changes: dict[str, Any] = {"status": status}
     if status != based_on_status:
         changes["rejected_on"] = timezone.localdate() if status == Facture.Status.REJETEE else None
+        changes["rejection_reason"] = reason if status == Facture.Status.REJETEE else ""
     updated = (
         Facture.objects.filter(pk=facture.pk, status=based_on_status)
         .exclude(status=Facture.Status.PAYEE)
-        .update(**changes)
+        .update(**changes, **_stamp(acting_account), version=F("version") + 1)
     )
     if not updated:
         current = Facture.objects.get(pk=facture.pk)
@@ -321,8 +349,62 @@ def change_invoice_status(facture: Facture, *, based_on_status: str, status: str
             raise InvoiceStatusChanged(current)
         raise InvoiceAlreadyPaid
     facture.refresh_from_db()
-    _record_invoice_entry(AuditEntry.Action.INVOICE_STATUS_CHANGED, facture, acting_account=acting_account)
+    if status != based_on_status:
+        _history_line(
+            facture,
+            EVENT_OF_STATUS[Facture.Status(status)],
+            acting_account=acting_account,
+            comment=changes["rejection_reason"],
+        )
+    details = {"rejection_reason": facture.rejection_reason} if facture.is_rejected else {}
+    _record_invoice_entry(AuditEntry.Action.INVOICE_STATUS_CHANGED, facture, acting_account=acting_account, **details)
     forget_dashboard(facture.action.organisme_id)
+    return facture
+
+
+class InvoiceNotRejected(Exception):
+    """Only a rejected invoice may be corrected by its organisme."""
+
+
+@transaction.atomic
+def correct_invoice(
+    facture: Facture, *, based_on_version: int, numero: str, montant: Decimal, acting_account: User
+) -> Facture:
+    """The organisme corrects a rejected invoice and submits it again: it is
+    back « en attente de validation » for the Région. Written only if the
+    invoice is still at `based_on_version` (StaleEdit otherwise)."""
+    stored = Facture.objects.select_for_update().get(pk=facture.pk)
+    if stored.version == based_on_version and not stored.is_rejected:
+        raise InvoiceNotRejected
+    corrected = [
+        label
+        for label, before, after in (("numéro", stored.numero, numero), ("montant", stored.montant, montant))
+        if before != after
+    ]
+    try:
+        with transaction.atomic():
+            save_if_unchanged(
+                facture,
+                based_on_version=based_on_version,
+                changes={
+                    "numero": numero,
+                    "montant": montant,
+                    "status": Facture.Status.EN_ATTENTE_VALIDATION,
+                    "rejected_on": None,
+                },
+                acting_account=acting_account,
+            )
+    except IntegrityError as error:
+        raise InvoiceNumberAlreadyUsed from error
+    _history_line(
+        facture,
+        FactureEvent.Kind.CORRIGEE,
+        acting_account=acting_account,
+        comment=f"Corrigé\u00a0: {', '.join(corrected)}." if corrected else "",
+    )
+    _record_invoice_entry(
+        AuditEntry.Action.INVOICE_CORRECTED, facture, acting_account=acting_account, invoice_amount=str(montant)
+    )
     return facture
 
 

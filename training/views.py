@@ -13,11 +13,25 @@ from core.conflicts import conflict_context, conflict_message
 from core.versioning import StaleEdit
 from training import bilan_views, presence, services
 from training.forms import ActionFilterForm, HoursForm, InscriptionForm, InvoiceFilterForm, PeriodValidationForm
-from training.models import REJECTION_WINDOW, ActionState, DeclarationHeures, Facture, recently_rejected
-from training.permissions import get_editable_action_or_404, get_visible_action_or_404, may_edit_action, visible_actions
+from training.models import REJECTION_WINDOW, ActionState, DeclarationHeures, Facture
+from training.permissions import (
+    get_editable_action_or_404,
+    get_visible_action_or_404,
+    may_correct_invoice,
+    may_edit_action,
+    may_file_demande,
+    visible_actions,
+)
 from training.selectors import filter_actions
 
 PAGE_SIZE = 25
+INVOICE_LIST_TITLES = {
+    Facture.Status.EN_ATTENTE_VALIDATION: "Factures en attente de validation",
+    Facture.Status.REJETEE: f"Factures rejetées dans les {REJECTION_WINDOW.days} derniers jours",
+    Facture.Status.EN_ATTENTE_EMISSION: "Factures en attente d’émission",
+    Facture.Status.SUSPENDUE: "Factures suspendues",
+    Facture.Status.PAYEE: "Factures payées",
+}
 
 
 def _valid_filters(form):
@@ -51,20 +65,20 @@ def invoice_list(request):
     statut = _valid_filters(filters)["statut"]
     invoices = Facture.objects.filter(action__in=visible_actions(request.user)).select_related("action__organisme")
     title = "Factures"
-    if statut == Facture.Status.REJETEE:
-        # The home page counts only the recent rejections and links here: the same ones.
-        invoices = invoices.filter(recently_rejected(timezone.localdate()))
-        title = "Factures rejetées dans les %(days)d derniers jours" % {"days": REJECTION_WINDOW.days}
-    elif statut:
-        invoices = invoices.filter(status=statut)
+    if statut:
+        # What MA FACTURATION counts under this status, by the same condition.
+        invoices = invoices.in_list_state(statut, timezone.localdate())
+        title = INVOICE_LIST_TITLES[statut]
     page = Paginator(invoices.order_by("action__numero_bdc", "numero"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "training/invoice_list.html",
         {
             "title": title,
+            "filtered": bool(statut),
             "filters": filters,
             "page": page,
+            "correctable": {invoice.pk for invoice in page if may_correct_invoice(request.user, invoice)},
             "show_organisme": is_region_agent(request.user),
         },
     )
@@ -99,6 +113,8 @@ def action_detail(request, pk):
             "trainees": trainees,
             "period_rows": rows,
             "may_edit": may_edit_action(request.user, action),
+            "may_file_demande": may_file_demande(request.user, action),
+            "demandes": action.demandes.order_by("-created_at", "-pk"),
             "other_viewers": [
                 "Également consulté par %(name)s depuis %(time)s" % {"name": name, "time": _hour(since)}
                 for name, since in presence.note_viewer(action, request.user)

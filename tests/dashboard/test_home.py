@@ -267,7 +267,7 @@ def test_every_non_zero_count_links_to_its_filtered_list(home_page, organisme, w
         "1 facture a été rejetée": "/actions/factures/?statut=rejetee",
         "1 facture est en attente d’émission": "/actions/factures/?statut=en_attente_emission",
         "1 facture est actuellement suspendue": "/actions/factures/?statut=suspendue",
-        "1 demande de modification": "/actions/?a_traiter=demandes",
+        "1 demande de modification": "/actions/demandes/?statut=en_attente",
     }
     for text, href in expected.items():
         assert page.href(text) == href
@@ -335,7 +335,9 @@ def test_every_link_of_the_home_page_opens_its_list(home_page, client_of, primar
 
     page = home_page()
     links = [
-        href for _, href in page.links if href.startswith(("/actions/?", "/actions/factures/?", "/actions/bilans/?"))
+        href
+        for _, href in page.links
+        if href.startswith(("/actions/?", "/actions/factures/?", "/actions/bilans/?", "/actions/demandes/?"))
     ]
 
     assert len(links) == 15

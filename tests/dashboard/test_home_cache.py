@@ -114,7 +114,8 @@ def test_the_region_rejects_an_invoice(home, agent, action):
     assert "1 facture est en attente de validation sur vos actions" in home()
 
     response = agent.post(
-        f"/region/factures/{facture.pk}/statut/", {"status": "rejetee", "based_on_status": "en_attente_validation"}
+        f"/region/factures/{facture.pk}/statut/",
+        {"status": "rejetee", "based_on_status": "en_attente_validation", "motif": "Montant erroné."},
     )
 
     assert response.status_code == 302

@@ -22,6 +22,7 @@ urlpatterns = [
                 [
                     path("", list_stub, name="action_list"),
                     path("factures/", list_stub, name="invoice_list"),
+                    path("demandes/", list_stub, name="demande_list"),
                     path("bilans/", list_stub, name="bilan_list"),
                 ],
                 "training",

@@ -63,8 +63,16 @@ PAGES = [
 ]
 # Annuler la proposition acts on a handover proposal, not on an account: who may
 # use it is tested in test_handover_pages.py. Requiring the second factor acts on
-# the organisme only, POST only: test_two_factor_requirement.py.
-TESTED_ELSEWHERE = {"handover_cancel", "two_factor_requirement"}
+# the organisme only, POST only: test_two_factor_requirement.py. The export and the
+# creation of accounts by file: test_account_list_tools.py, test_account_import.py
+# and the access matrix.
+TESTED_ELSEWHERE = {
+    "handover_cancel",
+    "two_factor_requirement",
+    "account_export",
+    "account_import",
+    "account_import_confirm",
+}
 ACCOUNT_PAGES = [page for page in PAGES if page.on_an_account]
 
 
@@ -304,6 +312,9 @@ def test_the_matrix_covers_every_gestion_organisme_url_and_action(primary_accoun
         "handover_propose",
         "handover_cancel",
         "two_factor_requirement",
+        "account_export",
+        "account_import",
+        "account_import_confirm",
     }
     assert set(ACCOUNT_ACTIONS) == set(ACTIONS)
     assert {resolve(page.url(primary_account)).url_name for page in PAGES} | TESTED_ELSEWHERE == {

@@ -29,6 +29,7 @@ from tests.factories import (
     UserFactory,
 )
 from training import imports
+from training.models import FactureEvent
 
 LOGIN_PAGE_QUERIES = 0
 # The account with its organisme and second-factor state, the audit entry,
@@ -43,20 +44,28 @@ LOGIN_QUERIES = 8
 HOME_QUERIES = 2 + 7 + 1
 # The Région agent's home: the session, the agent and its second-factor device,
 # then failed e-mails, blocked comptes principaux (count and list), overdue
-# reviews, handovers (count and list), recent activity.
-REGION_HOME_QUERIES = 3 + 7
+# reviews, handovers (count and list), pending demandes de modification, recent activity.
+REGION_HOME_QUERIES = 3 + 8
 # (+1: the compte principal's own block, with its last e-mail.)
 ACCOUNT_LIST_QUERIES = 2 + 3 + 1 + 1
+# The session and its account, then the accounts as filtered.
+ACCOUNT_EXPORT_QUERIES = 2 + 1
 SEARCH_QUERIES = 2 + 5
 # The organisme's Recherche rapide: the session and its account, then for each
 # group (actions, stagiaires with their inscriptions' BDC, comptes) its first
 # matches and its count.
 ORGANISME_SEARCH_QUERIES = 2 + 2 + 3 + 2
 # The BDC page: the session and account, then the action, its inscriptions, periods and
-# hours; its bilans; the complete periods (trainees, hours, pending periods).
-BDC_QUERIES = 2 + 4 + 1 + 3
+# hours; its bilans; the complete periods (trainees, hours, pending periods); its demandes
+# de modification.
+BDC_QUERIES = 2 + 4 + 1 + 3 + 1
 # A bilans list: the session and account, the count, the page of inscriptions.
 BILAN_LIST_QUERIES = 2 + 2
+# The session and account, then the count and the page of rows (with their action and organisme).
+DEMANDE_LIST_QUERIES = 2 + 2
+INVOICE_LIST_QUERIES = 2 + 2
+# The invoice with its action and organisme, then its history lines.
+INVOICE_PAGE_QUERIES = 2 + 2
 SAVE_QUERIES = 2 + 5
 # The session, the account, its passkey verifying the session (OTPMiddleware),
 # then the list.
@@ -298,6 +307,77 @@ def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
     # Every write of the transaction, the setup's and the import's: the home
     # page's counts are renewed once, at commit.
     assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize("accounts", [2, 20, 500])
+def test_comptes_utilisateurs_filtered_sorted_and_exported_cost_the_same_queries(
+    client_of, accounts, primary_account, django_assert_num_queries
+):
+    UserFactory.create_batch(accounts, organisme=primary_account.organisme, second_factor=True)
+    client = client_of(primary_account)
+    query = {
+        "statut": "actif",
+        "blocage": "debloque",
+        "double_authentification": "activee",
+        "tri": "-derniere_connexion",
+    }
+
+    listed = counted(django_assert_num_queries, ACCOUNT_LIST_QUERIES, lambda: client.get("/organisme/comptes/", query))
+    # The export's rows come in chunks (iterator) read by the one query.
+    exported = counted(
+        django_assert_num_queries,
+        ACCOUNT_EXPORT_QUERIES,
+        lambda: b"".join(client.get("/organisme/comptes/export.csv", query).streaming_content),
+    )
+
+    assert listed.context["page"].paginator.count == accounts
+    assert exported.count(b"\r\n") == accounts + 1
+
+
+@pytest.mark.parametrize("actor", ["organisme", "region"])
+def test_the_demande_list_costs_the_same_queries_whatever_it_lists(
+    client_of, rows, actor, primary_account, region_agent, django_assert_num_queries
+):
+    for _ in range(rows):
+        DemandeModificationFactory(action=ActionFormationFactory(organisme=primary_account.organisme))
+    client = client_of(primary_account if actor == "organisme" else region_agent)
+
+    response = counted(
+        django_assert_num_queries,
+        DEMANDE_LIST_QUERIES + (1 if actor == "region" else 0),  # the agent's second-factor device
+        lambda: client.get("/actions/demandes/?statut=en_attente"),
+    )
+
+    assert response.context["page"].paginator.count == rows
+
+
+def test_the_invoice_list_costs_the_same_queries_whatever_it_lists(
+    client_of, rows, primary_account, django_assert_num_queries
+):
+    for _ in range(rows):
+        FactureFactory(action=ActionFormationFactory(organisme=primary_account.organisme), rejected=True)
+    client = client_of(primary_account)
+
+    response = counted(
+        django_assert_num_queries, INVOICE_LIST_QUERIES, lambda: client.get("/actions/factures/?statut=rejetee")
+    )
+
+    assert len(response.context["correctable"]) == rows
+
+
+def test_an_invoice_page_costs_the_same_queries_whatever_its_history(
+    client_of, rows, primary_account, django_assert_num_queries
+):
+    facture = FactureFactory(action=ActionFormationFactory(organisme=primary_account.organisme))
+    for _ in range(rows):
+        FactureEvent.objects.create(facture=facture, kind=FactureEvent.Kind.SUSPENDUE, by_name="Région")
+    client = client_of(primary_account)
+
+    response = counted(
+        django_assert_num_queries, INVOICE_PAGE_QUERIES, lambda: client.get(f"/actions/factures/{facture.pk}/")
+    )
+
+    assert len(response.context["events"]) == rows
 
 
 def test_the_passkey_list_costs_the_same_queries_however_many_passkeys(

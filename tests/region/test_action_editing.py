@@ -226,7 +226,8 @@ def test_an_invoice_status_changed_meanwhile_is_not_overwritten(agent, colleague
     seen = agent.get(f"/region/actions/{action.pk}/")
     assert 'name="based_on_status" value="en_attente_validation"' in seen.content.decode()
     colleague.post(
-        f"/region/factures/{facture.pk}/statut/", {"status": "rejetee", "based_on_status": "en_attente_validation"}
+        f"/region/factures/{facture.pk}/statut/",
+        {"status": "rejetee", "based_on_status": "en_attente_validation", "motif": "Montant erroné."},
     )
 
     response = agent.post(

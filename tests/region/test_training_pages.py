@@ -117,7 +117,10 @@ def test_an_invoice_keeps_who_recorded_it_and_each_change_is_in_the_trail(agent,
         f"/region/actions/{action.pk}/factures/",
         {"numero": "FAC-2026-02", "montant": "10", "status": "en_attente_validation"},
     )
-    agent.post(f"/region/factures/{invoice.pk}/statut/", {"status": "rejetee", "based_on_status": invoice.status})
+    agent.post(
+        f"/region/factures/{invoice.pk}/statut/",
+        {"status": "rejetee", "based_on_status": invoice.status, "motif": "Montant erroné."},
+    )
 
     recorded = Facture.objects.get(numero="FAC-2026-02")
     assert (recorded.recorded_by, recorded.recorded_by_name) == (region_agent, region_agent.full_name)
@@ -135,7 +138,12 @@ def test_an_invoice_keeps_who_recorded_it_and_each_change_is_in_the_trail(agent,
         (
             "invoice_status_changed",
             region_agent,
-            [f"Facture : {invoice.numero}", f"N° de BDC : {action.numero_bdc}", "Statut : Rejetée"],
+            [
+                f"Facture : {invoice.numero}",
+                f"N° de BDC : {action.numero_bdc}",
+                "Statut : Rejetée",
+                "Motif du rejet : Montant erroné.",
+            ],
         ),
     ]
 
@@ -159,7 +167,7 @@ def test_an_invoice_number_is_unique_on_its_action(agent, action, invoice, field
 def test_invoice_goes_through_its_states(agent, action, invoice, page_of):
     url = f"/region/factures/{invoice.pk}/statut/"
 
-    agent.post(url, {"status": "rejetee", "based_on_status": "en_attente_validation"})
+    agent.post(url, {"status": "rejetee", "based_on_status": "en_attente_validation", "motif": "Montant erroné."})
     invoice.refresh_from_db()
     assert (invoice.status, invoice.rejected_on) == ("rejetee", timezone.localdate())
     page = page_of(agent.get(f"/region/actions/{action.pk}/"))

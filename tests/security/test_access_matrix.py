@@ -36,6 +36,7 @@ from tests.factories import (
     ActionFormationFactory,
     BilanFactory,
     DeclarationHeuresFactory,
+    DemandeModificationFactory,
     FactureFactory,
     InscriptionFactory,
     OrganismeFactory,
@@ -132,6 +133,11 @@ def hours_import(org):
     return {"fichier": SimpleUploadedFile("heures.csv", raw, "text/csv")}
 
 
+def accounts_file(org):
+    raw = "civilité;nom d’usage;prénom;courriel\nMonsieur;PIRATE;Jean;pirate@exemple.fr\n".encode()
+    return {"fichier": SimpleUploadedFile("comptes.csv", raw, "text/csv")}
+
+
 MATRIX = {
     # Public pages.
     "accounts:login": Route(reach=EVERYONE - {TEMPORARY}),
@@ -172,6 +178,14 @@ MATRIX = {
     # The account's own second factor: no ids to substitute. Turning it off or
     # regenerating codes needs a current code (tests/accounts/test_two_factor.py).
     "accounts:two_factor": Route(reach=LOGGED_IN - {TEMPORARY}),
+    # Mes coordonnées: the session's own account only (tests/accounts/test_contact_details.py).
+    "accounts:contact_details": Route(reach=LOGGED_IN - {TEMPORARY}),
+    "accounts:email_change_cancel": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, effect=False, post_only=True
+    ),
+    # Without a live change's token, not found for anyone; with it, see test_contact_details.py.
+    "accounts:email_change_link": Route(reach=frozenset(), hidden=True, kwargs=lambda org: {"token": "inconnu"}),
+    "accounts:email_change_confirm": Route(reach=frozenset(), hidden=True, post=lambda org: {}),
     # « Confirmez votre mot de passe »: the session's own account only; a right
     # password marks the session, nothing stored (tests/accounts/test_reauthentication.py).
     "accounts:reauthenticate": Route(
@@ -223,6 +237,13 @@ MATRIX = {
         reach=frozenset({PRIMARY}), post=lambda org: {"required": "1"}, post_only=True
     ),
     "organisations:account_list": Route(reach=frozenset({PRIMARY})),
+    "organisations:account_export": Route(reach=frozenset({PRIMARY})),
+    # The upload shows a preview and creates nothing; the confirmation, with no
+    # file previewed in this session, creates nothing either.
+    "organisations:account_import": Route(reach=frozenset({PRIMARY}), post=accounts_file, effect=False),
+    "organisations:account_import_confirm": Route(
+        reach=frozenset({PRIMARY}), post=lambda org: {}, effect=False, post_only=True
+    ),
     "organisations:account_create": Route(reach=frozenset({PRIMARY}), post=account_form),
     "organisations:account_update": Route(
         reach=frozenset({PRIMARY}),
@@ -387,6 +408,34 @@ MATRIX = {
         post=lambda org: {"version": 1},
         post_only=True,
     ),
+    # Demandes de modification: filed by the organisme's accounts, answered by the Région.
+    "training:demande_list": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
+    "training:demande_detail": Route(
+        reach=ORGANISME_ACCOUNTS | {REGION}, kwargs=lambda org: {"pk": org.demande.pk}, scoped=True
+    ),
+    "training:demande_create": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.action.pk},
+        scoped=True,
+        post=lambda org: {"objet": "lieu", "explication": "Nouveaux locaux."},
+    ),
+    "training:demande_answer": Route(
+        reach=frozenset({REGION}),
+        kwargs=lambda org: {"pk": org.demande.pk},
+        scoped=True,
+        post=lambda org: {"decision": "refuser", "reponse": "Non.", "version": 1},
+        post_only=True,
+    ),
+    # An invoice's page and history; its organisme corrects it once rejected.
+    "training:invoice_detail": Route(
+        reach=ORGANISME_ACCOUNTS | {REGION}, kwargs=lambda org: {"pk": org.facture.pk}, scoped=True
+    ),
+    "training:invoice_correct": Route(
+        reach=ORGANISME_ACCOUNTS,
+        kwargs=lambda org: {"pk": org.rejected_facture.pk},
+        scoped=True,
+        post=versioned(lambda org: {"numero": org.rejected_facture.numero, "montant": "99"}),
+    ),
     # Bilans and questionnaires: the organisme's accounts fill them, the Région reads and reopens them.
     "training:bilan_list": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
     "training:bilan_detail": Route(
@@ -532,6 +581,8 @@ def make_organisme(marker):
     org.inscription = InscriptionFactory(action=org.action, stagiaire=org.stagiaire)
     org.periode = PeriodeDeclarationFactory(action=org.action)
     org.facture = FactureFactory(action=org.action, numero=f"FAC-{marker}")
+    org.rejected_facture = FactureFactory(action=org.action, numero=f"FAC-REJ-{marker}", rejected=True)
+    org.demande = DemandeModificationFactory(action=org.action, explication=f"{marker} demande")
     # A trainee who left the closed action: a validated bilan, a complete period to validate.
     org.exited = InscriptionFactory(
         action=org.closed_action,

@@ -36,7 +36,7 @@ from tests.factories import (
 from tests.pages import read_page
 from tests.passkeys.recorded import OWN, RESPONSES, expect_challenge
 from tests.two_factor import log_in_verified
-from training.models import ActionFormation, Inscription
+from training.models import ActionFormation, DemandeModification, Facture, Inscription
 
 SCRIPT = "<script>sigmaXSS()</script>"
 IMAGE = "<img src=x onerror=sigmaXSS()>"
@@ -197,6 +197,15 @@ def test_account_modification_by_the_primary_account(primary_account, secondary_
 
 
 @HYPOTHESIS
+@given(data=account_fields, version=hostile_text)
+def test_mes_coordonnees(secondary_account, data, version):
+    client = fresh_client(secondary_account)
+    assert_safe(client.post("/mon-compte/coordonnees/", data | {"version": version}))
+    stored = User.objects.get(pk=secondary_account.pk)
+    assert_safe(client.post("/mon-compte/coordonnees/", data | {"version": stored.version}))
+
+
+@HYPOTHESIS
 @given(data=account_fields, until=hostile_text)
 def test_account_modification_and_deactivation_by_the_region(region_agent, primary_account, data, until):
     version = User.objects.get(pk=primary_account.pk).version
@@ -257,6 +266,19 @@ def test_organisme_quick_search(primary_account, secondary_account, action, trai
 def test_account_list_search(primary_account, secondary_account, q, page, size):
     client = fresh_client(primary_account)
     assert_safe(client.get("/organisme/comptes/", {"q": q, "page": page, "par_page": size}))
+
+
+@HYPOTHESIS
+@given(q=hostile_text, choice=hostile_text, sort=hostile_text)
+def test_account_list_filters_sort_and_export(primary_account, secondary_account, q, choice, sort):
+    client = fresh_client(primary_account)
+    query = {"q": q, "statut": choice, "blocage": choice, "double_authentification": choice, "tri": sort}
+    assert_safe(client.get("/organisme/comptes/", query))
+    export = client.get("/organisme/comptes/export.csv", query)
+    assert export.status_code < 500
+    if export.streaming:
+        cells = b"".join(export.streaming_content).decode("utf-8-sig").replace("\r\n", ";").split(";")
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 
 @HYPOTHESIS
@@ -379,6 +401,63 @@ def test_invoice_and_seats_by_the_region(region_agent, action, numero, montant, 
     assert_safe(client.post(f"/region/actions/{action.pk}/places/", {"nombre": seats}))
 
 
+@HYPOTHESIS
+@given(objet=st.one_of(st.just("dates"), hostile_text), explication=hostile_text, statut=hostile_text)
+def test_demande_filing_and_its_list(secondary_account, action, objet, explication, statut):
+    client = fresh_client(secondary_account)
+    assert_safe(client.post(f"/actions/{action.pk}/demandes/nouvelle/", {"objet": objet, "explication": explication}))
+    assert_safe(client.get(f"/actions/{action.pk}/"))
+    assert_safe(client.get("/actions/demandes/", {"statut": statut}))
+    for demande in DemandeModification.objects.filter(action=action):
+        assert_safe(client.get(f"/actions/demandes/{demande.pk}/"))
+
+
+@HYPOTHESIS
+@given(
+    decision=st.one_of(st.just("refuser"), hostile_text),
+    reponse=hostile_text,
+    version=st.one_of(hostile_text, st.just("1")),
+)
+def test_demande_answer_by_the_region(region_agent, action, decision, reponse, version):
+    demande = DemandeModification.objects.get_or_create(action=action, defaults={"objet": "lieu", "explication": "x"})[
+        0
+    ]
+    client = fresh_client(region_agent)
+    assert_safe(
+        client.post(
+            f"/actions/demandes/{demande.pk}/reponse/", {"decision": decision, "reponse": reponse, "version": version}
+        )
+    )
+    assert_safe(client.get(f"/actions/demandes/{demande.pk}/"))
+
+
+@HYPOTHESIS
+@given(
+    numero=hostile_text,
+    montant=hostile_text,
+    motif=hostile_text,
+    version=st.one_of(hostile_text, st.just("1")),
+)
+def test_invoice_rejection_and_correction(region_agent, primary_account, action, numero, montant, motif, version):
+    facture = Facture.objects.get_or_create(
+        action=action, numero="FAC-1", defaults={"montant": 100, "status": "en_attente_validation"}
+    )[0]
+    agent = fresh_client(region_agent)
+    assert_safe(
+        agent.post(
+            f"/region/factures/{facture.pk}/statut/",
+            {"status": "rejetee", "based_on_status": facture.status, "motif": motif},
+        )
+    )
+    client = fresh_client(primary_account)
+    assert_safe(
+        client.post(
+            f"/actions/factures/{facture.pk}/corriger/", {"numero": numero, "montant": montant, "version": version}
+        )
+    )
+    assert_safe(client.get(f"/actions/factures/{facture.pk}/"))
+
+
 cell = st.one_of(hostile_text, st.just("BDC-2026-0042"), st.just("1234567A"), st.just("01/09/2026"))
 csv_row = st.lists(cell, min_size=0, max_size=8)
 
@@ -408,6 +487,26 @@ def test_imports(secondary_account, action, trainee, period, raw):
     client = fresh_client(secondary_account)
     response = client.post("/imports/", {"fichier": SimpleUploadedFile("import.csv", raw, "text/csv")})
     assert_safe(response)
+
+
+@st.composite
+def accounts_files(draw):
+    """A CSV of accounts: the right header or none, hostile cells, any encoding, or bytes."""
+    header = draw(st.sampled_from(["civilité;nom d’usage;prénom;courriel", "civilite;nom;prenom;email", ""]))
+    cell = st.one_of(hostile_text, st.sampled_from(["Madame", "M.", "=1+1", "a@b.fr", "@SUM(A1)", ""]))
+    rows = draw(st.lists(st.lists(cell, min_size=1, max_size=5), max_size=5))
+    text = "\n".join([header, *(";".join(row) for row in rows)])
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1"]))
+    return draw(st.one_of(st.just(text.encode(encoding, errors="replace")), st.binary(max_size=2000)))
+
+
+@HYPOTHESIS
+@given(raw=accounts_files())
+def test_accounts_file(primary_account, secondary_account, raw):
+    client = fresh_client(primary_account)
+    upload = client.post("/organisme/comptes/fichier/", {"fichier": SimpleUploadedFile("comptes.csv", raw, "text/csv")})
+    assert_safe(upload)
+    assert_safe(client.post("/organisme/comptes/fichier/confirmation/", follow=True))
 
 
 # What was stored, everywhere it is shown.

@@ -53,7 +53,7 @@ def drop_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0007_bilans"),
+        ("training", "0008_demandes_factures"),
     ]
 
     operations = [

@@ -14,11 +14,13 @@ from passkeys.models import Passkey
 from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
+    EVENT_OF_STATUS,
     ActionFormation,
     Bilan,
     DeclarationHeures,
     DemandeModification,
     Facture,
+    FactureEvent,
     Inscription,
     PeriodeDeclaration,
     Programme,
@@ -28,6 +30,8 @@ from training.models import (
 )
 
 DEMO_PASSWORD = "Demo-Sigma-2026!"
+# Who answered the demo's demandes and invoices.
+DEMO_REGION_NAME = "Région Occitanie"
 
 DEMO_ORGANISMES: list[dict[str, Any]] = [
     {
@@ -135,12 +139,30 @@ DEMO_INVOICES = {
     "BDC-2025-FDM-002": [Facture.Status.PAYEE, Facture.Status.EN_ATTENTE_VALIDATION],
 }
 
+# (objet, explication, status, the Région's comment)
 DEMO_REQUESTS = {
     "BDC-2026-PRF23-002": [
-        ("Report de la date de fin de la formation", DemandeModification.Status.EN_ATTENTE),
-        ("Changement de lieu", DemandeModification.Status.ACCEPTEE),
+        (
+            DemandeModification.Objet.DATES,
+            "Report de la date de fin de la formation de deux semaines : le plateau technique ferme en juin.",
+            DemandeModification.Status.EN_ATTENTE,
+            "",
+        ),
+        (
+            DemandeModification.Objet.LIEU,
+            "Changement de lieu : les cours ont lieu dans nos nouveaux locaux de Blagnac.",
+            DemandeModification.Status.ACCEPTEE,
+            "Accord de la Région : le lieu de l’action est mis à jour.",
+        ),
     ],
-    "BDC-2026-FDM-001": [("Ajout de deux places", DemandeModification.Status.REFUSEE)],
+    "BDC-2026-FDM-001": [
+        (
+            DemandeModification.Objet.EFFECTIF,
+            "Ajout de deux places pour des candidats sur liste d’attente.",
+            DemandeModification.Status.REFUSEE,
+            "L’enveloppe du programme ne permet pas d’ajouter des places cette année.",
+        )
+    ],
 }
 
 DEMO_TRAINEES = [
@@ -340,12 +362,31 @@ DEMO_SITUATIONS = [Situation.CDI, Situation.EN_FORMATION, Situation.DEMANDEUR_EM
 
 def _demo_invoices_and_requests(action, today):
     for number, status in enumerate(DEMO_INVOICES.get(action.numero_bdc, []), start=1):
-        Facture.objects.create(
+        rejected = status == Facture.Status.REJETEE
+        facture = Facture.objects.create(
             action=action,
             numero=f"F-{action.numero_bdc[-9:]}-{number}",
             montant=8400 * number,
             status=status,
-            rejected_on=today - datetime.timedelta(days=5) if status == Facture.Status.REJETEE else None,
+            rejected_on=today - datetime.timedelta(days=5) if rejected else None,
+            rejection_reason="Le nombre d’heures facturées dépasse les heures validées." if rejected else "",
         )
-    for objet, request_status in DEMO_REQUESTS.get(action.numero_bdc, []):
-        DemandeModification.objects.create(action=action, objet=objet, status=request_status)
+        FactureEvent.objects.create(facture=facture, kind=FactureEvent.Kind.EMISE, by_name=DEMO_REGION_NAME)
+        if status != Facture.Status.EN_ATTENTE_VALIDATION:
+            FactureEvent.objects.create(
+                facture=facture,
+                kind=EVENT_OF_STATUS[status],
+                by_name=DEMO_REGION_NAME,
+                comment=facture.rejection_reason,
+            )
+    for objet, explication, request_status, reponse in DEMO_REQUESTS.get(action.numero_bdc, []):
+        answered = request_status != DemandeModification.Status.EN_ATTENTE
+        DemandeModification.objects.create(
+            action=action,
+            objet=objet,
+            explication=explication,
+            status=request_status,
+            reponse=reponse,
+            answered_at=timezone.now() if answered else None,
+            answered_by_name=DEMO_REGION_NAME if answered else "",
+        )

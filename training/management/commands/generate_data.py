@@ -26,11 +26,13 @@ from organisations.validators import LA_POSTE_SIREN, luhn_check_digit
 from training import bilans as bilan_rules
 from training.dashboard import forget_dashboard
 from training.models import (
+    EVENT_OF_STATUS,
     ActionFormation,
     Bilan,
     DeclarationHeures,
     DemandeModification,
     Facture,
+    FactureEvent,
     Inscription,
     PeriodeDeclaration,
     Programme,
@@ -181,7 +183,8 @@ class DataGenerator:
             ],
             [bilan for inscription in inscriptions for bilan in self.bilans(inscription)],
         )
-        self.insert([facture for action in actions for facture in self.factures(action)])
+        factures = self.insert([facture for action in actions for facture in self.factures(action)])
+        self.insert([event for facture in factures for event in self.invoice_history(facture)])
         self.insert([demande for action in actions for demande in self.demandes(action)])
         # Bulk inserts send no signal; a database rebuilt under a kept cache may reuse these ids.
         forget_dashboard(*(organisme.pk for organisme in organismes))
@@ -353,12 +356,30 @@ class DataGenerator:
                     if status == Facture.Status.REJETEE
                     else None
                 ),
+                rejection_reason="Montant différent du bon de commande." if status == Facture.Status.REJETEE else "",
+            )
+
+    def invoice_history(self, facture):
+        """« Émise », then the line of its status (with the Région's reason for a rejection)."""
+        yield FactureEvent(facture=facture, kind=FactureEvent.Kind.EMISE, by_name="Région Occitanie")
+        if facture.status != Facture.Status.EN_ATTENTE_VALIDATION:
+            yield FactureEvent(
+                facture=facture,
+                kind=EVENT_OF_STATUS[facture.status],
+                by_name="Région Occitanie",
+                comment=facture.rejection_reason,
             )
 
     def demandes(self, action):
         if self.rng.random() < 0.2:
+            status = self.rng.choice(DemandeModification.Status.values)
+            answered = status != DemandeModification.Status.EN_ATTENTE
             yield DemandeModification(
                 action=action,
-                objet=self.rng.choice(REQUEST_SUBJECTS),
-                status=self.rng.choice(DemandeModification.Status.values),
+                objet=self.rng.choice(DemandeModification.Objet.values),
+                explication=self.rng.choice(REQUEST_SUBJECTS),
+                status=status,
+                reponse="Réponse de la Région à la demande." if answered else "",
+                answered_at=timezone.now() if answered else None,
+                answered_by_name="Région Occitanie" if answered else "",
             )
