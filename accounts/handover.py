@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts import services
+from accounts.account_sessions import forget_sessions
 from accounts.models import HandoverProposal, User
 from audit.models import AuditEntry
 from audit.services import record
@@ -116,11 +117,13 @@ def _hand_over(
     former.kind = User.Kind.SECONDARY
     former.session_generation += 1
     former.save(update_fields=["kind", "session_generation"])
+    forget_sessions(former)
     if former_becomes == FormerPrimaryBecomes.DEACTIVATED and former.is_active:
         services.deactivate_account(former, acting_account=acting_account)
     new_primary.kind = User.Kind.PRIMARY
     new_primary.session_generation += 1
     new_primary.save(update_fields=["kind", "session_generation"])
+    forget_sessions(new_primary)
 
     pending = HandoverProposal.objects.select_for_update().filter(organisme=organisme).first()
     if pending is not None:

@@ -158,6 +158,16 @@ ACCOUNT_ACTIONS = {
         applies_to=two_factor.has_second_factor,
         sensitive=True,
     ),
+    # The primary account for its secondary accounts, the Région for any
+    # organisme account: how many sessions, never their details.
+    "fermer-sessions": AccountAction(
+        perform=services.end_all_sessions,
+        question="Êtes-vous sûr de vouloir fermer toutes les sessions ouvertes du compte ? "
+        "Il devra se reconnecter ; un courriel l’en informe.",
+        button="Fermer les sessions",
+        message=lambda account: f"Les sessions de {account.civil_name} ont bien été fermées.",
+        applies_to=services.has_open_sessions,
+    ),
     "desactiver": AccountAction(
         perform=services.deactivate_account,
         question="Êtes-vous sûr de vouloir désactiver le compte ?",

@@ -9,14 +9,19 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 
-from accounts import two_factor
+from accounts import services, sign_in, two_factor
 
 # Session keys: when the user logged in, and when they were last seen
 # (seconds since the epoch).
 LOGIN_AT_KEY = "sigma_login_at"
 LAST_ACTIVITY_KEY = "sigma_last_activity_at"
-# Last activity is written at most this often, not on every request.
+# Last activity is written at most this often, not on every request (in the
+# session and in its row of Mes sessions).
 ACTIVITY_WRITE_INTERVAL_SECONDS = 60
+SESSION_ENDED_ELSEWHERE = (
+    "Votre session a été fermée depuis « Mes sessions » ou par le gestionnaire de votre compte. "
+    "Veuillez vous reconnecter."
+)
 
 # Pages a user with a temporary password may still see.
 ALLOWED_WITH_TEMPORARY_PASSWORD = {
@@ -116,8 +121,15 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.user.is_authenticated and getattr(request.session, "ended_elsewhere", False):
+            # Its row in Mes sessions is gone: signed out from another
+            # session, by the account's manager or by the Région.
+            messages.warning(request, SESSION_ENDED_ELSEWHERE)
+            if request.method == "GET":
+                return redirect_to_login(request.get_full_path())
+            return redirect(settings.LOGIN_URL)
         if request.user.is_authenticated:
-            expired = self._expiry_message(request.session)
+            expired = self._expiry_message(request)
             if expired:
                 logout(request)
                 messages.warning(request, expired)
@@ -128,7 +140,8 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _expiry_message(session):
+    def _expiry_message(request):
+        session = request.session
         moment = time.time()
         login_at = session.get(LOGIN_AT_KEY)
         last_activity = session.get(LAST_ACTIVITY_KEY)
@@ -143,4 +156,6 @@ class SessionLifetimeMiddleware:
             return "Votre session a expiré après une période d’inactivité. Veuillez vous reconnecter."
         if moment - last_activity >= ACTIVITY_WRITE_INTERVAL_SECONDS:
             session[LAST_ACTIVITY_KEY] = moment
+            if digest := sign_in.current_session(request):
+                services.touch_session(digest)
         return None

@@ -1,6 +1,8 @@
 import secrets
 import string
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Value
@@ -297,6 +299,54 @@ class HandoverProposal(models.Model):
                 "name": addressee.civil_name
             }
         return ""
+
+
+class SignInMethod(models.TextChoices):
+    """How a session was opened, as Mes sessions names it."""
+
+    PASSWORD = "password", "mot de passe"
+    PASSKEY = "passkey", "clé d’accès"
+    LINK = "link", "lien à usage unique"
+    PROCONNECT = "proconnect", "ProConnect"
+
+
+class AccountSessionQuerySet(models.QuerySet["AccountSession"]):
+    def open(self) -> "AccountSessionQuerySet":
+        """Sessions not yet past their idle or absolute limit (the limits
+        accounts.middleware.SessionLifetimeMiddleware applies; last activity is
+        written at most once a minute, so a session may look open a minute
+        longer than it is)."""
+        now = timezone.now()
+        return self.filter(
+            last_activity_at__gt=now - timedelta(seconds=settings.SESSION_IDLE_TIMEOUT_SECONDS + 60),
+            created_at__gt=now - timedelta(seconds=settings.SESSION_ABSOLUTE_LIFETIME_SECONDS),
+        )
+
+
+class AccountSession(models.Model):
+    """A signed-in session of an account, as Mes sessions lists it.
+
+    Keyed by a keyed digest of the session key (accounts.sessions.key_digest),
+    never the key itself: this table alone does not let anyone take a session
+    over. Deleting the row ends the session: the session store refuses a
+    session whose row is gone (accounts.sessions.SessionStore.load).
+    """
+
+    account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    key_digest = models.CharField(max_length=64, unique=True)
+    sign_in_method = models.CharField(max_length=20, choices=SignInMethod)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=512, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+
+    objects = AccountSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_activity_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.get_sign_in_method_display()}, {self.created_at:%d/%m/%Y %H:%M})"
 
 
 class EmailChange(models.Model):

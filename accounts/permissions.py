@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from accounts.models import HandoverProposal, User
+from accounts.models import AccountSession, HandoverProposal, User
 from organisations.models import Organisme
 
 # Whoever asks: request.user, signed in or not.
@@ -117,3 +117,16 @@ def rule_required(rule: Callable[[Actor], bool], reason: str = "") -> Callable[[
 
 primary_account_required = rule_required(is_organisme_manager, "compte_principal")
 region_agent_required = rule_required(is_region_agent, "agent_region")
+
+
+def own_sessions(actor: Actor) -> QuerySet[AccountSession]:
+    """The signed-in sessions `actor` sees in Mes sessions, with their
+    details: its own, and nobody else's (a manager sees only how many an
+    account has, and ends them all: accounts.management_pages)."""
+    if not actor.is_authenticated:
+        return AccountSession.objects.none()
+    return AccountSession.objects.open().filter(account=actor)
+
+
+def get_own_session_or_404(actor: Actor, pk: int) -> AccountSession:
+    return get_object_or_404(own_sessions(actor).select_related("account"), pk=pk)

@@ -7,28 +7,37 @@ Each runs in one transaction, writes its audit entry and queues its e-mail
 import enum
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
-from django.http import HttpRequest
 from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp.models import Device
 
-from accounts import link_emails, links, reauthentication, two_factor
-from accounts.models import IDENTIFIANT_TAKEN, SEARCHED_FIELDS, UnknownIdentifiantAttempts, User, generate_identifiant
+from accounts import link_emails, links, two_factor
+from accounts.account_sessions import forget_sessions, open_sessions
+from accounts.models import (
+    IDENTIFIANT_TAKEN,
+    SEARCHED_FIELDS,
+    AccountSession,
+    SignInMethod,
+    UnknownIdentifiantAttempts,
+    User,
+    generate_identifiant,
+)
 from accounts.permissions import may_be_deleted
+from accounts.security_notices import SecurityEvent, notify_security_event
 from audit.context import current_ip_address
 from audit.models import AuditEntry
 from audit.services import record
-from core.text import normalize_for_search
+from core.text import normalize_for_search, without_invisible_characters
 from core.versioning import save_if_unchanged
 from ops import metrics
 from outbox.emails import absolute_url, send_email
@@ -100,6 +109,7 @@ def regenerate_password(account, *, acting_account):
     account.set_unusable_password()
     account.password_state = User.PasswordState.NOT_SET
     account.save(update_fields=["password", "password_state"])
+    forget_sessions(account)
     links.revoke_links(account)
     record(AuditEntry.Action.PASSWORD_REGENERATED, account=account, acting_account=acting_account)
     context = _account_context(account) | {"by_region": acting_account.is_region_agent}
@@ -125,6 +135,7 @@ def delete_account(account, *, acting_account):
     account.deactivated_until = None
     account.set_unusable_password()
     account.save(update_fields=["deleted_at", "identifiant", "email", "is_active", "deactivated_until", "password"])
+    forget_sessions(account)
     links.revoke_links(account)
 
 
@@ -143,6 +154,7 @@ def deactivate_account(account, *, acting_account, until=None):
     account.deactivated_until = until
     account.session_generation += 1
     account.save(update_fields=["is_active", "deactivated_until", "session_generation"])
+    forget_sessions(account)
     links.revoke_links(account)
     changes = {"deactivated_until": until.isoformat()} if until else {}
     record(AuditEntry.Action.ACCOUNT_DEACTIVATED, account=account, acting_account=acting_account, changes=changes)
@@ -244,31 +256,29 @@ def send_password_link(account_id: int) -> None:
     send_email(to=account, template="password_link", context=context, password_link=link)
 
 
-def log_in_with_link(request, link):
-    """Consume `link` and log its user in with a temporary password; an
+def log_in_with_link(link: Any) -> "SignInResult | None":
+    """Consume `link` and sign its user in with a temporary password; an
     account with a second factor is asked its code first (the link proves
-    only that its user reads the mailbox).
+    only that its user reads the mailbox). The account's other sessions end
+    (its password changes).
 
-    Returns the user, or None when the link was consumed meanwhile by a
-    parallel request."""
+    Returns None when the link was consumed meanwhile by a parallel request."""
     with transaction.atomic():
         deleted, _ = type(link).objects.filter(pk=link.pk).delete()
         if not deleted:
             return None
-        user = User.objects.select_for_update().get(pk=link.user_id)
+        user = User.objects.select_for_update().select_related("organisme").get(pk=link.user_id)
         links.revoke_links(user)
         user.set_password(secrets.token_urlsafe(32))
         user.password_state = User.PasswordState.TEMPORARY
         user.save(update_fields=["password", "password_state"])
+        forget_sessions(user)
         record(AuditEntry.Action.PASSWORD_LINK_USED, account=user, acting_account=user)
         if user.is_blocked:
             _unblock_by_owner(user)
     if two_factor.has_second_factor(user):
-        two_factor.await_code(request, user)
-    else:
-        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        reauthentication.mark(request)
-    return user
+        return SignInResult(LoginOutcome.CODE_REQUIRED, user, SignInMethod.LINK)
+    return SignInResult(LoginOutcome.SUCCESS, user, SignInMethod.LINK)
 
 
 def _unblock_by_owner(user):
@@ -285,10 +295,17 @@ def _unblock_by_owner(user):
 
 
 @transaction.atomic
-def change_credentials(user, *, identifiant, password, acting_account):
-    """Save a new identifiant and password chosen by the user ("Mon compte")."""
+def change_credentials(
+    user: User, *, identifiant: str, password: str, acting_account: User | None, current_session: str | None = None
+) -> None:
+    """Save a new identifiant and password chosen by the user ("Mon compte").
+    The account's other sessions end; `current_session`, the key digest of
+    the one that made the change, stays (it gets a new key). The user is told
+    by e-mail, unless they were choosing their first password after a
+    one-time link."""
     changes = {}
     previous = user.identifiant
+    was_chosen = user.password_state == User.PasswordState.CHOSEN
     if identifiant != previous:
         changes["identifiant"] = [previous, identifiant]
     user.identifiant = identifiant
@@ -303,7 +320,12 @@ def change_credentials(user, *, identifiant, password, acting_account):
         user.identifiant = previous
         raise ValidationError({"identifiant": IDENTIFIANT_TAKEN}, code="identifiant_taken") from None
     links.revoke_links(user)
+    forget_sessions(user, keep=current_session)
     record(AuditEntry.Action.CREDENTIALS_CHANGED, account=user, acting_account=acting_account, changes=changes)
+    if was_chosen:
+        notify_security_event(user, SecurityEvent.PASSWORD_CHANGED)
+        if "identifiant" in changes:
+            notify_security_event(user, SecurityEvent.IDENTIFIANT_CHANGED)
 
 
 @transaction.atomic
@@ -373,6 +395,24 @@ class LoginOutcome(enum.Enum):
     CODE_EXPIRED = "code_expired"
 
 
+@dataclass(frozen=True)
+class SignInResult:
+    """What a sign-in decided; accounts.sign_in.sign_in writes the session
+    from it (the account signed in, or its code awaited)."""
+
+    outcome: LoginOutcome
+    account: User | None = None
+    method: SignInMethod = SignInMethod.PASSWORD
+    # The account's second factor was checked (its code, or by ProConnect or a passkey).
+    second_factor_verified: bool = False
+    # The device that checked it, when not the account's app (a passkey).
+    verified_by: Device | None = None
+
+    @classmethod
+    def refused(cls, outcome: LoginOutcome) -> "SignInResult":
+        return cls(outcome)
+
+
 def _unknown_identifiant_digest(identifiant):
     return salted_hmac("sigma.unknown-identifiant", identifiant.casefold(), algorithm="sha256").hexdigest()
 
@@ -389,8 +429,9 @@ def _locked(accounts: QuerySet[User]) -> User | None:
 
 
 @transaction.atomic
-def log_in(request: HttpRequest, *, identifiant: str, password: str) -> LoginOutcome:
-    """Check the credentials and log the user in, counting failures.
+def log_in(*, identifiant: str, password: str) -> SignInResult:
+    """Check the credentials, counting failures; the result says whether the
+    user may be signed in (accounts.sign_in.sign_in) or asked its code.
 
     After MAX_FAILED_LOGINS consecutive failures the account is blocked and
     even the right password is refused. Identifiants that match no account
@@ -404,23 +445,21 @@ def log_in(request: HttpRequest, *, identifiant: str, password: str) -> LoginOut
     user = _locked(User.objects.alive().with_identifiant(identifiant).select_related("organisme"))
     if user is None:
         metrics.count_login("unknown_identifiant")
-        return _fail_unknown_identifiant(identifiant, password)
+        return SignInResult.refused(_fail_unknown_identifiant(identifiant, password))
     if user.is_blocked:
         metrics.count_login("blocked")
-        return _refuse(user, LoginOutcome.BLOCKED)
+        return SignInResult.refused(_refuse(user, LoginOutcome.BLOCKED))
     if not user.check_password(password):
         metrics.count_login("wrong_password")
-        return _count_failure(user)
+        return SignInResult.refused(_count_failure(user))
     if not user.is_active:
         metrics.count_login("inactive")
-        return _refuse(user, LoginOutcome.INACTIVE)
+        return SignInResult.refused(_refuse(user, LoginOutcome.INACTIVE))
     if two_factor.has_second_factor(user):
         # The failure count stays until the code is right too: wrong codes
         # add to it, and the password cannot be typed again to clear it.
-        two_factor.await_code(request, user)
-        return LoginOutcome.CODE_REQUIRED
-    _complete_login(request, user)
-    return LoginOutcome.SUCCESS
+        return SignInResult(LoginOutcome.CODE_REQUIRED, user)
+    return _complete_login(user, SignInMethod.PASSWORD)
 
 
 def _refuse(account: User, outcome: LoginOutcome) -> LoginOutcome:
@@ -430,25 +469,22 @@ def _refuse(account: User, outcome: LoginOutcome) -> LoginOutcome:
 
 
 @transaction.atomic
-def log_in_with_device(
-    request: HttpRequest, user: User, *, proof: Callable[[User], bool], device: Device, reason: str
-) -> LoginOutcome:
-    """Log in `user`, which `device` (a passkey verified by its user: two
+def log_in_with_device(user: User, *, proof: Callable[[User], bool], device: Device, reason: str) -> SignInResult:
+    """Sign in `user`, which `device` (a passkey verified by its user: two
     factors in one) names, if `proof(user)` holds. The account is read under
     its lock and refused as log_in refuses a blocked, deactivated or deleted
     one; the proof is checked under that lock, and a failed one counts toward
     the lockout as a wrong password does (`reason` in the trail)."""
     locked = _locked(User.objects.alive().select_related("organisme").filter(pk=user.pk))
     if locked is None:
-        return LoginOutcome.INACTIVE
+        return SignInResult.refused(LoginOutcome.INACTIVE)
     if locked.is_blocked:
-        return _refuse(locked, LoginOutcome.BLOCKED)
+        return SignInResult.refused(_refuse(locked, LoginOutcome.BLOCKED))
     if not proof(locked):
-        return _count_failure(locked, reason=reason)
+        return SignInResult.refused(_count_failure(locked, reason=reason))
     if not locked.is_active:
-        return _refuse(locked, LoginOutcome.INACTIVE)
-    _complete_login(request, locked, second_factor_verified=True, verified_by=device)
-    return LoginOutcome.SUCCESS
+        return SignInResult.refused(_refuse(locked, LoginOutcome.INACTIVE))
+    return _complete_login(locked, SignInMethod.PASSKEY, second_factor_verified=True, verified_by=device)
 
 
 @transaction.atomic
@@ -466,51 +502,44 @@ def confirm_with_device(user: User, *, proof: Callable[[User], bool], reason: st
 
 
 @transaction.atomic
-def log_in_identified(request: HttpRequest, user: User, *, second_factor_verified: bool = False) -> LoginOutcome:
-    """Log in `user`, identified by other means than its password (ProConnect,
-    proconnect/): read under its lock and refused as log_in refuses a blocked,
-    deactivated or deleted account; an account with a second factor is asked
-    its code next unless `second_factor_verified` (the identity provider
-    checked two factors)."""
+def log_in_identified(user: User, *, method: SignInMethod, second_factor_verified: bool = False) -> SignInResult:
+    """Sign in `user`, identified by other means than its password
+    (ProConnect, a passkey, with `method`): read under its lock and refused as
+    log_in refuses a blocked, deactivated or deleted account; an account with
+    a second factor is asked its code next unless `second_factor_verified`
+    (the identity provider or the passkey checked two factors)."""
     locked = _locked(User.objects.alive().select_related("organisme").filter(pk=user.pk))
     if locked is None:
-        return LoginOutcome.INACTIVE
+        return SignInResult.refused(LoginOutcome.INACTIVE)
     if locked.is_blocked:
-        return _refuse(locked, LoginOutcome.BLOCKED)
+        return SignInResult.refused(_refuse(locked, LoginOutcome.BLOCKED))
     if not locked.is_active:
-        return _refuse(locked, LoginOutcome.INACTIVE)
+        return SignInResult.refused(_refuse(locked, LoginOutcome.INACTIVE))
     has_second_factor = two_factor.has_second_factor(locked)
     if has_second_factor and not second_factor_verified:
-        two_factor.await_code(request, locked)
-        return LoginOutcome.CODE_REQUIRED
-    _complete_login(request, locked, second_factor_verified=has_second_factor)
-    return LoginOutcome.SUCCESS
+        return SignInResult(LoginOutcome.CODE_REQUIRED, locked, method)
+    return _complete_login(locked, method, second_factor_verified=second_factor_verified)
 
 
 @transaction.atomic
-def log_in_with_code(request: HttpRequest, *, code: str) -> LoginOutcome:
+def log_in_with_code(pending: two_factor.PendingSignIn | None, *, code: str) -> SignInResult:
     """The login's second step: check the code of the account whose password
-    (or one-time link) was right, and log it in. Wrong codes count toward the
-    same lockout as wrong passwords; the code is checked and used up under the
-    account's lock, so that it lets in one request only."""
-    pending = two_factor.pending_user(request)
+    (or one-time link, or ProConnect identity) was right, awaited by
+    `pending`. Wrong codes count toward the same lockout as wrong passwords;
+    the code is checked and used up under the account's lock, so that it lets
+    in one request only. Unless the result is INVALID, the wait is over."""
     # Read again under the lock: blocking or deactivating the account since
     # its password voids the wait.
-    user = pending and _locked(User.objects.select_related("organisme").filter(pk=pending.pk))
-    if user is None or not two_factor.is_pending(request, user):
-        two_factor.forget_pending(request)
-        return LoginOutcome.CODE_EXPIRED
+    if pending is None:
+        return SignInResult.refused(LoginOutcome.CODE_EXPIRED)
+    user = _locked(User.objects.select_related("organisme").filter(pk=pending.account_id))
+    if user is None or not pending.holds_for(user):
+        return SignInResult.refused(LoginOutcome.CODE_EXPIRED)
     if user.is_blocked:
-        two_factor.forget_pending(request)
-        return LoginOutcome.BLOCKED
+        return SignInResult.refused(LoginOutcome.BLOCKED)
     if not two_factor.verify_code(user, code):
-        outcome = _count_failure(user, reason="wrong_code")
-        if outcome is LoginOutcome.BLOCKED:
-            two_factor.forget_pending(request)
-        return outcome
-    two_factor.forget_pending(request)
-    _complete_login(request, user, second_factor_verified=True)
-    return LoginOutcome.SUCCESS
+        return SignInResult.refused(_count_failure(user, reason="wrong_code"))
+    return _complete_login(user, pending.method, second_factor_verified=True)
 
 
 @transaction.atomic
@@ -543,21 +572,15 @@ def confirm_password(user: User, password: str) -> bool:
 
 
 def _complete_login(
-    request: HttpRequest, user: User, *, second_factor_verified: bool = False, verified_by: Device | None = None
-) -> None:
-    """Log in `user`, read under its lock in the current transaction, which
-    commits the new session with the reset count: a login commits once."""
+    user: User, method: SignInMethod, *, second_factor_verified: bool = False, verified_by: Device | None = None
+) -> SignInResult:
+    """`user`, read under its lock in the current transaction, may be signed
+    in: its failure count is reset and the login audited."""
     if user.failed_login_count:
         User.objects.filter(pk=user.pk).update(failed_login_count=0)
     record(AuditEntry.Action.LOGIN_SUCCEEDED, account=user, acting_account=user)
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-    if second_factor_verified:
-        two_factor.mark_verified(request, user, device=verified_by)
-    reauthentication.mark(request)
-    # Written now, inside the transaction: SessionMiddleware's own save
-    # then finds nothing new to write (accounts.sessions).
-    request.session.save()
     metrics.count_login("success")
+    return SignInResult(LoginOutcome.SUCCESS, user, method, second_factor_verified, verified_by)
 
 
 def _count_failure(user: User, *, reason: str = "wrong_password") -> LoginOutcome:
@@ -571,6 +594,7 @@ def _count_failure(user: User, *, reason: str = "wrong_password") -> LoginOutcom
     if not user.is_blocked:
         return LoginOutcome.INVALID
     User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    forget_sessions(user)
     links.revoke_links(user)
     record(AuditEntry.Action.ACCOUNT_BLOCKED, account=user, acting_account=None, changes={"reason": "failed_logins"})
     _notify_blocked(user)
@@ -609,3 +633,72 @@ def _fail_unknown_identifiant(identifiant: str, password: str) -> LoginOutcome:
     attempts.last_attempt_at = timezone.now()
     attempts.save(update_fields=["failed_count", "last_attempt_at"])
     return LoginOutcome.BLOCKED if attempts.failed_count >= limit else LoginOutcome.INVALID
+
+
+# Signed-in sessions (Mes sessions)
+
+USER_AGENT_MAX_LENGTH = 512
+
+
+def open_session(
+    account: User, *, key_digest: str, method: SignInMethod, ip_address: str | None, user_agent: str
+) -> AccountSession:
+    """Record the session just signed in (its key digest, accounts.sessions),
+    as Mes sessions lists it. Its audit entry is the login's."""
+    return AccountSession.objects.create(
+        account=account,
+        key_digest=key_digest,
+        sign_in_method=method,
+        ip_address=ip_address,
+        # A header the client writes: no NUL (PostgreSQL refuses it) nor
+        # other invisible characters, and no more than the column holds.
+        user_agent=without_invisible_characters(user_agent)[:USER_AGENT_MAX_LENGTH],
+    )
+
+
+def close_session(key_digest: str) -> None:
+    """The session signed out (or timed out): it leaves Mes sessions."""
+    AccountSession.objects.filter(key_digest=key_digest).delete()
+
+
+def touch_session(key_digest: str) -> None:
+    """The session was active now (called at most once a minute per session)."""
+    AccountSession.objects.filter(key_digest=key_digest).update(last_activity_at=timezone.now())
+
+
+@transaction.atomic
+def end_session(session: AccountSession, *, acting_account: User) -> None:
+    """Sign out one of the account's sessions (Mes sessions): its next
+    request lands on the login page."""
+    session.delete()
+    record(
+        AuditEntry.Action.SESSION_ENDED,
+        account=session.account,
+        acting_account=acting_account,
+        changes={"sign_in_method": session.sign_in_method},
+    )
+
+
+@transaction.atomic
+def end_other_sessions(account: User, *, current_session: str, acting_account: User) -> int:
+    """Sign out every session of `account` but the current one. Returns how many."""
+    ended = forget_sessions(account, keep=current_session)
+    if ended:
+        record(
+            AuditEntry.Action.SESSIONS_ENDED, account=account, acting_account=acting_account, changes={"count": ended}
+        )
+    return ended
+
+
+@transaction.atomic
+def end_all_sessions(account: User, *, acting_account: User) -> int:
+    """A manager (the organisme's primary account, the Région) signs out every
+    session of `account`, who is told by e-mail. Returns how many."""
+    ended = forget_sessions(account)
+    record(AuditEntry.Action.SESSIONS_ENDED, account=account, acting_account=acting_account, changes={"count": ended})
+    notify_security_event(account, SecurityEvent.SESSIONS_ENDED)
+    return ended
+
+
+def has_open_sessions(account: User) -> bool:
+    return open_sessions(account).exists()

@@ -19,13 +19,12 @@ import operator
 import secrets
 import time
 from binascii import unhexlify
+from dataclasses import dataclass
 
 import segno
 from django.conf import settings
-from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
@@ -34,9 +33,10 @@ from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp.util import random_hex
 
-from accounts.models import User
+from accounts.account_sessions import forget_sessions
+from accounts.models import SignInMethod, User
+from accounts.security_notices import SecurityEvent, notify_security_event
 from audit.models import AuditEntry
 from audit.services import record
 
@@ -163,15 +163,6 @@ def _replace_recovery_codes(user):
 # Enrolment
 
 
-def enrolment_secret(request):
-    """The hex key offered on the enrolment page; the same on every reload
-    until a code confirms it, and stored nowhere but the session till then."""
-    key = request.session.get(ENROLMENT_KEY)
-    if not key:
-        key = request.session[ENROLMENT_KEY] = random_hex(20)
-    return key
-
-
 def matching_time_step(key, code):
     """The TOTP time step at which `code` is right for `key` (a step either
     side allowed for clock drift), or None."""
@@ -204,7 +195,12 @@ def qr_code_svg(user, key):
 
 
 @transaction.atomic
-def _enable(user, *, key, time_step):
+def enable(user: User, *, key: str, time_step: int, current_session: str | None = None) -> tuple[TOTPDevice, list[str]]:
+    """Turn on the second factor of `user` with the app secret `key`,
+    confirmed by a code of `time_step`. Returns the device and the recovery
+    codes, to be shown once. The account's other sessions end (they never
+    gave this factor); `current_session`, the key digest of the session that
+    enabled it, stays (accounts.sign_in.keep_signed_in gives it a new key)."""
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(
         user=user, name="Application d’authentification", key=key, digits=TOTP_DIGITS, confirmed=True, last_t=time_step
@@ -213,36 +209,17 @@ def _enable(user, *, key, time_step):
     # Other sessions never gave this factor: they end.
     user.session_generation += 1
     user.save(update_fields=["session_generation"])
+    forget_sessions(user, keep=current_session)
     record(AuditEntry.Action.TWO_FACTOR_ENABLED, account=user, acting_account=user)
+    notify_security_event(user, SecurityEvent.SECOND_FACTOR_ENABLED)
     return device, codes
 
 
-def enable(request, *, key, time_step):
-    """Turn on the second factor of the logged-in user with the app secret
-    `key`, confirmed by a code of `time_step`. Returns the recovery codes, to be
-    shown once. The session gets a new key and counts as verified; the
-    account's other sessions end."""
-    user = request.user
-    device, codes = _enable(user, key=key, time_step=time_step)
-    update_session_auth_hash(request, user)
-    otp_login(request, device)
-    request.session[REQUIRED_KEY] = True
-    request.session.pop(ENROLMENT_KEY, None)
-    return codes
-
-
 @transaction.atomic
-def _regenerate(user):
+def regenerate_recovery_codes(user: User) -> list[str]:
+    """New recovery codes for `user`; the former ones stop working."""
     codes = _replace_recovery_codes(user)
     record(AuditEntry.Action.RECOVERY_CODES_REGENERATED, account=user, acting_account=user)
-    return codes
-
-
-def regenerate_recovery_codes(request):
-    """New recovery codes for the logged-in user; the former ones stop working."""
-    codes = _regenerate(request.user)
-    # The session stays verified by the app, not by the codes just replaced.
-    otp_login(request, _totp_device(request.user))
     return codes
 
 
@@ -251,20 +228,14 @@ def may_disable(user):
 
 
 @transaction.atomic
-def _disable(user):
+def disable(user: User) -> None:
+    """Turn off the second factor of `user` (who has just given a code)."""
+    if not may_disable(user):
+        raise ValueError("The second factor is required for this account.")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     record(AuditEntry.Action.TWO_FACTOR_DISABLED, account=user, acting_account=user)
-
-
-def disable(request):
-    """Turn off the second factor of the logged-in user (who has just given a
-    code); the session gets a new key."""
-    if not may_disable(request.user):
-        raise ValueError("The second factor is required for this account.")
-    _disable(request.user)
-    request.session.cycle_key()
-    request.session.pop(REQUIRED_KEY, None)
+    notify_security_event(user, SecurityEvent.SECOND_FACTOR_DISABLED)
 
 
 @transaction.atomic
@@ -278,60 +249,62 @@ def reset_second_factor(account, *, acting_account):
     other_factors_removed = sum(model.objects.filter(user=account).delete()[0] for model in OTHER_FACTORS)
     account.session_generation += 1
     account.save(update_fields=["session_generation"])
+    forget_sessions(account)
     changes = {"other_factors_removed": other_factors_removed} if other_factors_removed else {}
     record(AuditEntry.Action.TWO_FACTOR_RESET, account=account, acting_account=acting_account, changes=changes)
+    notify_security_event(account, SecurityEvent.SECOND_FACTOR_RESET)
 
 
 # The login's second step
 
 
-def await_code(request, user):
-    """Remember, in the session, whose code the login waits for. A change of
-    the account's password or sessions meanwhile (blocking, regeneration…)
-    voids it."""
-    request.session[PENDING_KEY] = {
-        "user": user.pk,
-        "hash": user.get_session_auth_hash(),
-        "at": time.time(),
-    }
+@dataclass(frozen=True)
+class PendingSignIn:
+    """A sign-in whose first step was right (password, one-time link,
+    ProConnect) and whose second-factor code is awaited; kept in the session
+    by accounts.sign_in. A change of the account's password or sessions
+    meanwhile (blocking, regeneration…) voids it, as does time."""
+
+    account_id: int
+    auth_hash: str
+    at: float
+    method: SignInMethod
+
+    @classmethod
+    def start(cls, user: User, method: SignInMethod) -> "PendingSignIn":
+        return cls(account_id=user.pk, auth_hash=user.get_session_auth_hash(), at=time.time(), method=method)
+
+    def holds_for(self, user: User) -> bool:
+        return (
+            self.account_id == user.pk
+            and 0 <= time.time() - self.at <= PENDING_MAX_AGE_SECONDS
+            and not user.is_deleted
+            and secrets.compare_digest(user.get_session_auth_hash(), self.auth_hash)
+        )
 
 
-def pending_user(request):
-    """The account whose code is awaited, or None."""
-    pending = request.session.get(PENDING_KEY)
-    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
+def pending_account(pending: PendingSignIn | None) -> User | None:
+    """The account whose code `pending` awaits, if it still does."""
+    if pending is None:
         return None
-    accounts = User.objects.alive().select_related("organisme").filter(pk=pending["user"])
+    accounts = User.objects.alive().select_related("organisme").filter(pk=pending.account_id)
     user = with_second_factor_state(accounts).first()
-    return user if user is not None and is_pending(request, user) else None
+    return user if user is not None and pending.holds_for(user) else None
 
 
-def is_pending(request: HttpRequest, user: User) -> bool:
-    """Whether the session still waits for the code of `user` as it is now:
-    not too late, and neither its password nor its sessions changed since."""
-    pending = request.session.get(PENDING_KEY)
-    return (
-        isinstance(pending, dict)
-        and pending.get("user") == user.pk
-        and time.time() - pending.get("at", 0) <= PENDING_MAX_AGE_SECONDS
-        and not user.is_deleted
-        and secrets.compare_digest(user.get_session_auth_hash(), pending.get("hash", ""))
+def verified_device(user: User) -> Device | None:
+    """The device a session verified by `user`'s second factor is marked
+    with: its app, else another factor (a passkey)."""
+    return _totp_device(user) or next(
+        (found for model in OTHER_FACTORS if (found := model.objects.filter(user=user, confirmed=True).first())),
+        None,
     )
 
 
-def forget_pending(request):
-    request.session.pop(PENDING_KEY, None)
-
-
 def mark_verified(request, user, *, device=None):
-    """After login(): this session was verified by `device`, by default the
-    account's app."""
-    if device is None:
-        device = _totp_device(user) or next(
-            (found for model in OTHER_FACTORS if (found := model.objects.filter(user=user, confirmed=True).first())),
-            None,
-        )
-    otp_login(request, device)
+    """This session was verified by `device`, by default the account's app
+    (passkeys.services, when a first passkey becomes the second factor)."""
+    otp_login(request, device or verified_device(user))
 
 
 # Demo data (demo/management/commands/load_demo.py)

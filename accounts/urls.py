@@ -17,6 +17,9 @@ urlpatterns = [
     path("mon-compte/coordonnees/confirmation/<str:token>/", views.email_change_link, name="email_change_link"),
     path("mon-compte/coordonnees/confirmation/", views.email_change_confirm, name="email_change_confirm"),
     path("mon-compte/confirmation/", views.reauthenticate, name="reauthenticate"),
+    path("mon-compte/sessions/", views.session_list, name="sessions"),
+    path("mon-compte/sessions/<int:pk>/fermeture/", views.session_end, name="session_end"),
+    path("mon-compte/sessions/fermeture-des-autres/", views.sessions_end_others, name="sessions_end_others"),
     path("mon-compte/double-authentification/", two_factor_views.overview, name="two_factor"),
     path("mon-compte/double-authentification/activation/", two_factor_views.enrol, name="two_factor_enrol"),
     path(

@@ -1,9 +1,11 @@
 """Authentication and the user's own account: login, password generation,
 one-time links, forgotten identifiant, Mon compte."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.forms import model_to_dict
@@ -16,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import email_changes, links, reauthentication, services, throttling, two_factor
+from accounts import email_changes, links, reauthentication, services, sign_in, throttling, two_factor
 from accounts.forms import (
     ContactDetailsForm,
     CredentialsForm,
@@ -26,9 +28,12 @@ from accounts.forms import (
     ReauthenticationForm,
     SecondFactorCodeForm,
 )
-from accounts.models import User
+from accounts.models import AccountSession, User
+from accounts.permissions import get_own_session_or_404, own_sessions
 from accounts.services import LoginOutcome
+from core import user_agents
 from core.conflicts import conflict_context
+from core.text import plural
 from core.versioning import StaleEdit
 
 LINK_SESSION_KEY = "password_link_digest"
@@ -120,9 +125,11 @@ def login_view(request):
         if not throttling.take(throttling.LOGIN_FAILURES, request):
             form = LoginForm(initial={"identifiant": form.cleaned_data["identifiant"]})
             return render(request, "accounts/login.html", {"form": form, "throttled": TOO_MANY_ATTEMPTS}, status=429)
-        outcome = services.log_in(
-            request, identifiant=form.cleaned_data["identifiant"], password=form.cleaned_data["password"]
+        identifiant, password = form.cleaned_data["identifiant"], form.cleaned_data["password"]
+        result = sign_in.sign_in_atomically(
+            request, lambda: services.log_in(identifiant=identifiant, password=password)
         )
+        outcome = result.outcome
         if outcome in (LoginOutcome.SUCCESS, LoginOutcome.CODE_REQUIRED):
             # Only failures count.
             throttling.give_back(throttling.LOGIN_FAILURES, request)
@@ -148,8 +155,8 @@ def login_code(request):
     their app or one of their recovery codes."""
     if request.user.is_authenticated:
         return redirect_after_login(request)
-    if two_factor.pending_user(request) is None:
-        two_factor.forget_pending(request)
+    if sign_in.pending_account(request) is None:
+        sign_in.forget_pending(request)
         messages.info(request, CODE_EXPIRED)
         return redirect("accounts:login")
     form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
@@ -157,7 +164,11 @@ def login_code(request):
         if not throttling.take(throttling.LOGIN_FAILURES, request):
             context = {"form": SecondFactorCodeForm(), "throttled": TOO_MANY_ATTEMPTS}
             return render(request, "accounts/login_code.html", context, status=429)
-        outcome = services.log_in_with_code(request, code=form.cleaned_data["code"])
+        pending, code = sign_in.pending_sign_in(request), form.cleaned_data["code"]
+        result = sign_in.sign_in_atomically(request, lambda: services.log_in_with_code(pending, code=code))
+        outcome = result.outcome
+        if outcome is not LoginOutcome.INVALID:
+            sign_in.forget_pending(request)
         if outcome is LoginOutcome.SUCCESS:
             throttling.give_back(throttling.LOGIN_FAILURES, request)
             return redirect_after_login(request)
@@ -255,10 +266,11 @@ def password_link_confirm(request):
     if link is None:
         return no_referrer(render(request, "accounts/password_link_invalid.html", status=404))
     if request.method == "POST":
-        user = services.log_in_with_link(request, link)
-        if user is None:
+        result = services.log_in_with_link(link)
+        if result is None:
             return no_referrer(render(request, "accounts/password_link_invalid.html", status=404))
-        if not request.user.is_authenticated:
+        sign_in.sign_in(request, result)
+        if result.outcome is LoginOutcome.CODE_REQUIRED:
             # Its account has a second factor: the code comes first.
             return redirect("accounts:login_code")
         return redirect("accounts:credentials")
@@ -281,13 +293,13 @@ def credentials(request):
                 identifiant=form.cleaned_data["identifiant"],
                 password=form.cleaned_data["new_password"],
                 acting_account=user,
+                current_session=sign_in.current_session(request),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            update_session_auth_hash(request, user)
             # The current password given (or the one-time link just used) is a proof.
-            reauthentication.mark(request)
+            sign_in.keep_signed_in(request, user)
             messages.success(request, "Les modifications ont bien été enregistrées")
             return redirect("accounts:credentials")
     if request.method == "POST" and (blocked := logged_out_if_blocked(request)):
@@ -350,6 +362,57 @@ def reauthenticate(request: AuthenticatedRequest) -> HttpResponse:
         "return_to": return_to,
     }
     return render(request, "accounts/reauthenticate.html", context)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: AccountSession
+    device: str
+    current: bool
+
+
+@never_cache
+def session_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Mon compte > Mes sessions: where the account is signed in; sign out
+    one session or all the others."""
+    current = sign_in.current_session(request)
+    rows = [
+        SessionRow(
+            session=session, device=user_agents.describe(session.user_agent), current=session.key_digest == current
+        )
+        for session in own_sessions(request.user)
+    ]
+    rows.sort(key=lambda row: not row.current)
+    others = sum(not row.current for row in rows)
+    return render(request, "accounts/sessions.html", {"rows": rows, "others": others})
+
+
+@require_POST
+def session_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    session = get_own_session_or_404(request.user, pk)
+    if session.key_digest == sign_in.current_session(request):
+        messages.info(request, "Pour fermer la session en cours, utilisez « Se déconnecter ».")
+        return redirect("accounts:sessions")
+    services.end_session(session, acting_account=request.user)
+    messages.success(request, f"La session {user_agents.describe(session.user_agent)} a été fermée.")
+    return redirect("accounts:sessions")
+
+
+@require_POST
+def sessions_end_others(request: AuthenticatedRequest) -> HttpResponse:
+    current = sign_in.current_session(request)
+    if current is None:
+        # A session opened before Mes sessions existed: it cannot tell itself apart.
+        messages.info(request, "Reconnectez-vous pour pouvoir fermer vos autres sessions.")
+        return redirect("accounts:sessions")
+    ended = services.end_other_sessions(request.user, current_session=current, acting_account=request.user)
+    if ended:
+        messages.success(
+            request, plural(f"{ended} autre session a été fermée.", f"{ended} autres sessions ont été fermées.", ended)
+        )
+    else:
+        messages.info(request, "Aucune autre session n’était ouverte.")
+    return redirect("accounts:sessions")
 
 
 EMAIL_CHANGE_SESSION_KEY = "email_change_digest"

@@ -22,6 +22,8 @@ FIELD_LABELS = {
     "invoice": "Facture",
     "bdc": "N° de BDC",
     "invoice_status": "Statut",
+    "sign_in_method": "Connexion par",
+    "count": "Sessions fermées",
     "invoice_amount": "Montant",
     "rejection_reason": "Motif du rejet",
     "demande_objet": "Objet de la demande",
@@ -31,6 +33,13 @@ FIELD_LABELS = {
     "periodes": "Périodes",
 }
 VALUE_LABELS = {
+    # accounts.models.SignInMethod, which audit may not import.
+    "sign_in_method": {
+        "password": "mot de passe",
+        "passkey": "clé d’accès",
+        "link": "lien à usage unique",
+        "proconnect": "ProConnect",
+    },
     "former_primary_becomes": {
         "secondary": "compte secondaire",
         "deactivated": "désactivé",

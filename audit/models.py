@@ -67,6 +67,8 @@ class AuditEntry(models.Model):
         ACCESS_REQUESTED = "access_requested", "Demande d’accès"
         ACCESS_REQUEST_ACCEPTED = "access_request_accepted", "Acceptation d’une demande d’accès"
         ACCESS_REQUEST_REFUSED = "access_request_refused", "Refus d’une demande d’accès"
+        SESSION_ENDED = "session_ended", "Fermeture d’une session"
+        SESSIONS_ENDED = "sessions_ended", "Fermeture des sessions"
         INVOICE_CORRECTED = "invoice_corrected", "Correction d’une facture rejetée"
         DEMANDE_FILED = "demande_filed", "Dépôt d’une demande de modification"
         DEMANDE_ACCEPTED = "demande_accepted", "Acceptation d’une demande de modification"

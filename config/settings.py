@@ -341,6 +341,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix: browsers take these cookies only over HTTPS, for
+    # the whole site and from this host alone (no Domain), so neither a
+    # sibling subdomain nor a plain-HTTP network attacker can set or shadow
+    # them (cookie tossing, session fixation).
+    SESSION_COOKIE_NAME = "__Host-sigma-session"
+    CSRF_COOKIE_NAME = "__Host-sigma-csrf"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts import bulk_creation, handover, reauthentication
+from accounts.account_sessions import with_open_session_count
 from accounts.management_pages import account_action_page, create_account_page, update_account_page
 from accounts.models import User
 from accounts.permissions import (
@@ -110,8 +111,9 @@ def account_list(request):
     page = Paginator(accounts, page_size).get_page(request.GET.get("page"))
     # The last e-mail and second factor, for the page's accounts only: asked of
     # the whole list, the database works them out for every account it sorts.
+    on_page = User.objects.filter(pk__in=page.object_list.values("pk"))  # type: ignore[attr-defined]
     page.object_list = sorted_accounts(
-        with_second_factor_state(with_last_email(User.objects.filter(pk__in=page.object_list.values("pk")))),  # type: ignore[attr-defined]
+        with_open_session_count(with_second_factor_state(with_last_email(on_page))),
         sort_column,
         descending=descending,
     )

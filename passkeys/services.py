@@ -51,8 +51,11 @@ from webauthn.helpers.structs import (
 )
 
 from accounts import services as account_services
+from accounts import sign_in as account_sign_in
 from accounts import two_factor
+from accounts.account_sessions import forget_sessions
 from accounts.models import User
+from accounts.security_notices import SecurityEvent, notify_security_event
 from accounts.services import LoginOutcome
 from audit.models import AuditEntry
 from audit.services import record
@@ -235,9 +238,12 @@ def add_passkey(request: HttpRequest, *, name: str, credential: str, acting_acco
         transports=_transports(credential),
     )
     record(AuditEntry.Action.PASSKEY_ADDED, account=user, acting_account=user, changes={"name": name})
+    notify_security_event(user, SecurityEvent.PASSKEY_ADDED)
     if first_factor:
         user.session_generation += 1
         user.save(update_fields=["session_generation"])
+        # The other sessions never gave this factor: they end (Mes sessions too).
+        forget_sessions(user, keep=account_sign_in.current_session(request))
         update_session_auth_hash(request, user)
         two_factor.mark_verified(request, user, device=passkey)
         request.session[two_factor.REQUIRED_KEY] = True
@@ -268,6 +274,7 @@ def remove_passkey(passkey: Passkey, *, acting_account: User) -> None:
         acting_account=acting_account,
         changes={"name": passkey.name},
     )
+    notify_security_event(passkey.user, SecurityEvent.PASSKEY_REMOVED)
     passkey.delete()
 
 
@@ -361,9 +368,13 @@ def sign_in(request: HttpRequest, *, credential: str) -> LoginOutcome:
     PasskeyRefused when no account is at stake."""
     challenge = _take_challenge(request, Ceremony.SIGN_IN)
     passkey = _passkey_answering(credential)
-    return account_services.log_in_with_device(
-        request, passkey.user, proof=_verifier(passkey, credential, challenge), device=passkey, reason="wrong_passkey"
+    result = account_sign_in.sign_in_atomically(
+        request,
+        lambda: account_services.log_in_with_device(
+            passkey.user, proof=_verifier(passkey, credential, challenge), device=passkey, reason="wrong_passkey"
+        ),
     )
+    return result.outcome
 
 
 def confirm(request: HttpRequest, user: User, *, credential: str) -> bool:

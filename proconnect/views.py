@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
 from accounts import throttling, two_factor
+from accounts.models import SignInMethod
 from accounts.services import LoginOutcome
+from accounts.sign_in import sign_in
 from accounts.views import LOGIN_ERRORS, TOO_MANY_ATTEMPTS, AuthenticatedRequest, login_error
 from outbox.emails import absolute_url
 from proconnect import client, permissions, services
@@ -94,15 +96,17 @@ def _sign_in(request: HttpRequest, account, identity: client.Identity) -> HttpRe
         except client.ProConnectError as error:
             return _error(request, str(error), error.status)
     request.session.pop(pc_session.STEP_UP_KEY, None)
-    outcome = account_services.log_in_identified(request, account, second_factor_verified=identity.two_factor)
+    result = account_services.log_in_identified(
+        account, method=SignInMethod.PROCONNECT, second_factor_verified=identity.two_factor
+    )
+    outcome = result.outcome
     if outcome in LOGIN_ERRORS:
         return _error(request, login_error(outcome), 403)
+    # ProConnect's check of two factors, if any, stands for the second factor.
+    sign_in(request, result)
     request.session[pc_session.ID_TOKEN_KEY] = identity.id_token
     if outcome is LoginOutcome.CODE_REQUIRED:
         return redirect("accounts:login_code")
-    if identity.two_factor:
-        # ProConnect checked two factors: this session needs no more.
-        request.session.pop(two_factor.REQUIRED_KEY, None)
     return redirect("dashboard:home")
 
 
@@ -149,9 +153,11 @@ def link(request: HttpRequest) -> HttpResponse:
             return render(request, "proconnect/link.html", context, status=429)
         # Read by proconnect.signals when the login completes (now or after its code).
         request.session[pc_session.PENDING_LINK_KEY] = [account.pk for account in candidates]
-        outcome = account_services.log_in(
-            request, identifiant=form.cleaned_data["identifiant"], password=form.cleaned_data["password"]
+        result = account_services.log_in(
+            identifiant=form.cleaned_data["identifiant"], password=form.cleaned_data["password"]
         )
+        sign_in(request, result)
+        outcome = result.outcome
         if outcome in (LoginOutcome.SUCCESS, LoginOutcome.CODE_REQUIRED):
             # Only failures count.
             throttling.give_back(throttling.LOGIN_FAILURES, request)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.account_sessions import with_open_session_count
 from accounts.management_pages import (
     account_action_page,
     create_account_page,
@@ -65,9 +66,9 @@ def search(request):
 def organisme_detail(request, pk):
     organisme = get_managed_organisme_or_404(request.user, pk)
     accounts = list(
-        with_second_factor_state(with_last_email(managed_accounts(request.user).filter(organisme=organisme))).order_by(
-            "last_name", "first_name", "pk"
-        )
+        with_open_session_count(
+            with_second_factor_state(with_last_email(managed_accounts(request.user).filter(organisme=organisme)))
+        ).order_by("last_name", "first_name", "pk")
     )
     return render(
         request,

@@ -74,6 +74,7 @@ def organisme_screens() -> list[tuple[str, str]]:
         ("mon-compte", "/mon-compte/modifications/"),
         ("mes-coordonnees", "/mon-compte/coordonnees/"),
         ("double-authentification", "/mon-compte/double-authentification/"),
+        ("mes-sessions", "/mon-compte/sessions/"),
         ("activation-double-authentification", "/mon-compte/double-authentification/activation/"),
         ("cles-d-acces", "/mon-compte/cles-d-acces/"),
         ("ajout-cle-d-acces", "/mon-compte/cles-d-acces/ajout/"),

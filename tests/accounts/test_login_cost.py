@@ -24,7 +24,9 @@ SUCCESSFUL_LOGIN = [
     "SELECT accounts_user",
     "INSERT audit_auditentry",
     "UPDATE accounts_user",
-    # The new session, as the user_logged_in receivers left it.
+    # Its row in Mes sessions, then the new session as the user_logged_in
+    # receivers left it.
+    "INSERT accounts_accountsession",
     "INSERT django_session",
 ]
 

@@ -51,3 +51,34 @@ def test_production_settings_pass_the_deployment_checklist():
     result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=secrets.token_urlsafe(60), **PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_production_cookies_carry_the_host_prefix_and_meet_its_rules():
+    """ASVS 3.4.4: __Host- cookies are taken by browsers only when Secure, for
+    Path=/ and without Domain; the session and CSRF cookies are both."""
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH, s.SESSION_COOKIE_DOMAIN, s.CSRF_COOKIE_DOMAIN)"
+    )
+    result = manage("shell", "--no-imports", "-c", script, SECRET_KEY=secrets.token_urlsafe(60), **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "__Host-sigma-session",
+        "__Host-sigma-csrf",
+        "True",
+        "True",
+        "/",
+        "/",
+        "None",
+        "None",
+    ]
+
+
+def test_development_keeps_django_s_cookie_names_over_plain_http():
+    result = manage(
+        "shell", "--no-imports", "-c", "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME)"
+    )
+
+    assert result.stdout.split() == ["sessionid"]

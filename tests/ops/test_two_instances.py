@@ -73,7 +73,7 @@ class Browser:
         return self._request(instance, "GET", path)
 
     def post(self, instance, path, form=None):
-        form = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **(form or {})}
+        form = {"csrfmiddlewaretoken": self.cookies.get("__Host-sigma-csrf", ""), **(form or {})}
         return self._request(instance, "POST", path, urlencode(form))
 
     def _request(self, instance, method, path, body=None):

@@ -13,6 +13,8 @@ COLUMNS = [
     "Courriel d’envoi des accès",
     "Statut du compte",
     "Blocage du compte",
+    # Beyond the guide: how many sessions (Mes sessions) the account has open.
+    "Sessions ouvertes",
     # Beyond the guide: when the account last logged in, the last e-mail sent
     # to it and whether it arrived.
     "Dernière connexion",

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import HandoverProposal
+from accounts.models import AccountSession, HandoverProposal
 from audit.models import AuditEntry
 from audit.services import record
 from outbox.models import OutgoingEmail
@@ -33,9 +33,10 @@ from training.models import FactureEvent
 
 LOGIN_PAGE_QUERIES = 0
 # The account with its organisme and second-factor state, the audit entry,
-# last_login, and the new session (its INSERT in a savepoint), all within one
-# transaction (tests/accounts/test_login_cost.py lists them).
-LOGIN_QUERIES = 8
+# last_login, the session's row in Mes sessions and the new session (its INSERT
+# in a savepoint), all within one transaction, the action's in a savepoint of
+# it (tests/accounts/test_login_cost.py lists them).
+LOGIN_QUERIES = 11
 # The session and its account with its organisme (every page's two), then the
 # page's own. The home page is counted with its counts worked out afresh: in a
 # test's transaction its cache stands aside (tests/dashboard/test_home_cache.py).
@@ -48,6 +49,9 @@ HOME_QUERIES = 2 + 7 + 1
 REGION_HOME_QUERIES = 3 + 8
 # (+1: the compte principal's own block, with its last e-mail.)
 ACCOUNT_LIST_QUERIES = 2 + 3 + 1 + 1
+# The session (with whether its row in Mes sessions exists) and its account,
+# then the account's open sessions.
+MY_SESSIONS_QUERIES = 2 + 1
 # The session and its account, then the accounts as filtered.
 ACCOUNT_EXPORT_QUERIES = 2 + 1
 SEARCH_QUERIES = 2 + 5
@@ -170,6 +174,21 @@ def test_comptes_utilisateurs_cost_the_same_queries_on_any_page(
 
     assert response.status_code == 200
     assert response.context["page"].object_list
+
+
+def test_mes_sessions_cost_the_same_queries_however_many_sessions(
+    rows, secondary_account, password, django_assert_num_queries
+):
+    for number in range(rows):
+        AccountSession.objects.create(
+            account=secondary_account, key_digest=f"{number:064d}", sign_in_method="password", user_agent="Firefox/133"
+        )
+    client = Client()
+    client.post("/connexion/", {"identifiant": secondary_account.identifiant, "password": password})
+
+    response = counted(django_assert_num_queries, MY_SESSIONS_QUERIES, lambda: client.get("/mon-compte/sessions/"))
+
+    assert len(response.context["rows"]) == rows + 1
 
 
 def test_the_recherche_rapide_costs_the_same_queries_whatever_it_finds(

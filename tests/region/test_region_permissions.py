@@ -14,12 +14,20 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.management_pages import ACCOUNT_ACTIONS
-from accounts.models import User
+from accounts.models import AccountSession, User
 from organisations.models import Organisme
 from region import urls as region_urls
 from tests.factories import UserFactory
 
-ACTIONS = ("regenerer", "supprimer", "debloquer", "desactiver", "activer", "reinitialiser-double-authentification")
+ACTIONS = (
+    "regenerer",
+    "supprimer",
+    "debloquer",
+    "desactiver",
+    "activer",
+    "reinitialiser-double-authentification",
+    "fermer-sessions",
+)
 # "version": the modify window posts the version it showed; every target is fresh, at 1.
 POSTED_ACCOUNT = {
     "civilite": "monsieur",
@@ -99,6 +107,8 @@ def ready_for(page):
             User.objects.filter(pk=account.pk).update(is_active=False)
         elif page.name == "reinitialiser-double-authentification":
             TOTPDevice.objects.create(user=account, confirmed=True)
+        elif page.name == "fermer-sessions":
+            AccountSession.objects.create(account=account, key_digest="0" * 64, sign_in_method="password")
         account.refresh_from_db()
         return account
 

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts import links
-from accounts.models import HandoverProposal, PasswordLink, User
+from accounts.models import AccountSession, HandoverProposal, PasswordLink, User
 from outbox.models import OutgoingEmail
 from passkeys.models import Passkey
 from proconnect.models import AccessRequest
@@ -111,6 +111,7 @@ def _account_action_variants():
             "pk": org.target.pk,
             "action": "reinitialiser-double-authentification",
         },
+        "fermer-sessions": lambda org: {"pk": org.target.pk, "action": "fermer-sessions"},
     }
 
 
@@ -194,6 +195,22 @@ MATRIX = {
     "accounts:two_factor_enrol": Route(reach=LOGGED_IN - {TEMPORARY}),
     "accounts:two_factor_regenerate": Route(reach=LOGGED_IN - {TEMPORARY}, post_only=True),
     "accounts:two_factor_disable": Route(reach=LOGGED_IN - {TEMPORARY}, post_only=True),
+    # Mes sessions: the account's own sessions only. Nobody, the Région
+    # included, ends another account's session from there (a manager ends
+    # them all through fermer-sessions); ending one's own is tested in
+    # tests/accounts/test_account_sessions.py. The actors here are signed in
+    # without a recorded session, so "the others" are none: nothing changes.
+    "accounts:sessions": Route(reach=LOGGED_IN - {TEMPORARY}),
+    "accounts:session_end": Route(
+        reach=frozenset(),
+        kwargs=lambda org: {"pk": org.target_session.pk},
+        scoped=True,
+        post=lambda org: {},
+        post_only=True,
+    ),
+    "accounts:sessions_end_others": Route(
+        reach=LOGGED_IN - {TEMPORARY}, post=lambda org: {}, post_only=True, effect=False
+    ),
     "core:contacts": Route(reach=EVERYONE),
     "core:accessibility": Route(reach=EVERYONE),
     # Probes for the load balancer; the metrics only for a scraper holding METRICS_TOKEN.
@@ -541,6 +558,9 @@ def make_organisme(marker):
     org.temporary = account("TEMPORAIRE", password_state=User.PasswordState.TEMPORARY)
     org.target = account("CIBLE", second_factor=True)
     org.blocked = account("BLOQUE", blocked=True)
+    org.target_session = AccountSession.objects.create(
+        account=org.target, key_digest=marker.lower().ljust(64, "0"), sign_in_method="password"
+    )
     org.inactive = account("INACTIF", deactivated=True)
     org.passkey = Passkey.objects.create(
         user=org.colleague,

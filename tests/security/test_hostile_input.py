@@ -22,7 +22,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import User
+from accounts.models import AccountSession, User
 from audit.models import AuditEntry
 from organisations.models import Organisme
 from organisations.validators import luhn_check_digit
@@ -151,6 +151,28 @@ def test_password_generation(db, identifiant, last_name, first_name, email):
     response = fresh_client().post("/generation-mot-de-passe/", data)
     assert_safe(response)
     assert response.status_code == 200
+
+
+@HYPOTHESIS
+@given(user_agent=hostile_text)
+def test_a_sign_in_from_any_user_agent_then_mes_sessions(secondary_account, password, user_agent):
+    """The User-Agent header is the client's: stored cleaned and shown escaped
+    on Mes sessions, never a server error (PostgreSQL refuses NUL bytes)."""
+    client = fresh_client()
+    client.defaults["HTTP_USER_AGENT"] = user_agent
+    signed_in = client.post("/connexion/", {"identifiant": secondary_account.identifiant, "password": password})
+    assert signed_in.status_code == 302
+    response = client.get("/mon-compte/sessions/")
+    assert_safe(response)
+    assert response.status_code == 200
+    assert "\x00" not in AccountSession.objects.filter(account=secondary_account).latest("pk").user_agent
+
+
+@pytest.mark.parametrize("pk", ["0", "99999999999999999999999999", "9" * 400])
+def test_ending_a_session_of_any_number_is_a_404(secondary_account, pk):
+    response = fresh_client(secondary_account).post(f"/mon-compte/sessions/{pk}/fermeture/")
+
+    assert response.status_code == 404
 
 
 @HYPOTHESIS
