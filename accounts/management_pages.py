@@ -101,6 +101,8 @@ class AccountAction:
     # The success message, when the guide's "Le compte … a bien été <verb>." does not fit.
     message: Callable | None = None
     applies_to: Callable = lambda account: True
+    # Why it is not offered, when the general sentence would not say it.
+    not_applicable: str = ""
     # A form whose cleaned data goes to `perform` as keyword arguments.
     form_class: type | None = None
     # Whether it needs a recent authentication (accounts.reauthentication):
@@ -115,6 +117,11 @@ ACCOUNT_ACTIONS = {
         button="Régénérer le mot de passe",
         verb="régénéré",
         extra_message="Un courriel de notification de régénération de mot de passe a été envoyé à l’adresse du compte.",
+        applies_to=lambda account: account.password_may_be_regenerated,
+        not_applicable=(
+            "Ce compte est désactivé\u00a0: son utilisateur ne pourrait pas générer de mot de passe. Activez "
+            "d’abord le compte, puis régénérez son mot de passe."
+        ),
     ),
     "supprimer": AccountAction(
         perform=services.delete_account,
@@ -185,7 +192,9 @@ def account_action_page(request, account, action_name, *, back_url):
     if action is None:
         raise Http404
     if not action.applies_to(account):
-        messages.info(request, "Cette action ne s’applique pas à ce compte dans son état actuel.")
+        messages.info(
+            request, action.not_applicable or "Cette action ne s’applique pas à ce compte dans son état actuel."
+        )
         return redirect(back_url)
     if action.sensitive and not reauthentication.is_recent(request):
         # Back to this confirmation page afterwards.

@@ -187,6 +187,13 @@ class User(AbstractBaseUser, VersionedModel):
         return self.is_active and not self.is_blocked and not self.is_deleted
 
     @property
+    def password_may_be_regenerated(self):
+        """Régénérer le mot de passe is offered on active accounts only: the
+        generation page serves active accounts, so a deactivated one would get
+        an invitation that leads nowhere. Reactivated, it may be regenerated."""
+        return self.is_active and not self.is_deleted
+
+    @property
     def status_label(self):
         """As the account lists show it: "Actif", "Désactivé" or "Désactivé jusqu'au 12/01/2027"."""
         if self.is_active:

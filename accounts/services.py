@@ -102,7 +102,10 @@ def modify_account(account, *, acting_account, based_on_version, **data):
 @transaction.atomic
 def regenerate_password(account, *, acting_account):
     """The current password stops working at once (which also ends the account's
-    sessions); the user goes through the password generation again."""
+    sessions); the user goes through the password generation again, which
+    serves active accounts only."""
+    if not account.password_may_be_regenerated:
+        raise ValueError("Compte désactivé\u00a0: son mot de passe n’est pas régénéré.")
     account.set_unusable_password()
     account.password_state = User.PasswordState.NOT_SET
     account.save(update_fields=["password", "password_state"])
@@ -245,6 +248,8 @@ def send_password_link(account_id: int) -> None:
     link = links.issue_link(account)
     record(AuditEntry.Action.PASSWORD_LINK_REQUESTED, account=account, acting_account=account)
     context = _account_context(account) | {
+        # A new account, or one whose password was regenerated, has none to keep.
+        "has_password": account.password_state == User.PasswordState.CHOSEN,
         "link_hours": settings.PASSWORD_LINK_MAX_AGE_SECONDS // 3600,
         "link_url": link_emails.placeholder_link_url(),
     }

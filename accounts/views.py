@@ -3,6 +3,7 @@ one-time links, forgotten identifiant, Mon compte."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
@@ -11,6 +12,7 @@ from django.forms import model_to_dict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -48,16 +50,46 @@ LOGIN_ERRORS = {
     LoginOutcome.INVALID: (
         "Identifiant ou mot de passe incorrect. Au-delà de 3 tentatives infructueuses, le compte est bloqué."
     ),
-    LoginOutcome.BLOCKED: (
-        "Votre compte est bloqué suite à plusieurs tentatives de connexion infructueuses. "
-        "Veuillez contacter le gestionnaire de votre compte (le compte principal de votre organisme) "
-        "pour le débloquer, ou générer un nouveau mot de passe."
-    ),
-    LoginOutcome.INACTIVE: (
-        "Votre compte est désactivé. Veuillez contacter le gestionnaire de votre compte "
-        "(le compte principal de votre organisme)."
-    ),
+    LoginOutcome.BLOCKED: "Votre compte est bloqué suite à plusieurs tentatives de connexion infructueuses.",
+    LoginOutcome.INACTIVE: "Votre compte est désactivé.",
 }
+
+
+def _ways_out() -> str:
+    """Who to ask, in one text for every account: the login never says which
+    kind of account an identifiant is (no enumeration), so it names both."""
+    return format_html(
+        "Un compte secondaire s’adresse au compte principal de son organisme\u00a0; le compte principal "
+        's’adresse à la Région, à <a href="mailto:{address}">{address}</a> (voir '
+        '<a href="{contacts}">Contacts et assistance</a>).',
+        address=settings.SIGMA_REGION_EMAIL,
+        contacts=reverse("core:contacts"),
+    )
+
+
+def login_error(outcome: LoginOutcome) -> str:
+    """What the login (and ProConnect) tells a refused account: for a blocked
+    or deactivated one, with the ways out and their links."""
+    forgotten = reverse("accounts:password_generation")
+    if outcome is LoginOutcome.BLOCKED:
+        return format_html(
+            "{refusal} Pour le débloquer vous-même, générez un nouveau mot de passe depuis "
+            '<a href="{forgotten}">Mot de passe oublié\u00a0?</a>, ou demandez son déblocage au gestionnaire '
+            "de votre compte. {ways_out}",
+            refusal=LOGIN_ERRORS[outcome],
+            forgotten=forgotten,
+            ways_out=_ways_out(),
+        )
+    if outcome is LoginOutcome.INACTIVE:
+        return format_html(
+            "{refusal} Pour le faire réactiver, adressez-vous au gestionnaire de votre compte. {ways_out} "
+            'Une fois le compte réactivé, <a href="{forgotten}">Mot de passe oublié\u00a0?</a> vous permet '
+            "d’en générer un nouveau si besoin.",
+            refusal=LOGIN_ERRORS[outcome],
+            forgotten=forgotten,
+            ways_out=_ways_out(),
+        )
+    return str(LOGIN_ERRORS[outcome])
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -105,7 +137,7 @@ def login_view(request):
             return redirect_after_login(request)
         if outcome is LoginOutcome.CODE_REQUIRED:
             return _to_code_step(request)
-        form.add_error(None, LOGIN_ERRORS[outcome])
+        form.add_error(None, login_error(outcome))
     return render(request, "accounts/login.html", {"form": form})
 
 
@@ -143,7 +175,7 @@ def login_code(request):
         if outcome is LoginOutcome.INVALID:
             form.add_error("code", WRONG_CODE)
         else:
-            messages.error(request, CODE_EXPIRED if outcome is LoginOutcome.CODE_EXPIRED else LOGIN_ERRORS[outcome])
+            messages.error(request, CODE_EXPIRED if outcome is LoginOutcome.CODE_EXPIRED else login_error(outcome))
             return redirect("accounts:login")
     return render(request, "accounts/login_code.html", {"form": form})
 
@@ -283,7 +315,7 @@ def logged_out_if_blocked(request: AuthenticatedRequest) -> HttpResponse | None:
     if not request.user.is_blocked:
         return None
     logout(request)
-    messages.error(request, LOGIN_ERRORS[LoginOutcome.BLOCKED])
+    messages.error(request, login_error(LoginOutcome.BLOCKED))
     return redirect("accounts:login")
 
 

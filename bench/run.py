@@ -80,14 +80,21 @@ def scenarios(fixtures):
             "manager",
             marker="CHARGE",
         ),
-        Scenario("search", f"Recherche rapide « {SEARCH} »", f"/region/?q={SEARCH}", "agent", marker="TOULOUSE"),
+        Scenario("search", f"Recherche rapide « {SEARCH} »", f"/region/?q={SEARCH}", "agent", marker="TOULOUSE"),
+        Scenario(
+            "organisme_search",
+            f"Recherche rapide of an organisme « {fixtures['search_word']} »",
+            f"/recherche/?q={fixtures['search_word']}",
+            "organisme",
+            marker=fixtures["action_numero"],
+        ),
         Scenario("bdc", "BDC page", f"/actions/{fixtures['action_pk']}/", "organisme", marker="Inscriptions"),
         Scenario("save", "Save a compte secondaire (POST)", "/organisme/comptes/", "manager", "save", 302),
     ]
 
 
 # Pages held to the 40%-of-the-bare-view and scaling targets.
-PAGE_KEYS = ("dashboard", "accounts_first", "accounts_late", "search", "bdc")
+PAGE_KEYS = ("dashboard", "accounts_first", "accounts_late", "search", "organisme_search", "bdc")
 
 
 def main():
@@ -326,6 +333,9 @@ def prepare_fixtures():
         },
         "manager_organisme_pk": manager_organisme.pk,
         "action_pk": action.pk,
+        "action_numero": action.numero_bdc,
+        # A word of its title, typed without accents or capitals.
+        "search_word": normalize_for_search(action.intitule).split()[0],
         "login_identifiants": login_identifiants,
         "second_factors": {"agent": agent_device.pk},
     }

@@ -14,11 +14,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from training.models import Programme
+
 
 @login_not_required
 def contacts(request: HttpRequest) -> HttpResponse:
     """Contacts et assistance: the last section of the guide."""
-    return render(request, "core/contacts.html")
+    context = {
+        "region_email": settings.SIGMA_REGION_EMAIL,
+        "programmes": [(programme.label, programme.contact_email) for programme in Programme],
+    }
+    return render(request, "core/contacts.html", context)
 
 
 @login_not_required

@@ -5,13 +5,23 @@ the proposal and its author may withdraw it."""
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts import handover
-from accounts.permissions import get_pending_proposal_for, get_proposal_made_by_or_404, get_proposal_made_to_or_404
+from accounts.permissions import (
+    get_pending_proposal_for,
+    get_proposal_made_by_or_404,
+    get_proposal_made_to_or_404,
+    is_region_agent,
+)
+from dashboard.forms import QuickSearchForm
 from dashboard.region import region_home_blocks
 from training.dashboard import home_blocks
+from training.permissions import organisme_account_required
+from training.search import RESULTS_PER_GROUP, quick_search
 
 
 def home(request):
@@ -23,6 +33,24 @@ def home(request):
     elif request.user.is_region_agent:
         context.update(region_home_blocks())
     return render(request, "dashboard/home.html", context)
+
+
+def search(request):
+    """Recherche rapide, the header's box. A Région agent searches organismes
+    and accounts in the Espace Région: the same words take it there."""
+    if is_region_agent(request.user):
+        return redirect(f"{reverse('region:search')}?{urlencode({'q': request.GET.get('q', '')})}")
+    return _organisme_search(request)
+
+
+@organisme_account_required
+def _organisme_search(request):
+    form = QuickSearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    context = {"form": form, "query": query, "per_group": RESULTS_PER_GROUP}
+    if query:
+        context["groups"] = quick_search(request.user, query)
+    return render(request, "dashboard/search.html", context)
 
 
 @require_POST

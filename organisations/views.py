@@ -129,6 +129,8 @@ def account_list(request):
             "page_size": page_size,
             "page_sizes": PAGE_SIZES,
             "handover_proposal": get_pending_proposal_for(request.user),
+            # INFORMATIONS DU COMPTE PRINCIPAL, above the secondary accounts (the guide's first screenshot).
+            "primary": with_last_email(User.objects.filter(pk=request.user.pk)).get(),
         },
     )
 

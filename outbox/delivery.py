@@ -12,6 +12,7 @@ import logging
 import smtplib
 from collections.abc import Callable
 from datetime import timedelta
+from email.policy import SMTP as SMTP_POLICY
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -111,11 +112,21 @@ def deliver(email_id):
         _finish(email, started_at, OutgoingEmail.Status.SENT, DeliveryAttempt.Outcome.SENT, "")
 
 
+class _UnfoldedHeadersEmail(EmailMultiAlternatives):
+    """An e-mail whose headers are not folded at 78 characters: Python's
+    folding between RFC 2047 encoded words drops spaces (CPython issue 144156:
+    « a été refusée » arrived as « a  étérefusée »). A header stays under
+    RFC 5322's hard limit of 998 characters; sigma's subjects are far shorter."""
+
+    def message(self, *, policy=SMTP_POLICY):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def _build_message(email):
     text_body, html_body = email.text_body, email.html_body
     for hook in _hand_over_hooks:
         text_body, html_body = hook(email, text_body, html_body)
-    message = EmailMultiAlternatives(subject=email.subject, body=text_body, to=[email.to])
+    message = _UnfoldedHeadersEmail(subject=email.subject, body=text_body, to=[email.to])
     message.attach_alternative(html_body, "text/html")
     return message
 

@@ -18,7 +18,7 @@ from accounts import throttling, two_factor
 from accounts.models import SignInMethod
 from accounts.services import LoginOutcome
 from accounts.sign_in import sign_in
-from accounts.views import LOGIN_ERRORS, TOO_MANY_ATTEMPTS, AuthenticatedRequest
+from accounts.views import LOGIN_ERRORS, TOO_MANY_ATTEMPTS, AuthenticatedRequest, login_error
 from outbox.emails import absolute_url
 from proconnect import client, permissions, services
 from proconnect import session as pc_session
@@ -101,7 +101,7 @@ def _sign_in(request: HttpRequest, account, identity: client.Identity) -> HttpRe
     )
     outcome = result.outcome
     if outcome in LOGIN_ERRORS:
-        return _error(request, str(LOGIN_ERRORS[outcome]), 403)
+        return _error(request, login_error(outcome), 403)
     # ProConnect's check of two factors, if any, stands for the second factor.
     sign_in(request, result)
     request.session[pc_session.ID_TOKEN_KEY] = identity.id_token
@@ -166,7 +166,7 @@ def link(request: HttpRequest) -> HttpResponse:
         if outcome is LoginOutcome.CODE_REQUIRED:
             return redirect("accounts:login_code")
         request.session.pop(pc_session.PENDING_LINK_KEY, None)
-        form.add_error(None, LOGIN_ERRORS[outcome])
+        form.add_error(None, login_error(outcome))
     context = {"form": form, "identity": identity, "organisme": organisme}
     return render(request, "proconnect/link.html", context)
 

@@ -233,7 +233,9 @@ def field_errors():
 
     def errors_of(response, name):
         page = response.content.decode()
-        field = re.search(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', page)
+        # In the page's own content: the header's Recherche rapide has a field "q" too.
+        main = page[page.find("<main") :]
+        field = re.search(rf'<(?:input|select|textarea)\b[^>]*\bname="{re.escape(name)}"[^>]*>', main)
         assert field, f"no field {name!r} on the page"
         described_by = re.search(r'aria-describedby="([^"]*)"', field.group(0))
         messages = []

@@ -58,6 +58,9 @@ def organisme_screens() -> list[tuple[str, str]]:
     answered = DemandeModification.objects.filter(action=action, status=DemandeModification.Status.ACCEPTEE).get()
     screens = [
         ("accueil", "/"),
+        ("recherche-rapide-organisme", "/recherche/"),
+        # Its actions' BDC numbers and its trainees' identifiants (load_demo) hold "PRF23".
+        ("recherche-rapide-organisme-resultats", "/recherche/?q=prf23"),
         ("fiche-organisme", "/organisme/fiche/"),
         ("comptes-utilisateurs", "/organisme/comptes/"),
         ("comptes-utilisateurs-filtres", "/organisme/comptes/?statut=actif&tri=-derniere_connexion"),

@@ -422,7 +422,7 @@ class _InscriptionsPlan:
                 prenom=parsed.prenom,
                 date_naissance=parsed.date_naissance,
                 identifiant_france_travail=parsed.identifiant,
-            ),
+            ).with_search_text(),
         )
         self.seat_fillings.append((seats.pop(0), stagiaire, parsed.date_entree, parsed.date_sortie))
 

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.utils import timezone
 
-from core.text import validate_plain_text
+from core.text import normalize_for_search, validate_plain_text
 from core.versioning import VersionedModel
 
 
@@ -19,6 +19,52 @@ class Programme(models.TextChoices):
     PROJET_PRO = "projet_pro", "PROJET PRO"
     LECTIO = "lectio", "LECTIO"
     AVENIR = "avenir", "AVENIR"
+
+    @property
+    def contact_email(self) -> str:
+        """The Région's address for questions on the data of this programme's
+        BDC (guide, « Contacts et assistance »)."""
+        return PROGRAMME_CONTACTS[self]
+
+
+PROGRAMME_CONTACTS = {
+    Programme.QUALIF_PRO: "qualifpro@laregion.fr",
+    Programme.PROJET_PRO: "projetpro@laregion.fr",
+    Programme.LECTIO: "lectio@laregion.fr",
+    Programme.AVENIR: "avenir@laregion.fr",
+}
+
+# What each model's search_text is made of, in this order (the data
+# migration training/0006 reads the same lists).
+ACTION_SEARCHED_FIELDS = ("numero_bdc", "intitule")
+TRAINEE_SEARCHED_FIELDS = ("nom", "prenom", "identifiant_france_travail")
+
+
+class SearchTextMixin(models.Model):
+    """A `search_text` column, lowercased and without accents, kept in step
+    with SEARCHED_FIELDS on every save: the Recherche rapide reads it
+    (core.text.holding_every_word). bulk_create skips save(): its callers
+    call with_search_text() on each row."""
+
+    SEARCHED_FIELDS: tuple[str, ...] = ()
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.with_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def with_search_text(self):
+        self.search_text = self.search_text_with({})
+        return self
+
+    def search_text_with(self, changes: dict) -> str:
+        """The search text once `changes` are written: for the UPDATEs that skip save()."""
+        return normalize_for_search(*(changes.get(field, getattr(self, field)) for field in self.SEARCHED_FIELDS))
 
 
 class ActionState(models.TextChoices):
@@ -48,8 +94,10 @@ class ActionQuerySet(models.QuerySet):
         return self.filter(self.state_condition(state, today or timezone.localdate()))
 
 
-class ActionFormation(VersionedModel):
+class ActionFormation(SearchTextMixin, VersionedModel):
     """An action de formation, bought through one bon de commande (BDC)."""
+
+    SEARCHED_FIELDS = ACTION_SEARCHED_FIELDS
 
     organisme = models.ForeignKey(
         "organisations.Organisme", verbose_name="organisme", on_delete=models.PROTECT, related_name="actions"
@@ -77,6 +125,11 @@ class ActionFormation(VersionedModel):
 
     def __str__(self):
         return f"{self.numero_bdc} - {self.intitule}"
+
+    @property
+    def programme_contact(self) -> str:
+        """Whom the organisme writes to about this BDC's data: its programme's address."""
+        return Programme(self.programme).contact_email
 
     def state(self, today=None):
         today = today or timezone.localdate()
@@ -106,11 +159,13 @@ def normalize_identifiant_france_travail(value: str) -> str:
     return normalized
 
 
-class Stagiaire(models.Model):
+class Stagiaire(SearchTextMixin, models.Model):
     """A trainee (job seeker) as one organisme entered them. Each organisme
     has its own record of a person, even one another organisme also trains:
     nothing an organisme types or is told depends on another's trainees
     (README, « Un stagiaire par organisme »)."""
+
+    SEARCHED_FIELDS = TRAINEE_SEARCHED_FIELDS
 
     organisme = models.ForeignKey(
         "organisations.Organisme", verbose_name="organisme", on_delete=models.PROTECT, related_name="stagiaires"

@@ -4,10 +4,13 @@ formation, their pages and invoices, and the CSV imports.
 Views fetch actions and invoices only through these functions.
 """
 
+from typing import TypeGuard
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from accounts.permissions import Actor, is_region_agent, rule_required
 from training.models import (
     ActionFormation,
@@ -16,6 +19,7 @@ from training.models import (
     DemandeModificationQuerySet,
     Facture,
     Inscription,
+    Stagiaire,
 )
 
 
@@ -30,6 +34,14 @@ def visible_actions(actor: Actor) -> QuerySet[ActionFormation]:
     if actor.is_authenticated and actor.can_log_in and actor.organisme_id and not actor.is_region_agent:
         return ActionFormation.objects.filter(organisme_id=actor.organisme_id)
     return ActionFormation.objects.none()
+
+
+def visible_trainees(actor: Actor) -> QuerySet[Stagiaire]:
+    """The trainees `actor` may find: its organisme's own, for an organisme
+    account; none for anyone else (the Région reads them on each BDC page)."""
+    if is_organisme_account(actor) and actor.organisme_id is not None:
+        return Stagiaire.objects.filter(organisme_id=actor.organisme_id)
+    return Stagiaire.objects.none()
 
 
 def get_visible_action_or_404(actor: Actor, pk: int) -> ActionFormation:
@@ -57,8 +69,9 @@ def get_editable_action_or_404(actor: Actor, pk: int) -> ActionFormation:
     return action
 
 
-def is_organisme_account(actor: Actor) -> bool:
-    """Imports are for organismes' accounts, primary or secondary, not the Region's agents."""
+def is_organisme_account(actor: Actor) -> TypeGuard[User]:
+    """Imports and the organismes' Recherche rapide are for organismes'
+    accounts, primary or secondary, not the Region's agents."""
     return actor.is_authenticated and actor.can_log_in and bool(actor.organisme_id) and not actor.is_region_agent
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from core.text import holding_every_word
 from training.bilans import pending_bilan
 from training.models import Bilan, DemandeModification, Inscription, PeriodeDeclaration
 
@@ -28,8 +29,8 @@ def pending_condition(kind, today):
 
 
 def filter_actions(actions, *, q="", etat="", programme="", a_traiter="", today):
-    if q:
-        actions = actions.filter(Q(numero_bdc__icontains=q) | Q(intitule__icontains=q))
+    # By numéro de BDC or intitulé, every word typed, whatever the accents: as the Recherche rapide.
+    actions = holding_every_word(actions, q)
     if etat:
         actions = actions.in_state(etat, today)
     if programme:

@@ -234,7 +234,10 @@ def update_action(
     try:
         with transaction.atomic():
             return save_if_unchanged(
-                action, based_on_version=based_on_version, changes=data, acting_account=acting_account
+                action,
+                based_on_version=based_on_version,
+                changes=data | {"search_text": action.search_text_with(data)},
+                acting_account=acting_account,
             )
     except IntegrityError as error:
         # Another action took the number between the form's check and ours.

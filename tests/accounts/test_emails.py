@@ -130,8 +130,9 @@ def test_first_email_gives_the_identifiant_and_the_link_to_generate_the_password
     ) in text
     assert f"votre adresse de courriel : {BASE_URL}/generation-mot-de-passe/\n" in text
     assert f"vous pourrez vous connecter à l’adresse suivante : {BASE_URL}/connexion/\n" in text
-    assert "L’identifiant et le mot de passe ont été créés automatiquement par l’application." in text
-    assert 'Vous pouvez modifier vos codes en accédant à la rubrique "Mon compte"' in text
+    # The password is not created with the account: its user generates it (tests/accounts/test_password_emails.py).
+    assert "L’identifiant a été créé automatiquement par l’application\u00a0; votre mot de passe, vous le" in text
+    assert "modifier votre identifiant et votre mot de passe dans la rubrique «\u00a0Mon compte\u00a0»" in text
     assert CNIL_ADVICE in text
     assert SIGNATURE in text
 

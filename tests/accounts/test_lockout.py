@@ -42,7 +42,7 @@ def test_blocked_account_refuses_even_the_right_password(client, secondary_accou
     assert response.status_code == 200
     message = error_text(response)
     assert BLOCKED in message
-    assert "le gestionnaire de votre compte" in message
+    assert "demandez son déblocage au gestionnaire de votre compte" in message
     assert not is_logged_in(client)
 
 

@@ -75,6 +75,12 @@ def test_primary_account_manages_a_colleague_through_section_2(open_browser, pri
     page = open_browser(javascript=False)
     log_in(page, primary_account.identifiant, password)
     name = "NOM TEST COMPTE PRENOM TEST COMPTE"
+    # The header's Recherche rapide finds the colleague, whatever the case typed.
+    page.locator("header").get_by_label("Recherche rapide").fill("prénom test")
+    page.locator("header").get_by_role("button", name="Rechercher").click()
+    assert page.get_by_role("heading", name="Recherche rapide", level=1).is_visible()
+    page.get_by_role("link", name=name).click()
+    assert page.get_by_role("heading", name="Gestion du compte", level=1).is_visible()
     guide_message = "Le compte secondaire de Madame {} de l’organisme de formation ORGANISME TEST PRF 23 a bien été {}."
     for link, verb in [
         ("Débloquer le compte", "débloqué"),

@@ -71,6 +71,24 @@ def test_list_shows_the_organisme_identity(open_list, page_of, secondary_account
     assert "Raison sociale : ORGANISME TEST PRF 23 Enseigne : - SIRET : 12345678913000" in text
 
 
+def test_the_primary_account_block_is_above_the_secondary_accounts_as_in_the_guide(
+    open_list, page_of, primary_account, secondary_account
+):
+    text = page_of(open_list()).text
+
+    block = (
+        "Informations du compte principal "
+        "Gestionnaire du compte : Mme BLA PAU "
+        "Identifiant : 66bdj5zw4x "
+        "Mot de passe : ***** "
+        f"Courriel d’envoi des accès : {primary_account.email} "
+        "Statut du compte : Actif "
+        "Blocage du compte : Débloqué"
+    )
+    assert block in text
+    assert text.index(block) < text.index("Informations des comptes secondaires")
+
+
 def test_a_secondary_account_row_reads_as_in_the_guide(open_list, page_of, secondary_account):
     (row,) = page_of(open_list()).rows
 
@@ -115,9 +133,10 @@ def test_list_shows_only_this_organisme_living_secondary_accounts(
 
     page = page_of(open_list())
 
+    # The primary account is in its own block above, not among the secondary accounts.
     assert page.column("Identifiant") == ["test.identifiant"]
     assert "Nombre de résultats : 1" in page.text
-    for hidden in (primary_account, deleted, other_primary_account, other_secondary_account):
+    for hidden in (deleted, other_primary_account, other_secondary_account):
         assert hidden.identifiant not in page.text
 
 

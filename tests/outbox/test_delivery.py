@@ -266,3 +266,20 @@ def test_a_message_the_email_library_refuses_fails_and_is_shown_to_the_region(
 
     page = page_of(client_of(region_agent).get("/region/courriels/"))
     assert any("Blocage du compte de" in row[2] and "Courriel impossible" in row[4] for row in page.rows)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "SIGMA - Demande de réinitialisation de votre compte d’accès à l’application SIGMA",
+        "SIGMA - Création de votre compte d’accès à l’application SIGMA pour l’organisme ÉCOLE DES MÉTIERS",
+        "SIGMA - Votre demande de modification du BDC BDC-2025-PRF23-005 a été refusée par la Région",
+    ],
+)
+def test_an_accented_subject_longer_than_a_line_arrives_word_for_word(subject, mailbox, db):
+    # Python's SMTP policy folds headers at 78 characters and, folding between
+    # encoded words, drops spaces: « à l’application » arrived as « àl’application ».
+    with transaction.atomic():
+        delivery.queue(to="aa@aa.fr", account=None, template="test", subject=subject, text_body="x", html_body="x")
+
+    assert mailbox.last_to("aa@aa.fr")["Subject"] == subject

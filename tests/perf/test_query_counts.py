@@ -47,13 +47,18 @@ HOME_QUERIES = 2 + 7 + 1
 # then failed e-mails, blocked comptes principaux (count and list), overdue
 # reviews, handovers (count and list), pending demandes de modification, recent activity.
 REGION_HOME_QUERIES = 3 + 8
-ACCOUNT_LIST_QUERIES = 2 + 3 + 1
+# (+1: the compte principal's own block, with its last e-mail.)
+ACCOUNT_LIST_QUERIES = 2 + 3 + 1 + 1
 # The session (with whether its row in Mes sessions exists) and its account,
 # then the account's open sessions.
 MY_SESSIONS_QUERIES = 2 + 1
 # The session and its account, then the accounts as filtered.
 ACCOUNT_EXPORT_QUERIES = 2 + 1
 SEARCH_QUERIES = 2 + 5
+# The organisme's Recherche rapide: the session and its account, then for each
+# group (actions, stagiaires with their inscriptions' BDC, comptes) its first
+# matches and its count.
+ORGANISME_SEARCH_QUERIES = 2 + 2 + 3 + 2
 # The BDC page: the session and account, then the action, its inscriptions, periods and
 # hours; its bilans; the complete periods (trainees, hours, pending periods); its demandes
 # de modification.
@@ -200,6 +205,27 @@ def test_the_recherche_rapide_costs_the_same_queries_whatever_it_finds(
     assert response.status_code == 200
     assert response.context["organismes"].paginator.count == rows
     assert response.context["accounts"].paginator.count == 2 * rows
+
+
+def test_the_organismes_recherche_rapide_costs_the_same_queries_whatever_it_finds(
+    client_of, rows, primary_account, other_organisme, django_assert_num_queries
+):
+    for organisme in [primary_account.organisme, other_organisme]:
+        for number in range(rows):
+            inscription = InscriptionFactory(
+                action__organisme=organisme, action__intitule=f"Soudeur {number}", stagiaire__nom=f"SOUDÉ {number}"
+            )
+            InscriptionFactory(action__organisme=organisme, stagiaire=inscription.stagiaire)
+            UserFactory(organisme=organisme, last_name=f"SOUDAN {number}")
+    client = client_of(primary_account)
+
+    response = counted(
+        django_assert_num_queries, ORGANISME_SEARCH_QUERIES, lambda: client.get("/recherche/", {"q": "soud"})
+    )
+
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [groups[name].total for name in ("actions", "stagiaires", "comptes")] == [rows, rows, rows]
 
 
 def test_the_bdc_page_costs_the_same_queries_whatever_the_inscriptions_and_hours(

@@ -224,6 +224,9 @@ MATRIX = {
     "core:dev_styleguide": Route(reach=frozenset(), hidden=True),
     # Home page and the handover answers.
     "dashboard:home": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
+    # Recherche rapide: an organisme's own data (test_the_quick_search_finds_nothing_of_organisme_b
+    # searches B's); a Région agent is sent to the Espace Région's search.
+    "dashboard:search": Route(reach=ORGANISME_ACCOUNTS | {REGION}),
     "dashboard:handover_accept": Route(
         reach=frozenset({SECONDARY}),
         kwargs=lambda org: {"pk": org.proposal.pk},
@@ -757,3 +760,23 @@ def test_an_import_naming_another_organismes_action_reads_as_an_unknown_bdc(worl
         return read_page(response).text.replace(numero_bdc, "<BDC>")
 
     assert report(world.b.action.numero_bdc) == report("BDC-INEXISTANT")
+
+
+@pytest.mark.parametrize("role", [PRIMARY, SECONDARY])
+def test_the_quick_search_finds_nothing_of_organisme_b(role, world):
+    client = client_for(role, world)
+    b = world.b
+    for query in [B_MARKER, B_MARKER.lower(), b.action.numero_bdc, b.stagiaire.identifiant_france_travail]:
+        response = client.get(reverse("dashboard:search"), {"q": query})
+
+        assert response.status_code == 200
+        assert [group.total for group in response.context["groups"].values()] == [0] * len(response.context["groups"])
+        assert B_MARKER.encode() not in response.content.replace(query.encode(), b""), query
+
+
+def test_the_quick_search_finds_organisme_a_for_its_accounts(world):
+    response = client_for(PRIMARY, world).get(reverse("dashboard:search"), {"q": "orga"})
+
+    groups = response.context["groups"]
+    assert world.a.action in groups["actions"].results
+    assert world.a.stagiaire in groups["stagiaires"].results

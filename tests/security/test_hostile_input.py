@@ -277,6 +277,13 @@ def test_region_search(region_agent, primary_account, q, page):
 
 
 @HYPOTHESIS
+@given(q=hostile_text)
+def test_organisme_quick_search(primary_account, secondary_account, action, trainee, q):
+    client = fresh_client(primary_account)
+    assert_safe(client.get("/recherche/", {"q": q}))
+
+
+@HYPOTHESIS
 @given(q=hostile_text, page=hostile_text, size=hostile_text)
 def test_account_list_search(primary_account, secondary_account, q, page, size):
     client = fresh_client(primary_account)
@@ -631,6 +638,7 @@ def test_stored_values_are_escaped_on_every_page_and_neutralised_in_every_export
             assert_safe(response)
     for query in (value, secondary_account.identifiant, "test"):
         assert_safe(agent.get("/region/", {"q": query}))
+        assert_safe(manager.get("/recherche/", {"q": query}))
 
     assert AuditEntry.objects.filter(account=secondary_account).exists()
     assert_no_live_formula(csv_cells(agent.get("/region/historique/export.csv")))

@@ -258,7 +258,7 @@ class DataGenerator:
                 places=self.rng.randint(12, 16),
                 heures_prevues=self.rng.choice([210, 350, 420, 560, 700]),
                 closed_at=closed_at,
-            )
+            ).with_search_text()
 
     def stagiaire(self, action, number):
         return Stagiaire(
@@ -270,7 +270,7 @@ class DataGenerator:
             ),
             # The action's id makes it unique, across runs too.
             identifiant_france_travail=f"G{action.pk:09d}{number:02d}",
-        )
+        ).with_search_text()
 
     def inscription(self, action, stagiaire):
         # Seats on actions not yet open often wait for their trainee.
