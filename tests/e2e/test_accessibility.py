@@ -146,7 +146,7 @@ def test_region_agent_walks_the_espace_region(open_browser, region_agent, second
     log_in(page, region_agent.identifiant, password)
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Espace Région").click()
     page.get_by_label("Raison sociale, enseigne, SIRET, identifiant, nom ou courriel").fill("organisme test")
-    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_role("main").get_by_role("button", name="Rechercher").click()
     page.get_by_role("link", name="ORGANISME TEST PRF 23").click()
     assert page.get_by_role("heading", name="Informations des comptes secondaires").is_visible()
 

@@ -113,6 +113,8 @@ def test_a_blocked_accounts_passkey_is_refused(open_browser, secondary_account, 
     page.wait_for_load_state()
     assert "Votre compte est bloqué" in page.locator("#passkey-error").inner_text()
     authenticator.answering(False)
+    # The refusal page is reloaded by the button's script: let it settle.
+    page.wait_for_load_state("networkidle")
     page.goto("/")
     assert urlsplit(page.url).path == "/connexion/"
 

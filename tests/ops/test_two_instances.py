@@ -148,8 +148,9 @@ def site(tmp_path, scratch_database, smtp_server):
         manage("migrate", "--noinput", env=env)
         # As at every release (docs/deploy.md): production serves hashed static files.
         manage("collectstatic", "--noinput", "-v0", env=env)
-        # load_demo refuses to run in production; the data it writes is the same.
-        manage("load_demo", env=env | {"SIGMA_ENV": "test"})
+        # load_demo refuses to run in production; the data it writes is the same
+        # (development, not test: the test settings hash passwords with MD5).
+        manage("load_demo", env=env | {"SIGMA_ENV": "development"})
         start(
             "A",
             gunicorn,

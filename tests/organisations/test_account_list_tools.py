@@ -141,7 +141,7 @@ def test_a_descending_header_says_so_and_turns_back_ascending(client_of, primary
 
 def test_the_derniere_connexion_column_shows_the_date_or_jamais(client_of, primary_account, page_of, colleagues):
     page = page_of(client_of(primary_account).get(COMPTES))
-    last_logins = {row[0]: row[5] for row in page.rows}
+    last_logins = dict(zip(page.column(page.headers[0]), page.column("Dernière connexion"), strict=True))
 
     expected = f"{timezone.localtime(colleagues['emilie'].last_login):%d/%m/%Y à %H:%M}"
     assert last_logins["DUPRÉ Émilie"] == expected
