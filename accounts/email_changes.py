@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SEARCHED_FIELDS, EmailChange, User
+from accounts.security_notices import SecurityEvent, notify_security_event
 from audit.models import AuditEntry
 from audit.services import record
 from core.text import normalize_for_search
@@ -153,11 +154,7 @@ def confirm_email_change(change: EmailChange) -> User | None:
         changes={"email": [old_email, change.new_email]},
     )
     if old_email:
-        send_email(
-            to=old_email,
-            template="email_changed_notice",
-            context={"account": account, "old_email": old_email, "new_email": change.new_email},
-        )
+        notify_security_event(account, SecurityEvent.EMAIL_CHANGED, to=old_email)
     return account
 
 

@@ -85,8 +85,11 @@ def test_the_link_confirms_the_address_once_and_tells_the_old_one(client_of, sec
     assert secondary_account.email == "nouvelle@exemple.fr"
     assert "nouvelle" in secondary_account.search_text
     notice = mailbox.last_to("aa1@aa.fr")
-    assert "Votre adresse de courriel a été modifiée" in notice["Subject"]
-    assert "est désormais nouvelle@exemple.fr" in mailbox.text(notice)
+    assert notice["Subject"] == "SIGMA - Alerte de sécurité sur votre compte"
+    text = mailbox.text(notice)
+    assert "L’adresse de courriel de votre compte a été modifiée." in text
+    assert "Depuis l’adresse IP\xa0: 127.0.0.1" in text
+    assert "Mot de passe oublié" in text
     assert AuditEntry.objects.filter(action=AuditEntry.Action.EMAIL_CHANGED, account=secondary_account).exists()
     # Single use.
     assert Client().get(link).status_code == 404

@@ -47,7 +47,7 @@ def failed_logins(account):
 # Mon compte > Clés d'accès
 
 
-def test_an_account_adds_a_named_passkey_which_its_list_shows(client_of, client, secondary_account):
+def test_an_account_adds_a_named_passkey_which_its_list_shows(client_of, client, secondary_account, mailbox):
     client_of(secondary_account)
     response = add(client, "own", name="PC du bureau")
     assert response.status_code == 302
@@ -62,6 +62,8 @@ def test_an_account_adds_a_named_passkey_which_its_list_shows(client_of, client,
     )
     listing = page_text(client.get(LIST_URL))
     assert "PC du bureau" in listing and "Jamais utilisée" in listing
+    notice = mailbox.text(mailbox.last_to(secondary_account.email))
+    assert "Une clé d’accès a été ajoutée à votre compte." in notice
 
 
 def test_adding_a_passkey_asks_a_recent_authentication(client_of, client, secondary_account):
@@ -114,7 +116,7 @@ def test_without_javascript_the_form_says_a_passkey_needs_it(client_of, client, 
     assert "Cette fonction nécessite JavaScript" in page_text(response)
 
 
-def test_an_account_renames_and_removes_its_passkey_audited(enrol, client_of, client, secondary_account):
+def test_an_account_renames_and_removes_its_passkey_audited(enrol, client_of, client, secondary_account, mailbox):
     passkey = enrol(secondary_account)
     client_of(secondary_account)
     response = client.post(f"/mon-compte/cles-d-acces/{passkey.pk}/renommer/", {"name": "Téléphone"})
@@ -127,6 +129,8 @@ def test_an_account_renames_and_removes_its_passkey_audited(enrol, client_of, cl
     client.post(f"/mon-compte/cles-d-acces/{passkey.pk}/suppression/")
     assert not Passkey.objects.exists()
     assert AuditEntry.objects.get(action=AuditEntry.Action.PASSKEY_REMOVED).changes == {"name": "Téléphone"}
+    notice = mailbox.text(mailbox.last_to(secondary_account.email))
+    assert "Une clé d’accès a été retirée de votre compte." in notice
 
 
 def test_another_accounts_passkey_cannot_be_renamed_or_removed(
