@@ -43,6 +43,9 @@ def test_demo_data_gives_the_guide_organisme_work_in_every_block(db):
     assert counts.factures_en_attente_validation == 2
     assert counts.inscriptions_en_attente > 0
     assert counts.demandes_en_attente == 1
+    # Every count of the home page is non-zero, so each sentence is a link to its work.
+    zero = [name for name, value in vars(counts).items() if value == 0]
+    assert zero == []
     for state in ActionState:
         assert ActionFormation.objects.filter(organisme=organisme).in_state(state).exists(), state
     other = dashboard_counts(Organisme.objects.get(siret="98765432100007"), timezone.localdate())

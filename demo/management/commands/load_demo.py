@@ -129,12 +129,13 @@ DEMO_ACTIONS = {
     ],
 }
 
-# The guide's screenshot shows two invoices waiting for validation.
+# The guide’s screenshot shows two invoices waiting for validation; every state
+# of MA FACTURATION has one for ORGANISME TEST PRF 23, so each count leads somewhere.
 DEMO_INVOICES = {
     "BDC-2022-PRF23-001": [Facture.Status.EN_ATTENTE_VALIDATION, Facture.Status.EN_ATTENTE_VALIDATION],
     "BDC-2026-PRF23-002": [Facture.Status.PAYEE, Facture.Status.REJETEE],
     "BDC-2026-PRF23-004": [Facture.Status.PAYEE, Facture.Status.EN_ATTENTE_EMISSION],
-    "BDC-2025-PRF23-005": [Facture.Status.PAYEE, Facture.Status.PAYEE],
+    "BDC-2025-PRF23-005": [Facture.Status.PAYEE, Facture.Status.SUSPENDUE],
     "BDC-2026-FDM-001": [Facture.Status.SUSPENDUE],
     "BDC-2025-FDM-002": [Facture.Status.PAYEE, Facture.Status.EN_ATTENTE_VALIDATION],
 }
