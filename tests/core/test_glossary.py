@@ -141,3 +141,20 @@ def test_templates_and_messages_use_the_glossary_words_and_french_typography():
     for relative, path in shipped_files((".py",)):
         found += offences(relative, strings_of_python(path.read_text()), rules(), exempt)
     assert not found, "\n".join(found)
+
+
+# A heading typed in capitals ("COMPTES LIÉS À PROCONNECT"): the design system
+# writes headings in sentence case, and capitals, if wanted, come from the CSS.
+CAPITALS_HEADING = re.compile(r"<h[1-6][^>]*>\s*((?:[A-ZÀ-ÖØ-Þ’'-]+\s+){2,}[A-ZÀ-ÖØ-Þ’'-]+)\s*</h[1-6]>")
+
+
+def test_headings_are_typed_in_sentence_case():
+    assert CAPITALS_HEADING.search("<h2 id=x>COMPTES LIÉS À PROCONNECT</h2>")
+    assert not CAPITALS_HEADING.search("<h2>Comptes liés à ProConnect</h2><h1>BDC BDC-2026</h1>")
+    found = [
+        f"{relative}: {match.group(1)}"
+        for relative, path in shipped_files((".html",))
+        if "templates" in relative.parts
+        for match in CAPITALS_HEADING.finditer(path.read_text())
+    ]
+    assert not found, "\n".join(found)
