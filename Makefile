@@ -44,13 +44,18 @@ $(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.
 
 oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
 
+# Each pytest worker imports every module and rewrites every test's assertions:
+# about 5 CPU-s a process when nothing is cached, so the tests keep Python's
+# bytecode (under var/pycache/) even where PYTHONDONTWRITEBYTECODE is set.
+TEST_ENV := SIGMA_ENV=test PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/var/pycache
+
 test: install chromium oidc-provider
-	SIGMA_ENV=test $(BIN)/pytest -n auto
+	$(TEST_ENV) $(BIN)/pytest -n auto
 
 # The inner loop: everything but the browser walks (e2e) and the tests that
 # start processes or services (slow); see the markers in pyproject.toml.
 test-fast: install oidc-provider
-	SIGMA_ENV=test HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n auto -m "not e2e and not slow"
+	$(TEST_ENV) HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n auto -m "not e2e and not slow"
 
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium
