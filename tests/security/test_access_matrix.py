@@ -13,6 +13,7 @@ and change nothing anywhere, and the pages they do reach show nothing of B.
 A route missing from the matrix fails the test: a new page cannot be forgotten.
 """
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -629,13 +630,25 @@ def make_organisme(marker):
     return org
 
 
+@pytest.fixture(scope="module")
+def world_of_this_module(django_db_setup, django_db_blocker):
+    """The two organismes and the Région agent, made once for the file's ~600
+    tests (as Django's setUpTestData would): inside a transaction rolled back
+    at the end, each test's own transaction a savepoint within it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield SimpleNamespace(
+            a=make_organisme("ORGA"),
+            b=make_organisme(B_MARKER),
+            region=UserFactory(region_agent=True, last_name="AGENT", first_name="Région"),
+        )
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db):
-    return SimpleNamespace(
-        a=make_organisme("ORGA"),
-        b=make_organisme(B_MARKER),
-        region=UserFactory(region_agent=True, last_name="AGENT", first_name="Région"),
-    )
+def world(world_of_this_module, db):
+    """The stored data as made, each test's changes undone by its rollback;
+    and fresh copies of its objects, so that no test sees another's."""
+    return copy.deepcopy(world_of_this_module)
 
 
 def client_for(role, world):
