@@ -722,7 +722,7 @@ def query_counts(fixtures, browsers):
                 lambda path=scenario.path: Client().post(
                     path,
                     {"identifiant": fixtures["login_identifiants"][0], "password": fixtures["password"]},
-                )
+                ),
             )
         elif scenario.mode == "save":
             client = logged_in("manager")
