@@ -682,34 +682,47 @@ def query_counts(fixtures, browsers):
     """Database queries of one request to each page, through Django's test
     client on the same database and with the sessions the load used, once the
     page has been seen (as under load)."""
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
 
+    # The servers ran with production settings, whose cookies carry the
+    # __Host- prefix (config/settings.py); this process runs in development,
+    # with Django's names for them.
+    local_cookie_names = {
+        "__Host-sigma-session": settings.SESSION_COOKIE_NAME,
+        "__Host-sigma-csrf": settings.CSRF_COOKIE_NAME,
+    }
+
     def logged_in(session):
         client = Client()
         for name, value in browsers[session].cookies.items():
-            client.cookies[name] = value
+            client.cookies[local_cookie_names.get(name, name)] = value
         return client
 
-    def count(request, prepare=lambda: None):
+    def count(scenario, request, prepare=lambda: None):
         prepare()
         request()
         prepare()
         with CaptureQueriesContext(connection) as queries:
-            request()
+            response = request()
+        # A count of a redirect to the login page would say nothing of the page.
+        if response.status_code != scenario.expect:
+            sys.exit(f"Comptage des requêtes de « {scenario.label} » : réponse {response.status_code}.")
         return len(queries)
 
     counts = {}
     for scenario in scenarios(fixtures):
         if scenario.mode == "login":
             counts[scenario.key] = count(
+                scenario,
                 lambda path=scenario.path: Client().post(
                     path,
                     {"identifiant": fixtures["login_identifiants"][0], "password": fixtures["password"]},
-                )
+                ),
             )
         elif scenario.mode == "save":
             client = logged_in("manager")
@@ -718,7 +731,7 @@ def query_counts(fixtures, browsers):
             ).latest("pk")
 
             def save(client=client, account=account):
-                client.post(
+                return client.post(
                     f"/organisme/comptes/{account.pk}/modifier/",
                     {
                         "civilite": "madame",
@@ -729,10 +742,10 @@ def query_counts(fixtures, browsers):
                     },
                 )
 
-            counts[scenario.key] = count(save, prepare=account.refresh_from_db)
+            counts[scenario.key] = count(scenario, save, prepare=account.refresh_from_db)
         else:
             client = logged_in(scenario.session) if scenario.session else Client()
-            counts[scenario.key] = count(lambda client=client, path=scenario.path: client.get(path))
+            counts[scenario.key] = count(scenario, lambda client=client, path=scenario.path: client.get(path))
     return counts
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -109,14 +109,19 @@ def account_list(request):
     if page_size not in PAGE_SIZES:
         page_size = DEFAULT_PAGE_SIZE
     page = Paginator(accounts, page_size).get_page(request.GET.get("page"))
-    # The last e-mail and second factor, for the page's accounts only: asked of
-    # the whole list, the database works them out for every account it sorts.
-    on_page = User.objects.filter(pk__in=page.object_list.values("pk"))  # type: ignore[attr-defined]
-    page.object_list = sorted_accounts(
-        with_open_session_count(with_second_factor_state(with_last_email(on_page))),
-        sort_column,
-        descending=descending,
+    # The last e-mail, second factor and sessions of the page's accounts and of
+    # the compte principal (its block above the list), in one query: asked of
+    # the whole list, the database would work them out for every account it sorts.
+    shown = User.objects.filter(Q(pk__in=page.object_list.values("pk")) | Q(pk=request.user.pk))  # type: ignore[attr-defined]
+    rows = list(
+        sorted_accounts(
+            with_open_session_count(with_second_factor_state(with_last_email(shown))),
+            sort_column,
+            descending=descending,
+        )
     )
+    primary = next(row for row in rows if row.pk == request.user.pk)
+    page.object_list = [row for row in rows if row is not primary]
     return render(
         request,
         "organisations/account_list.html",
@@ -130,7 +135,7 @@ def account_list(request):
             "page_sizes": PAGE_SIZES,
             "handover_proposal": get_pending_proposal_for(request.user),
             # INFORMATIONS DU COMPTE PRINCIPAL, above the secondary accounts (the guide's first screenshot).
-            "primary": with_last_email(User.objects.filter(pk=request.user.pk)).get(),
+            "primary": primary,
         },
     )
 

@@ -13,10 +13,8 @@ COLUMNS = [
     "Courriel d’envoi des accès",
     "Statut du compte",
     "Blocage du compte",
-    # Beyond the guide: how many sessions (Mes sessions) the account has open.
-    "Sessions ouvertes",
-    # Beyond the guide: when the account last logged in, the last e-mail sent
-    # to it and whether it arrived.
+    # Beyond the guide: when the account last logged in and how many sessions
+    # (Mes sessions) it has open, the last e-mail sent to it and whether it arrived.
     "Dernière connexion",
     "Dernier courriel",
     "Gestion",

@@ -193,7 +193,7 @@ def test_the_primary_account_and_the_region_see_which_accounts_are_linked(
     ProConnectLink.objects.create(account=secondary_account, sub="sub-aa1", email="camille@pro.fr")
     line = f"{secondary_account.full_name} ({secondary_account.identifiant}) : identité ProConnect camille@pro.fr"
 
-    accounts_page = client_of(primary_account).get(reverse("organisations:account_list")).content.decode()
-    assert line in accounts_page
+    organisme_page = client_of(primary_account).get(reverse("organisations:organisme_detail")).content.decode()
+    assert line in organisme_page
     region_page = client_of(region_agent).get(reverse("region:organisme_detail", args=[secondary_account.organisme.pk]))
     assert line in region_page.content.decode()
