@@ -40,15 +40,15 @@ LOGIN_QUERIES = 11
 # The session and its account with its organisme (every page's two), then the
 # page's own. The home page is counted with its counts worked out afresh: in a
 # test's transaction its cache stands aside (tests/dashboard/test_home_cache.py).
-# (+1 on both: the primary account's demandes d'accès, its organisme's
-# accounts linked to ProConnect, proconnect/templatetags.)
+# (+1: the primary account's demandes d'accès, proconnect/templatetags.)
 HOME_QUERIES = 2 + 7 + 1
 # The Région agent's home: the session, the agent and its second-factor device,
 # then failed e-mails, blocked comptes principaux (count and list), overdue
 # reviews, handovers (count and list), pending demandes de modification, recent activity.
 REGION_HOME_QUERIES = 3 + 8
-# (+1: the compte principal's own block, with its last e-mail.)
-ACCOUNT_LIST_QUERIES = 2 + 3 + 1 + 1
+# Comptes utilisateurs: the count, the pending handover proposal, then the
+# page's accounts and the compte principal (its own block) in one query.
+ACCOUNT_LIST_QUERIES = 2 + 3
 # The session (with whether its row in Mes sessions exists) and its account,
 # then the account's open sessions.
 MY_SESSIONS_QUERIES = 2 + 1
