@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -111,8 +111,11 @@ def account_list(request):
     page = Paginator(accounts, page_size).get_page(request.GET.get("page"))
     # The last e-mail, second factor and sessions of the page's accounts and of
     # the compte principal (its block above the list), in one query: asked of
-    # the whole list, the database would work them out for every account it sorts.
-    shown = User.objects.filter(Q(pk__in=page.object_list.values("pk")) | Q(pk=request.user.pk))  # type: ignore[attr-defined]
+    # the whole list, the database would work them out for every account it
+    # sorts. The page's keys are read first: an OR with their subquery made
+    # PostgreSQL scan every account of every organisme (make bench, 10,000).
+    shown_pks = [*page.object_list.values_list("pk", flat=True), request.user.pk]  # type: ignore[attr-defined]
+    shown = User.objects.filter(pk__in=shown_pks)
     rows = list(
         sorted_accounts(
             with_open_session_count(with_second_factor_state(with_last_email(shown))),

@@ -28,7 +28,6 @@ from training.permissions import (
     bilan_inscriptions,
     get_bilan_inscription_or_404,
     get_editable_action_or_404,
-    may_edit_action,
     may_fill_bilan,
     may_reopen_bilan,
 )
@@ -261,8 +260,7 @@ def _left_out_message(periode, confirmed_version):
 def bdc_bilans_context(action, trainees, today, actor):
     """The BDC page's sections « Bilans de situation » and « Bilans de
     satisfaction et questionnaires de suivi »: each trainee's bilans, their
-    state and the link to each; and how many periods are complete. Four
-    queries whatever the number of trainees."""
+    state and the link to each. One query whatever the number of trainees."""
     stored = {(bilan.inscription_id, bilan.kind): bilan for bilan in Bilan.objects.filter(inscription__action=action)}
 
     def cell(inscription, kind):
@@ -295,5 +293,4 @@ def bdc_bilans_context(action, trainees, today, actor):
             {"inscription": inscription, "cells": [cell(inscription, kind) for kind in questionnaire_kinds]}
             for inscription in trainees
         ],
-        "complete_periods": len(complete_periods(action, today)) if may_edit_action(actor, action) else 0,
     }

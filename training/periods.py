@@ -3,6 +3,7 @@ trainee present during the month. « Valider les périodes complètes » on th
 BDC page validates these in one step."""
 
 import datetime
+from collections.abc import Iterable
 
 from training.models import ActionFormation, DeclarationHeures, PeriodeDeclaration
 
@@ -22,12 +23,16 @@ def is_complete(periode: PeriodeDeclaration, trainees: list, declared: set[tuple
     return True
 
 
+def complete_among(
+    pending_periods: Iterable[PeriodeDeclaration], trainees: list, declared: set[tuple[int, int]]
+) -> list[PeriodeDeclaration]:
+    """The complete periods among `pending_periods`, from what a page has
+    already read (the BDC page reads the periods, trainees and hours anyway)."""
+    return [periode for periode in pending_periods if is_complete(periode, trainees, declared)]
+
+
 def complete_periods(action: ActionFormation, today: datetime.date) -> list[PeriodeDeclaration]:
     """The action's complete periods, in month order: three queries whatever their number."""
     trainees = list(action.inscriptions.filter(stagiaire__isnull=False))
     declared = set(DeclarationHeures.objects.filter(periode__action=action).values_list("periode_id", "inscription_id"))
-    return [
-        periode
-        for periode in action.periodes.pending(today).order_by("mois")
-        if is_complete(periode, trainees, declared)
-    ]
+    return complete_among(action.periodes.pending(today).order_by("mois"), trainees, declared)

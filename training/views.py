@@ -14,6 +14,7 @@ from core.versioning import StaleEdit
 from training import bilan_views, presence, services
 from training.forms import ActionFilterForm, HoursForm, InscriptionForm, InvoiceFilterForm, PeriodValidationForm
 from training.models import REJECTION_WINDOW, ActionState, DeclarationHeures, Facture
+from training.periods import complete_among
 from training.permissions import (
     get_editable_action_or_404,
     get_visible_action_or_404,
@@ -94,6 +95,10 @@ def action_detail(request, pk):
         (declaration.periode_id, declaration.inscription_id): declaration.heures
         for declaration in DeclarationHeures.objects.filter(periode__action=action)
     }
+    may_edit = may_edit_action(request.user, action)
+    # « Valider les périodes complètes »: counted from what the page has read.
+    pending = [periode for periode in periods if periode.is_pending]
+    complete = complete_among(pending, trainees, set(hours)) if may_edit else []
     rows = [
         {
             "periode": periode,
@@ -112,7 +117,8 @@ def action_detail(request, pk):
             "inscriptions": inscriptions,
             "trainees": trainees,
             "period_rows": rows,
-            "may_edit": may_edit_action(request.user, action),
+            "may_edit": may_edit,
+            "complete_periods": len(complete),
             "may_file_demande": may_file_demande(request.user, action),
             "demandes": action.demandes.order_by("-created_at", "-pk"),
             "other_viewers": [

@@ -46,9 +46,10 @@ HOME_QUERIES = 2 + 7 + 1
 # then failed e-mails, blocked comptes principaux (count and list), overdue
 # reviews, handovers (count and list), pending demandes de modification, recent activity.
 REGION_HOME_QUERIES = 3 + 8
-# Comptes utilisateurs: the count, the pending handover proposal, then the
-# page's accounts and the compte principal (its own block) in one query.
-ACCOUNT_LIST_QUERIES = 2 + 3
+# Comptes utilisateurs: the count, the page's keys, the pending handover
+# proposal, then the page's accounts and the compte principal (its own block)
+# in one query.
+ACCOUNT_LIST_QUERIES = 2 + 4
 # The session (with whether its row in Mes sessions exists) and its account,
 # then the account's open sessions.
 MY_SESSIONS_QUERIES = 2 + 1
@@ -60,9 +61,8 @@ SEARCH_QUERIES = 2 + 5
 # matches and its count.
 ORGANISME_SEARCH_QUERIES = 2 + 2 + 3 + 2
 # The BDC page: the session and account, then the action, its inscriptions, periods and
-# hours; its bilans; the complete periods (trainees, hours, pending periods); its demandes
-# de modification.
-BDC_QUERIES = 2 + 4 + 1 + 3 + 1
+# hours (from which the complete periods are counted); its bilans; its demandes de modification.
+BDC_QUERIES = 2 + 4 + 1 + 1
 # A bilans list: the session and account, the count, the page of inscriptions.
 BILAN_LIST_QUERIES = 2 + 2
 # The session and account, then the count and the page of rows (with their action and organisme).
