@@ -22,7 +22,8 @@ from psycopg import sql
 
 from accounts.models import PasswordLink, User
 from audit.models import AuditEntry
-from tests.factories import PASSWORD, OrganismeFactory, UserFactory
+from tests import guide_accounts
+from tests.factories import PASSWORD
 from tests.pages import read_page
 from tests.processes import on_postgresql, postgres_admin, postgres_url
 from tests.two_factor import log_in_verified
@@ -183,57 +184,43 @@ def password():
 
 @pytest.fixture
 def organisme(db):
-    return OrganismeFactory(raison_sociale="ORGANISME TEST PRF 23", siret="12345678913000")
+    return guide_accounts.organisme()
 
 
 @pytest.fixture
 def primary_account(organisme):
-    return UserFactory(primary=True, organisme=organisme, identifiant="66bdj5zw4x", last_name="BLA", first_name="PAU")
+    return guide_accounts.primary_account(organisme)
 
 
 @pytest.fixture
 def secondary_account(organisme):
-    return UserFactory(
-        organisme=organisme,
-        identifiant="test.identifiant",
-        civilite="madame",
-        last_name="NOM TEST COMPTE",
-        first_name="PRENOM TEST COMPTE",
-        email="aa1@aa.fr",
-    )
+    return guide_accounts.secondary_account(organisme)
 
 
 @pytest.fixture
 def second_secondary_account(organisme):
     """The guide's other secondary account: Monsieur GU Be."""
-    return UserFactory(
-        organisme=organisme,
-        identifiant="8wwapv3bzk",
-        civilite="monsieur",
-        last_name="GU",
-        first_name="Be",
-        email="aa@aa.fr",
-    )
+    return guide_accounts.second_secondary_account(organisme)
 
 
 @pytest.fixture
 def other_organisme(db):
-    return OrganismeFactory(raison_sociale="FORMATIONS DU MIDI")
+    return guide_accounts.other_organisme()
 
 
 @pytest.fixture
 def other_primary_account(other_organisme):
-    return UserFactory(primary=True, organisme=other_organisme, identifiant="durand.fdm")
+    return guide_accounts.other_primary_account(other_organisme)
 
 
 @pytest.fixture
 def other_secondary_account(other_organisme):
-    return UserFactory(organisme=other_organisme, identifiant="autre.secondaire")
+    return guide_accounts.other_secondary_account(other_organisme)
 
 
 @pytest.fixture
 def region_agent(db):
-    return UserFactory(region_agent=True, identifiant="agent.region")
+    return guide_accounts.region_agent()
 
 
 @pytest.fixture

@@ -4,14 +4,20 @@ as the login's second step leaves it."""
 
 import base64
 import re
-import time
+from importlib import import_module
 
-from django_otp import DEVICE_ID_SESSION_KEY
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import reauthentication
-from passkeys.models import Passkey
+from accounts import two_factor
+from accounts.services import LoginOutcome, SignInResult
+from accounts.sign_in import sign_in_atomically
+from audit.context import client_ip_address, current_ip_address
 
 ENROL = "/mon-compte/double-authentification/activation/"
 
@@ -33,20 +39,36 @@ def code_of(account, *, steps_from_now=0):
 
 
 def log_in_verified(client, account):
-    """`client` logged in as `account`, its session verified by the account's
-    second factor when it has one (its app, or else a passkey), as after the
-    login's second step."""
-    client.force_login(account)
-    session = client.session
-    # Just logged in: a recent authentication (accounts.reauthentication).
-    session[reauthentication.SESSION_KEY] = time.time()
-    device = (
-        TOTPDevice.objects.filter(user=account, confirmed=True).first()
-        or Passkey.objects.filter(user=account, confirmed=True).first()
+    """`client` signed in as `account` as the login signs a user in once it has
+    checked who they are (accounts.sign_in, called as the login views call it):
+    a new session, with its row in Mes sessions, the proof of a recent
+    authentication, and verified by the account's second factor when it has
+    one (its app, or else a passkey), as after the login's second step.
+
+    Without the login pages' own requests, which the tests of the login use:
+    here the request is the login form's POST, as the client would send it
+    (its cookie, its address), and the sign-in what its view does with it."""
+    request = RequestFactory(**client.defaults).post(reverse("accounts:login"))
+    request.user = AnonymousUser()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    # The browser's session goes on into the sign-in, unless an account is
+    # signed in there: then, as from another browser, a session of its own.
+    request.session = store(cookie.value if cookie else None)
+    if SESSION_KEY in request.session:
+        request.session = store()
+    device = two_factor.verified_device(account)
+    result = SignInResult(LoginOutcome.SUCCESS, account, second_factor_verified=device is not None, verified_by=device)
+    address = current_ip_address.set(client_ip_address(request))
+    try:
+        sign_in_atomically(request, lambda: result)
+    finally:
+        current_ip_address.reset(address)
+    # The cookie SessionMiddleware would set on the answer.
+    client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME].update(
+        {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN, "secure": settings.SESSION_COOKIE_SECURE or None}
     )
-    if device:
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
     return client
 
 

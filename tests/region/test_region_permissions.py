@@ -5,10 +5,13 @@ refused request must change nothing: the accounts are reloaded from the
 database and compared, with the audit trail and the password links.
 """
 
+import copy
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.test import Client
 from django.urls import resolve
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,7 +20,9 @@ from accounts.management_pages import ACCOUNT_ACTIONS
 from accounts.models import AccountSession, User
 from organisations.models import Organisme
 from region import urls as region_urls
+from tests import guide_accounts
 from tests.factories import UserFactory
+from tests.worlds import made_once_per_module, sessions_of, signed_in
 
 ACTIONS = (
     "regenerer",
@@ -93,6 +98,80 @@ def requests_on(pages):
     return [
         pytest.param(page, method, id=f"{method.upper()} {page.name}") for page in pages for method in ("get", "post")
     ]
+
+
+@pytest.fixture(scope="module")
+def world_of_this_module(django_db_setup, django_db_blocker):
+    """The guide's two organismes with their accounts and the Région agent,
+    made once for the file's ~260 tests (tests/worlds.py), and the sessions
+    of the agent and of the two comptes principaux, which no test changes
+    before signing in."""
+    with made_once_per_module(django_db_blocker):
+        organisme = guide_accounts.organisme()
+        other_organisme = guide_accounts.other_organisme()
+        world = SimpleNamespace(
+            organisme=organisme,
+            primary_account=guide_accounts.primary_account(organisme),
+            secondary_account=guide_accounts.secondary_account(organisme),
+            other_organisme=other_organisme,
+            other_primary_account=guide_accounts.other_primary_account(other_organisme),
+            other_secondary_account=guide_accounts.other_secondary_account(other_organisme),
+            region_agent=guide_accounts.region_agent(),
+        )
+        world.sessions = sessions_of(world.region_agent, world.primary_account, world.other_primary_account)
+        yield world
+
+
+@pytest.fixture
+def world(world_of_this_module, db):
+    """The stored world as made, each test's changes undone by its rollback;
+    and fresh copies of its objects, so that no test sees another's."""
+    return copy.deepcopy(world_of_this_module)
+
+
+@pytest.fixture
+def organisme(world):
+    return world.organisme
+
+
+@pytest.fixture
+def primary_account(world):
+    return world.primary_account
+
+
+@pytest.fixture
+def secondary_account(world):
+    return world.secondary_account
+
+
+@pytest.fixture
+def other_organisme(world):
+    return world.other_organisme
+
+
+@pytest.fixture
+def other_primary_account(world):
+    return world.other_primary_account
+
+
+@pytest.fixture
+def other_secondary_account(world):
+    return world.other_secondary_account
+
+
+@pytest.fixture
+def region_agent(world):
+    return world.region_agent
+
+
+@pytest.fixture
+def client_of(client, world):
+    return lambda account: signed_in(client, world.sessions, account)
+
+
+@pytest.fixture
+def browser_of(world):
+    return lambda account: signed_in(Client(), world.sessions, account)
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""A world made once for a whole test file, for the files of hundreds of
+tests that each need the same organismes and accounts (as Django's
+setUpTestData would): made in a transaction rolled back at the file's end,
+each test's own transaction a savepoint within it, so that each test starts
+from the world as made whatever the tests before it changed.
+
+Its accounts are signed in once too (tests/two_factor.py): a test opening one
+of their browsers gets that session as the sign-in left it, its own requests'
+changes to it undone with the rest."""
+
+import contextlib
+import copy
+
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+
+from tests.two_factor import log_in_verified
+
+
+@contextlib.contextmanager
+def made_once_per_module(django_db_blocker):
+    """Around what a module-scoped fixture makes and yields."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def sessions_of(*accounts):
+    """{account pk: session key}, each account signed in once, from a browser of its own."""
+    return {
+        account.pk: log_in_verified(Client(), copy.copy(account)).cookies[settings.SESSION_COOKIE_NAME].value
+        for account in accounts
+    }
+
+
+def signed_in(client, sessions, account):
+    """`client` with `account`'s session from `sessions` (made for the file), or
+    else signed in now. A file keeps sessions only for accounts its tests never
+    change before signing in."""
+    key = sessions.get(account.pk)
+    if key is None:
+        return log_in_verified(client, account)
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    return client
