@@ -10,6 +10,7 @@ changes to it undone with the rest."""
 
 import contextlib
 import copy
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,30 @@ def made_once_per_module(django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+class CopiedOnRead:
+    """A test's view of the world (a SimpleNamespace, nested ones included):
+    each object deep-copied when the test first reads it, as Django's
+    setUpTestData does, so that no test sees another's changes to them and a
+    test pays only for what it reads. One memo for the test: an object two
+    attributes share stays one object in the copies."""
+
+    def __init__(self, original, memo=None):
+        self._original = original
+        self._memo = {} if memo is None else memo
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self._original, name)
+        if isinstance(value, SimpleNamespace):
+            value = CopiedOnRead(value, self._memo)
+        else:
+            value = copy.deepcopy(value, self._memo)
+        # Read once: the next reads find it here, without __getattr__.
+        setattr(self, name, value)
+        return value
 
 
 def sessions_of(*accounts):

@@ -5,7 +5,6 @@ refused request must change nothing: the accounts are reloaded from the
 database and compared, with the audit trail and the password links.
 """
 
-import copy
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +21,7 @@ from organisations.models import Organisme
 from region import urls as region_urls
 from tests import guide_accounts
 from tests.factories import UserFactory
-from tests.worlds import made_once_per_module, sessions_of, signed_in
+from tests.worlds import CopiedOnRead, made_once_per_module, sessions_of, signed_in
 
 ACTIONS = (
     "regenerer",
@@ -126,7 +125,7 @@ def world_of_this_module(django_db_setup, django_db_blocker):
 def world(world_of_this_module, db):
     """The stored world as made, each test's changes undone by its rollback;
     and fresh copies of its objects, so that no test sees another's."""
-    return copy.deepcopy(world_of_this_module)
+    return CopiedOnRead(world_of_this_module)
 
 
 @pytest.fixture

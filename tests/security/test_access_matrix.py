@@ -13,7 +13,6 @@ and change nothing anywhere, and the pages they do reach show nothing of B.
 A route missing from the matrix fails the test: a new page cannot be forgotten.
 """
 
-import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -47,7 +46,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.pages import read_page
-from tests.two_factor import log_in_verified
+from tests.worlds import CopiedOnRead, made_once_per_module, sessions_of, signed_in
 
 ANONYMOUS, SECONDARY, PRIMARY, REGION, TEMPORARY = "anonymous", "secondary", "primary", "region", "temporary"
 ROLES = (ANONYMOUS, SECONDARY, PRIMARY, REGION, TEMPORARY)
@@ -633,22 +632,25 @@ def make_organisme(marker):
 @pytest.fixture(scope="module")
 def world_of_this_module(django_db_setup, django_db_blocker):
     """The two organismes and the Région agent, made once for the file's ~600
-    tests (as Django's setUpTestData would): inside a transaction rolled back
-    at the end, each test's own transaction a savepoint within it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield SimpleNamespace(
+    tests (tests/worlds.py, as Django's setUpTestData would): inside a
+    transaction rolled back at the end, each test's own transaction a savepoint
+    within it."""
+    with made_once_per_module(django_db_blocker):
+        world = SimpleNamespace(
             a=make_organisme("ORGA"),
             b=make_organisme(B_MARKER),
             region=UserFactory(region_agent=True, last_name="AGENT", first_name="Région"),
         )
-        transaction.set_rollback(True)
+        # Each actor signed in once (tests/worlds.py): no test changes them before.
+        world.sessions = sessions_of(world.a.colleague, world.a.primary, world.region, world.a.temporary)
+        yield world
 
 
 @pytest.fixture
 def world(world_of_this_module, db):
     """The stored data as made, each test's changes undone by its rollback;
     and fresh copies of its objects, so that no test sees another's."""
-    return copy.deepcopy(world_of_this_module)
+    return CopiedOnRead(world_of_this_module)
 
 
 def client_for(role, world):
@@ -660,7 +662,7 @@ def client_for(role, world):
         TEMPORARY: world.a.temporary,
     }.get(role)
     if actor:
-        log_in_verified(client, actor)
+        signed_in(client, world.sessions, actor)
     return client
 
 
