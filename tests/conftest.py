@@ -1,19 +1,25 @@
 import datetime
 import email
+import hashlib
 import os
 import re
 import socket
+import sqlite3
+from contextlib import closing
 from email import policy
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django
 import pytest
 from aiosmtpd.controller import Controller
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.management import create_permissions, rename_permissions_after_model_rename
 from django.contrib.contenttypes.management import create_contenttypes
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.signals import post_migrate
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
@@ -29,6 +35,8 @@ from tests.processes import on_postgresql, postgres_admin, postgres_url
 from tests.two_factor import log_in_verified
 
 E2E_DIRECTORY = Path(__file__).parent / "e2e"
+# The migrated SQLite test database, kept between runs (django_db_setup).
+TEST_DATABASE_TEMPLATES = Path(settings.BASE_DIR) / "var" / "test-databases"
 
 # How many inputs each hypothesis test tries (tests/security/test_hostile_input.py):
 # the full count by default, a third for `make test-fast` (HYPOTHESIS_PROFILE=fast).
@@ -117,13 +125,59 @@ def smtp_server():
     controller.stop()
 
 
+def _migrated_template():
+    """Where the migrated SQLite test database is kept between runs: a file
+    named after what the migrations produce (every installed app's migration
+    files, Django's and SQLite's versions), None unless the tests run on an
+    in-memory SQLite database (the default)."""
+    test_name = connection.settings_dict.get("TEST", {}).get("NAME") or ":memory:"
+    if connection.vendor != "sqlite" or not connection.creation.is_in_memory_db(test_name):
+        return None
+    digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
+    for app_config in sorted(apps.get_app_configs(), key=lambda app: app.label):
+        for migration in sorted((Path(app_config.path) / "migrations").glob("*.py")):
+            digest.update(f"{app_config.label}/{migration.name}".encode())
+            digest.update(migration.read_bytes())
+    return TEST_DATABASE_TEMPLATES / f"{digest.hexdigest()[:32]}.sqlite3"
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """When a run before this one kept the migrated database (_migrated_template),
+    Django makes the test database's tables from the models, not through the
+    migrations (0.2 s instead of 2.5 s a process): django_db_setup then
+    replaces the whole database with the kept copy, made by the migrations."""
+    template = _migrated_template()
+    test_settings = connection.settings_dict.setdefault("TEST", {})
+    migrate = test_settings.get("MIGRATE", True)
+    if template is not None and template.exists():
+        test_settings["MIGRATE"] = False
+    yield
+    test_settings["MIGRATE"] = migrate
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_modify_db_settings, django_db_setup, django_db_blocker):
     """The test database, migrated as production's is (content types and
-    permissions included). Then Django's content-type and permission handlers
+    permissions included): by the migrations, or copied whole from the
+    database they made in an earlier run, with the same migrations
+    (_migrated_template). Then Django's content-type and permission handlers
     are let go: sigma uses neither, and they would re-create both rows after
     each test that runs with real transactions (`mailbox`), when the flush
     that ends it emits post_migrate (about 0.1 CPU-s a test)."""
+    template = _migrated_template()
+    if template is not None:
+        with django_db_blocker.unblock():
+            connection.ensure_connection()
+            if template.exists():
+                with closing(sqlite3.connect(template)) as kept:
+                    kept.backup(connection.connection)
+            else:
+                template.parent.mkdir(parents=True, exist_ok=True)
+                written = template.with_suffix(f".{os.getpid()}.tmp")
+                with closing(sqlite3.connect(written)) as kept:
+                    connection.connection.backup(kept)
+                written.replace(template)
     post_migrate.disconnect(create_contenttypes)
     post_migrate.disconnect(dispatch_uid="django.contrib.auth.management.create_permissions")
     post_migrate.disconnect(dispatch_uid="django.contrib.auth.management.rename_permissions")
