@@ -54,8 +54,9 @@ test: install chromium oidc-provider
 
 # The inner loop: everything but the browser walks (e2e) and the tests that
 # start processes or services (slow); see the markers in pyproject.toml.
+# tests/e2e/ (all e2e) is not even collected: no Playwright to import.
 test-fast: install oidc-provider
-	$(TEST_ENV) HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n auto -m "not e2e and not slow"
+	$(TEST_ENV) HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n auto -m "not e2e and not slow" --ignore=tests/e2e
 
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium

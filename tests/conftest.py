@@ -21,7 +21,7 @@ from django.contrib.contenttypes.management import create_contenttypes
 from django.core.cache import cache
 from django.db import connection
 from django.db.models.signals import post_migrate
-from django.test import Client
+from django.test import Client, override_settings
 from django_tasks_db.management.commands.db_worker import Worker
 from hypothesis import settings as hypothesis_settings
 from psycopg import sql
@@ -206,14 +206,18 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _send_through_smtp(settings, smtp_server):
-    settings.MAILERS = {
+@pytest.fixture(scope="session", autouse=True)
+def _send_through_smtp(django_test_environment, smtp_server):
+    """Every e-mail goes to the test SMTP server: set once for the session
+    (after Django's test environment, which sets its own), not per test."""
+    mailers = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {"host": smtp_server.hostname, "port": smtp_server.port, "timeout": 5},
         }
     }
+    with override_settings(MAILERS=mailers):
+        yield
 
 
 @pytest.fixture
