@@ -95,8 +95,11 @@ def _hand_over(
     former_becomes: "FormerPrimaryBecomes",
     acting_account: User,
     accepted_proposal: HandoverProposal | None = None,
+    current_session: str | None = None,
 ) -> User:
-    """The handover itself, inside the calling action's transaction."""
+    """The handover itself, inside the calling action's transaction.
+    `current_session`: the key digest of the new primary account's session
+    that accepted, which goes on (the view gives it a new key)."""
     organisme = _lock_organisme(organisme_id)
     # Read again under the lock: a parallel handover may have changed both.
     former = User.objects.alive().select_for_update().filter(organisme=organisme, kind=User.Kind.PRIMARY).first()
@@ -123,7 +126,7 @@ def _hand_over(
     new_primary.kind = User.Kind.PRIMARY
     new_primary.session_generation += 1
     new_primary.save(update_fields=["kind", "session_generation"])
-    forget_sessions(new_primary)
+    forget_sessions(new_primary, keep=current_session)
 
     pending = HandoverProposal.objects.select_for_update().filter(organisme=organisme).first()
     if pending is not None:
@@ -202,9 +205,11 @@ def propose_handover(*, proposed_to: User, acting_account: User) -> HandoverProp
 
 
 @transaction.atomic
-def accept_handover(proposal: HandoverProposal, *, acting_account: User) -> User:
+def accept_handover(proposal: HandoverProposal, *, acting_account: User, current_session: str | None = None) -> User:
     """The person a proposal is made to accepts it: they become the primary
-    account and its author a secondary account. Returns the new primary account."""
+    account and its author a secondary account. Their other sessions end;
+    `current_session` (the key digest of the one that accepted) goes on.
+    Returns the new primary account."""
     _lock_organisme(proposal.organisme_id)
     locked = _locked_pending_proposal(proposal)
     if locked is None:
@@ -221,6 +226,7 @@ def accept_handover(proposal: HandoverProposal, *, acting_account: User) -> User
         former_becomes=FormerPrimaryBecomes.SECONDARY,
         acting_account=acting_account,
         accepted_proposal=proposal,
+        current_session=current_session,
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from accounts import handover
+from accounts import handover, sign_in
 from accounts.permissions import (
     get_pending_proposal_for,
     get_proposal_made_by_or_404,
@@ -57,12 +57,14 @@ def _organisme_search(request):
 def handover_accept(request, pk):
     proposal = get_proposal_made_to_or_404(request.user, pk)
     try:
-        new_primary = handover.accept_handover(proposal, acting_account=request.user)
+        new_primary = handover.accept_handover(
+            proposal, acting_account=request.user, current_session=sign_in.current_session(request)
+        )
     except handover.HandoverRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("dashboard:home")
-    # The handover ends both accounts' sessions; the one that accepted goes on,
-    # under a new session key, as Django does after a password change.
+    # The handover ends both accounts' other sessions; the one that accepted
+    # goes on, under a new session key, as after a password change.
     update_session_auth_hash(request, new_primary)
     messages.success(request, handover.handed_over_message(proposal.organisme, new_primary))
     return redirect("dashboard:home")

@@ -57,17 +57,6 @@ def primaries(organisme):
     return list(User.objects.filter(organisme=organisme, kind=User.Kind.PRIMARY, deleted_at=None))
 
 
-# Application bug, found once the tests' sessions had their row in Mes sessions as
-# a real sign-in's do (tests/two_factor.py): the handover ends every session of
-# both accounts (accounts.handover._hand_over, forget_sessions) and the view only
-# gives the accepting session a new key (dashboard.views.handover_accept), so its
-# row is gone and its next request signs it out. Strict: once fixed, these pass
-# and the mark must go.
-HANDOVER_SIGNS_OUT_THE_ACCEPTING_SESSION = pytest.mark.xfail(
-    reason="accepting a handover signs out the session that accepted (its Mes sessions row is deleted)", strict=True
-)
-
-
 @pytest.fixture
 def successor(second_secondary_account):
     """Monsieur GU Be, the secondary account offered the role."""
@@ -180,11 +169,11 @@ def test_proposed_person_sees_the_proposal_on_the_home_page(browser_of, page_of,
     assert set(forms) == {"Accepter", "Refuser", "Se déconnecter"}
 
 
-@HANDOVER_SIGNS_OUT_THE_ACCEPTING_SESSION
 def test_proposed_person_accepts_and_manages_the_organisme(
     mailbox, browser_of, page_of, proposal, organisme, primary_account, successor
 ):
     browser, former_browser = browser_of(successor), browser_of(primary_account)
+    successor_phone = browser_of(successor)
 
     response = browser.post(accept_url(proposal), follow=True)
 
@@ -197,10 +186,10 @@ def test_proposed_person_accepts_and_manages_the_organisme(
     # The browser that accepted goes on; every other session of both accounts ends.
     assert browser.get(COMPTES).status_code == 200
     assert not is_logged_in(former_browser)
+    assert not is_logged_in(successor_phone)
     assert {message["To"] for message in mailbox.messages} >= {"aa@aa.fr", primary_account.email}
 
 
-@HANDOVER_SIGNS_OUT_THE_ACCEPTING_SESSION
 def test_the_session_that_accepted_gets_a_new_key(browser_of, proposal, successor):
     browser = browser_of(successor)
     key_before = browser.session.session_key
