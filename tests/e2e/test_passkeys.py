@@ -36,6 +36,9 @@ def open_login_page_and_pick_the_passkey(page, authenticator):
     """The login page's identifiant field offers the passkeys (the conditional
     prompt): the virtual authenticator, holding one, answers it as a person
     picking it in the field's list. Nothing is typed."""
+    # The page left behind (the login page after signing out) has its own
+    # prompt waiting: it must not be the one answered, racing the navigation.
+    page.unwrapped.goto("about:blank")
     authenticator.answering(True)
     # Unwatched until the prompt's answer has been sent: the page leaves by itself.
     page.unwrapped.goto("/connexion/")
