@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
+from tests import guide_accounts
 from tests.two_factor import log_in_verified
 
 
@@ -68,3 +69,23 @@ def signed_in(client, sessions, account):
         return log_in_verified(client, account)
     client.cookies[settings.SESSION_COOKIE_NAME] = key
     return client
+
+
+def guide_world():
+    """The guide's two organismes with their accounts and the Région agent,
+    and the sessions of the two comptes principaux and of the agent, which the
+    permission files' tests never change before signing in (a secondary
+    account signs in when a test asks). Called inside made_once_per_module."""
+    organisme = guide_accounts.organisme()
+    other_organisme = guide_accounts.other_organisme()
+    world = SimpleNamespace(
+        organisme=organisme,
+        primary_account=guide_accounts.primary_account(organisme),
+        secondary_account=guide_accounts.secondary_account(organisme),
+        other_organisme=other_organisme,
+        other_primary_account=guide_accounts.other_primary_account(other_organisme),
+        other_secondary_account=guide_accounts.other_secondary_account(other_organisme),
+        region_agent=guide_accounts.region_agent(),
+    )
+    world.sessions = sessions_of(world.primary_account, world.other_primary_account, world.region_agent)
+    return world

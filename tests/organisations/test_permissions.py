@@ -8,7 +8,6 @@ database and compared, with the audit trail and the password links.
 """
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,9 +20,8 @@ from accounts import services
 from accounts.management_pages import ACCOUNT_ACTIONS
 from accounts.models import AccountSession, User
 from organisations import urls as organisations_urls
-from tests import guide_accounts
 from tests.factories import UserFactory
-from tests.worlds import CopiedOnRead, made_once_per_module, sessions_of, signed_in
+from tests.worlds import CopiedOnRead, guide_world, made_once_per_module, signed_in
 
 COMPTES = "/organisme/comptes/"
 ACTIONS = (
@@ -95,24 +93,9 @@ def requests_on(pages):
 
 @pytest.fixture(scope="module")
 def world_of_this_module(django_db_setup, django_db_blocker):
-    """The guide's two organismes with their accounts and the Région agent,
-    made once for the file's ~260 tests (tests/worlds.py), and the sessions
-    of the two comptes principaux and of the agent, which no test changes
-    before signing in (the secondary account signs in when a test asks)."""
+    """The guide's world (tests/worlds.py), made once for the file's ~260 tests."""
     with made_once_per_module(django_db_blocker):
-        organisme = guide_accounts.organisme()
-        other_organisme = guide_accounts.other_organisme()
-        world = SimpleNamespace(
-            organisme=organisme,
-            primary_account=guide_accounts.primary_account(organisme),
-            secondary_account=guide_accounts.secondary_account(organisme),
-            other_organisme=other_organisme,
-            other_primary_account=guide_accounts.other_primary_account(other_organisme),
-            other_secondary_account=guide_accounts.other_secondary_account(other_organisme),
-            region_agent=guide_accounts.region_agent(),
-        )
-        world.sessions = sessions_of(world.primary_account, world.other_primary_account, world.region_agent)
-        yield world
+        yield guide_world()
 
 
 @pytest.fixture
