@@ -693,8 +693,8 @@ def query_counts(fixtures, browsers):
     # __Host- prefix (config/settings.py); this process runs in development,
     # with Django's names for them.
     local_cookie_names = {
-        "__Host-sigma-session": settings.SESSION_COOKIE_NAME,
-        "__Host-sigma-csrf": settings.CSRF_COOKIE_NAME,
+        settings.HOST_SESSION_COOKIE_NAME: settings.SESSION_COOKIE_NAME,
+        settings.HOST_CSRF_COOKIE_NAME: settings.CSRF_COOKIE_NAME,
     }
 
     def logged_in(session):

@@ -338,15 +338,17 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# The __Host- prefix: browsers take these cookies only over HTTPS, for the
+# whole site and from this host alone (no Domain), so neither a sibling
+# subdomain nor a plain-HTTP network attacker can set or shadow them (cookie
+# tossing, session fixation). Production's names, read by make bench too.
+HOST_SESSION_COOKIE_NAME = "__Host-sigma-session"
+HOST_CSRF_COOKIE_NAME = "__Host-sigma-csrf"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # The __Host- prefix: browsers take these cookies only over HTTPS, for
-    # the whole site and from this host alone (no Domain), so neither a
-    # sibling subdomain nor a plain-HTTP network attacker can set or shadow
-    # them (cookie tossing, session fixation).
-    SESSION_COOKIE_NAME = "__Host-sigma-session"
-    CSRF_COOKIE_NAME = "__Host-sigma-csrf"
+    SESSION_COOKIE_NAME = HOST_SESSION_COOKIE_NAME
+    CSRF_COOKIE_NAME = HOST_CSRF_COOKIE_NAME
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
