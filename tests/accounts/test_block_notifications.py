@@ -179,6 +179,8 @@ def test_the_region_link_serves_no_organisme_account(mailbox, browser_of, primar
     assert primary_account.is_blocked
 
 
+# Starts manage.py in a process of its own, with its own environment.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("environment", "address"),
     [({}, "sigma@laregion.fr"), ({"SIGMA_REGION_EMAIL": "comptes@laregion.fr"}, "comptes@laregion.fr")],

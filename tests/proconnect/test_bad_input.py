@@ -138,6 +138,8 @@ def test_the_provider_down_gets_a_french_page_and_password_login_works(client, p
     assert client.session["_auth_user_id"] == str(secondary_account.pk)
 
 
+# Waits for sigma's timeout on the provider: seconds of its own.
+@pytest.mark.slow
 def test_a_slow_provider_times_out_and_password_login_works(client, proconnect, linked):
     proconnect.provider.misbehave("slow", delay_seconds=4)
     before = stored()
@@ -148,6 +150,8 @@ def test_a_slow_provider_times_out_and_password_login_works(client, proconnect, 
     assert response.status_code == 302
 
 
+# Restarts the provider's process.
+@pytest.mark.slow
 def test_keys_rotated_by_the_provider_are_fetched_again(client, proconnect, linked):
     assert proconnect.sign_in(EMAIL)["Location"] == reverse("dashboard:home")
     client.logout()

@@ -77,8 +77,13 @@ def test_unblocking_while_the_user_logs_in_leaves_the_account_unblocked_with_no_
     account = User.objects.get(pk=blocked.pk)
     assert (account.is_blocked, account.failed_login_count) == (False, 0)
     assert AuditEntry.objects.filter(account=account, action=AuditEntry.Action.ACCOUNT_UNBLOCKED).count() == 1
-    # Each login either was refused as blocked (before the unblock) or let in (after): never a 500.
-    assert all(login.status_code in (200, 302) for login in responses[1:])
+    # Each login was either let in (after the unblock), with its entry in the trail,
+    # or refused as blocked (before it), saying so.
+    let_in = [login for login in responses[1:] if login.status_code == 302]
+    refused = [login for login in responses[1:] if login.status_code != 302]
+    succeeded = AuditEntry.objects.filter(account=account, action=AuditEntry.Action.LOGIN_SUCCEEDED)
+    assert succeeded.count() == len(let_in)
+    assert all(login.status_code == 200 and "bloqué" in login.content.decode() for login in refused)
 
 
 def test_unblocking_while_wrong_passwords_arrive_never_loses_a_count(primary_account):

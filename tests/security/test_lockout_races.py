@@ -22,7 +22,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WRONG_PASSWORD = "Mauvais-Secret-2026!"
 CODE_STEP = "/connexion/code/"
-ROUNDS = range(6)
+
+
+def rounds(count):
+    """The race run `count` times, each a new draw of how the threads interleave:
+    the first round in `make test-fast`, the repeats (more chances to catch a rare
+    interleaving) marked slow, so in `make test` only."""
+    return [0, *(pytest.param(number, marks=pytest.mark.slow) for number in range(1, count))]
+
 
 
 @pytest.fixture
@@ -72,7 +79,7 @@ def replay_trail(account):
     return blocked, failures
 
 
-@pytest.mark.parametrize("round_", ROUNDS)
+@pytest.mark.parametrize("round_", rounds(6))
 def test_wrong_and_right_passwords_at_once_never_beat_the_lockout(at_once, secondary_account, round_):
     attempts = [login_attempt("test.identifiant", WRONG_PASSWORD) for _ in range(4)]
     position = random.randrange(5)
@@ -91,7 +98,7 @@ def test_wrong_and_right_passwords_at_once_never_beat_the_lockout(at_once, secon
         assert "bloqué" in responses[position].content.decode()
 
 
-@pytest.mark.parametrize("round_", ROUNDS)
+@pytest.mark.parametrize("round_", rounds(6))
 def test_a_burst_of_wrong_passwords_checks_three_and_blocks_once(at_once, secondary_account, round_):
     at_once(*[login_attempt("test.identifiant", WRONG_PASSWORD)] * 8)
 
@@ -101,7 +108,7 @@ def test_a_burst_of_wrong_passwords_checks_three_and_blocks_once(at_once, second
     assert AuditEntry.objects.filter(account=account, action=AuditEntry.Action.ACCOUNT_BLOCKED).count() == 1
 
 
-@pytest.mark.parametrize("round_", ROUNDS[:3])
+@pytest.mark.parametrize("round_", rounds(3))
 def test_a_parallel_burst_from_one_address_checks_no_more_than_its_limit(at_once, settings, db, round_):
     settings.LOGIN_FAILURES_PER_IP = 5
 
@@ -123,7 +130,7 @@ def code_attempt(browser, code):
     return lambda: browser.post(CODE_STEP, {"code": code})
 
 
-@pytest.mark.parametrize("round_", ROUNDS[:3])
+@pytest.mark.parametrize("round_", rounds(3))
 def test_one_app_code_sent_by_three_browsers_at_once_lets_one_in(at_once, organisme, round_):
     account = UserFactory(organisme=organisme, identifiant="avec.application", second_factor=True)
     browsers = [waiting_for_code("avec.application") for _ in range(3)]
@@ -136,7 +143,7 @@ def test_one_app_code_sent_by_three_browsers_at_once_lets_one_in(at_once, organi
     assert replay_trail(User.objects.get(pk=account.pk)) == (False, 2)
 
 
-@pytest.mark.parametrize("round_", ROUNDS[:3])
+@pytest.mark.parametrize("round_", rounds(3))
 def test_one_recovery_code_sent_by_three_browsers_at_once_lets_one_in(at_once, organisme, round_):
     account = UserFactory(organisme=organisme, identifiant="avec.codes", second_factor=True)
     two_factor.install_known_second_factor(account, key="00" * 20, recovery_codes=["abcd-efgh-jkmn"])
@@ -149,7 +156,7 @@ def test_one_recovery_code_sent_by_three_browsers_at_once_lets_one_in(at_once, o
     assert two_factor.remaining_recovery_codes(account) == 0
 
 
-@pytest.mark.parametrize("round_", ROUNDS[:3])
+@pytest.mark.parametrize("round_", rounds(3))
 def test_wrong_codes_at_once_never_beat_the_lockout_of_the_code_step(at_once, organisme, round_):
     account = UserFactory(organisme=organisme, identifiant="avec.application", second_factor=True)
     browsers = [waiting_for_code("avec.application") for _ in range(5)]
@@ -166,7 +173,7 @@ def test_wrong_codes_at_once_never_beat_the_lockout_of_the_code_step(at_once, or
     assert (responses[position].status_code == 302 and responses[position].url == "/") == logged_in
 
 
-@pytest.mark.parametrize("round_", ROUNDS[:3])
+@pytest.mark.parametrize("round_", rounds(3))
 def test_one_time_link_confirmed_by_three_browsers_at_once_lets_one_in(at_once, secondary_account, mailbox, round_):
     path = _password_link(secondary_account, mailbox)
     browsers = [Client() for _ in range(3)]
