@@ -22,10 +22,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models.signals import post_migrate
 from django.test import Client, override_settings
+from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
 from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 
+from accounts import links
 from accounts.models import PasswordLink, User
 from audit.models import AuditEntry
 from tests import guide_accounts
@@ -39,9 +41,9 @@ E2E_DIRECTORY = Path(__file__).parent / "e2e"
 TEST_DATABASE_TEMPLATES = Path(settings.BASE_DIR) / "var" / "test-databases"
 
 # How many inputs each hypothesis test tries (tests/security/test_hostile_input.py):
-# the full count by default, a third for `make test-fast` (HYPOTHESIS_PROFILE=fast).
+# the full count by default, a sixth for `make test-fast` (HYPOTHESIS_PROFILE=fast).
 hypothesis_settings.register_profile("full", max_examples=30)
-hypothesis_settings.register_profile("fast", max_examples=10)
+hypothesis_settings.register_profile("fast", max_examples=5)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
@@ -339,12 +341,16 @@ def password_link_of(mailbox):
 
 
 @pytest.fixture
-def client_by_link(client, password_link_of):
-    """`client_by_link(account)`: the test client, logged in through the emailed
-    one-time link (Continuer), so with a temporary password."""
+def client_by_link(client, db):
+    """`client_by_link(account)`: the test client, logged in through a one-time
+    link (Continuer), so with a temporary password. The link is issued and its
+    token minted as the generation page and the outbox do (accounts.links),
+    without the e-mail's round trip, which tests/accounts/test_password_links.py
+    walks (`password_link_of`)."""
 
     def log_in(account):
-        confirm_page = client.get(password_link_of(account), follow=True)
+        token = links.mint_token(links.issue_link(account))
+        confirm_page = client.get(reverse("accounts:password_link", kwargs={"token": token}), follow=True)
         assert confirm_page.status_code == 200
         response = client.post("/acces/")
         assert response.status_code == 302

@@ -328,7 +328,8 @@ def test_an_import_costs_the_same_queries_per_line_and_one_dashboard_renewal(
     assert len(callbacks) == 1
 
 
-@pytest.mark.parametrize("accounts", [2, 20, 500])
+# 500 accounts take a second of their own: `make test` only.
+@pytest.mark.parametrize("accounts", [2, 20, pytest.param(500, marks=pytest.mark.slow)])
 def test_comptes_utilisateurs_filtered_sorted_and_exported_cost_the_same_queries(
     client_of, accounts, primary_account, django_assert_num_queries
 ):
