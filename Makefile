@@ -52,11 +52,12 @@ TEST_ENV := SIGMA_ENV=test PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR
 test: install chromium oidc-provider
 	$(TEST_ENV) $(BIN)/pytest -n auto
 
-# The inner loop: everything but the browser walks (e2e) and the tests that
-# start processes or services (slow); see the markers in pyproject.toml.
+# The inner loop: everything but the browser walks (e2e), the tests that
+# start processes or services or wait (slow) and the walks of every URL, form
+# or screen (sweep); see the markers in pyproject.toml. `make test` runs all.
 # tests/e2e/ (all e2e) is not even collected: no Playwright to import.
 test-fast: install oidc-provider
-	$(TEST_ENV) HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n auto -m "not e2e and not slow" --ignore=tests/e2e
+	$(TEST_ENV) $(BIN)/pytest -n auto -m "not e2e and not slow and not sweep" --ignore=tests/e2e
 
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium

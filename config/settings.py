@@ -380,7 +380,10 @@ LOGGING = {
             "formatter": "json" if PRODUCTION else "text",
         }
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # The test suite logs warnings and errors only: a line per request, formatted
+    # and captured for each test, cost a tenth of its time. The tests of the logs
+    # (tests/ops/conftest.py: captured_logs) lower the level themselves.
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING" if SIGMA_ENV == "test" else "INFO")},
     "loggers": {
         # Only through the handler above: Django's own would bypass the redaction.
         "django": {"handlers": [], "level": "NOTSET"},

@@ -24,7 +24,6 @@ from django.db.models.signals import post_migrate
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_tasks_db.management.commands.db_worker import Worker
-from hypothesis import settings as hypothesis_settings
 from psycopg import sql
 
 from accounts import links
@@ -40,11 +39,6 @@ E2E_DIRECTORY = Path(__file__).parent / "e2e"
 # The migrated SQLite test database, kept between runs (django_db_setup).
 TEST_DATABASE_TEMPLATES = Path(settings.BASE_DIR) / "var" / "test-databases"
 
-# How many inputs each hypothesis test tries (tests/security/test_hostile_input.py):
-# the full count by default, a sixth for `make test-fast` (HYPOTHESIS_PROFILE=fast).
-hypothesis_settings.register_profile("full", max_examples=30)
-hypothesis_settings.register_profile("fast", max_examples=5)
-hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
 def pytest_collection_modifyitems(items):

@@ -112,6 +112,7 @@ def log_in(client, identifiant):
     return log_in_verified(client, User.objects.get(identifiant=identifiant))
 
 
+@pytest.mark.sweep
 def test_every_screen_names_itself_once_and_never_skips_a_heading_level(client, demo, settings):
     found = []
     for _, path in anonymous_screens():

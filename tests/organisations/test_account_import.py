@@ -79,6 +79,8 @@ def test_confirming_creates_the_accounts_each_with_the_first_email(manager, page
     )
 
 
+# 200 accounts, each with its e-mail: over a second of its own, `make test` only.
+@pytest.mark.slow
 def test_two_hundred_accounts_from_one_file_in_one_transaction(manager, organisme, settings, transactional_db):
     manager.post(FICHIER, {"fichier": csv_file(*people(200))})
     outside_transaction = []

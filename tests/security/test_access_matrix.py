@@ -719,6 +719,7 @@ def request(client, method, url, route, org):
     return client.post(url, route.post(org))
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize(("name", "variant", "role"), list(cases()))
 def test_access_matrix(name, variant, role, world):
     route = MATRIX.get(name)
@@ -759,6 +760,11 @@ def test_access_matrix(name, variant, role, world):
             if got == "ok" and role in ORGANISME_ACCOUNTS | {TEMPORARY} and not imports_b:
                 body = b"".join(response.streaming_content) if response.streaming else response.content
                 assert B_MARKER.encode() not in body, f"{role} {method} {url} shows organisme B’s data"
+
+
+def test_every_route_of_the_application_is_in_the_matrix():
+    """A new route fails here, in `make test-fast` too, until the matrix says who may reach it."""
+    assert set(walk_url_patterns()) - set(MATRIX) == set()
 
 
 def test_every_matrix_entry_is_a_route_of_the_application():

@@ -79,11 +79,13 @@ hostile_text = st.one_of(
     ),
 )
 
+# Every form, with generated input: `make test` only (the `sweep` marker, pyproject.toml).
+pytestmark = pytest.mark.sweep
+
 BDC_NUMBERS = itertools.count()
 
-# As many examples as the hypothesis profile says (tests/conftest.py): 30
-# for `make test`, fewer for `make test-fast`.
 HYPOTHESIS = settings(
+    max_examples=30,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
