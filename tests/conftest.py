@@ -40,7 +40,6 @@ E2E_DIRECTORY = Path(__file__).parent / "e2e"
 TEST_DATABASE_TEMPLATES = Path(settings.BASE_DIR) / "var" / "test-databases"
 
 
-
 def pytest_collection_modifyitems(items):
     """Every test under tests/e2e/ drives Chromium: mark it `e2e`, so that
     `make test-fast` (-m "not e2e and not slow") leaves it out."""

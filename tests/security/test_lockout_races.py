@@ -31,7 +31,6 @@ def rounds(count):
     return [0, *(pytest.param(number, marks=pytest.mark.slow) for number in range(1, count))]
 
 
-
 @pytest.fixture
 def at_once(tmp_path):
     """`at_once(*requests)`: send each request (a function of nothing) in its
