@@ -463,7 +463,7 @@ def test_the_reset_command_serves_only_region_agents(primary_account, colleague)
 
 
 def test_demo_agent_logs_in_with_the_code_of_the_documented_secret(client, db):
-    call_command("load_demo")
+    # Once: loading twice is tests/core/test_demo_data.py's.
     call_command("load_demo")
 
     log_in(client, "agent.region", "Demo-Sigma-2026!")
