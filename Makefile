@@ -56,8 +56,11 @@ test: install chromium oidc-provider
 # start processes or services or wait (slow) and the walks of every URL, form
 # or screen (sweep); see the markers in pyproject.toml. `make test` runs all.
 # tests/e2e/ (all e2e) is not even collected: no Playwright to import.
+# Output is captured at Python's level (sys), not by redirecting the process's
+# file descriptors for each test (fd): about 6 % of the run, and no test of the
+# fast loop writes from a child process.
 test-fast: install oidc-provider
-	$(TEST_ENV) $(BIN)/pytest -n auto -m "not e2e and not slow and not sweep" --ignore=tests/e2e
+	$(TEST_ENV) $(BIN)/pytest -n auto --capture=sys -m "not e2e and not slow and not sweep" --ignore=tests/e2e
 
 # A PNG of each main page at 1280 and 320 px, from the demo data on a temporary database.
 screenshots: install chromium

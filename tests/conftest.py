@@ -388,12 +388,21 @@ def stored_state(db):
     """`stored_state()`: every account as stored, and how many audit entries and
     password links exist. Equal before and after a request: it changed nothing."""
 
+    # In plain SQL: taken twice in each of about 1,300 tests, the ORM's
+    # building of these three queries cost more than running them.
+    accounts, audit_entries, password_links = (
+        connection.ops.quote_name(model._meta.db_table) for model in (User, AuditEntry, PasswordLink)
+    )
+
     def snapshot():
-        return {
-            "accounts": list(User.objects.order_by("pk").values()),
-            "audit_entries": AuditEntry.objects.count(),
-            "password_links": PasswordLink.objects.count(),
-        }
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {accounts} ORDER BY id")  # noqa: S608 (names from the models, quoted)
+            rows = cursor.fetchall()
+            cursor.execute(
+                f"SELECT (SELECT COUNT(*) FROM {audit_entries}), (SELECT COUNT(*) FROM {password_links})"  # noqa: S608
+            )
+            counts = cursor.fetchone()
+        return {"accounts": rows, "audit_entries": counts[0], "password_links": counts[1]}
 
     return snapshot
 
