@@ -30,6 +30,7 @@ from accounts import links
 from accounts.models import PasswordLink, User
 from audit.models import AuditEntry
 from tests import guide_accounts
+from tests.database import count_of, rows_of
 from tests.factories import PASSWORD
 from tests.pages import read_page
 from tests.processes import on_postgresql, postgres_admin, postgres_url
@@ -388,21 +389,12 @@ def stored_state(db):
     """`stored_state()`: every account as stored, and how many audit entries and
     password links exist. Equal before and after a request: it changed nothing."""
 
-    # In plain SQL: taken twice in each of about 1,300 tests, the ORM's
-    # building of these three queries cost more than running them.
-    accounts, audit_entries, password_links = (
-        connection.ops.quote_name(model._meta.db_table) for model in (User, AuditEntry, PasswordLink)
-    )
-
     def snapshot():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT * FROM {accounts} ORDER BY id")  # noqa: S608 (names from the models, quoted)
-            rows = cursor.fetchall()
-            cursor.execute(
-                f"SELECT (SELECT COUNT(*) FROM {audit_entries}), (SELECT COUNT(*) FROM {password_links})"  # noqa: S608
-            )
-            counts = cursor.fetchone()
-        return {"accounts": rows, "audit_entries": counts[0], "password_links": counts[1]}
+        return {
+            "accounts": rows_of(User),
+            "audit_entries": count_of(AuditEntry),
+            "password_links": count_of(PasswordLink),
+        }
 
     return snapshot
 

@@ -21,7 +21,21 @@ from accounts.management_pages import ACCOUNT_ACTIONS
 from accounts.models import AccountSession, User
 from organisations import urls as organisations_urls
 from tests.factories import UserFactory
-from tests.worlds import CopiedOnRead, guide_world, made_once_per_module, signed_in
+
+# The guide's world, made once for this file's hundreds of tests (tests/guide_world.py).
+from tests.guide_world import (  # noqa: F401 (fixtures, standing in for conftest's here)
+    browser_of,
+    client_of,
+    organisme,
+    other_organisme,
+    other_primary_account,
+    other_secondary_account,
+    primary_account,
+    region_agent,
+    secondary_account,
+    world,
+    world_of_this_module,
+)
 
 COMPTES = "/organisme/comptes/"
 ACTIONS = (
@@ -89,60 +103,6 @@ def requests_on(pages):
     return [
         pytest.param(page, method, id=f"{method.upper()} {page.name}") for page in pages for method in ("get", "post")
     ]
-
-
-@pytest.fixture(scope="module")
-def world_of_this_module(django_db_setup, django_db_blocker):
-    """The guide's world (tests/worlds.py), made once for the file's ~260 tests."""
-    with made_once_per_module(django_db_blocker):
-        yield guide_world()
-
-
-@pytest.fixture
-def world(world_of_this_module, db):
-    """The stored world as made, each test's changes undone by its rollback;
-    and fresh copies of its objects, so that no test sees another's."""
-    return CopiedOnRead(world_of_this_module)
-
-
-@pytest.fixture
-def organisme(world):
-    return world.organisme
-
-
-@pytest.fixture
-def primary_account(world):
-    return world.primary_account
-
-
-@pytest.fixture
-def secondary_account(world):
-    return world.secondary_account
-
-
-@pytest.fixture
-def other_organisme(world):
-    return world.other_organisme
-
-
-@pytest.fixture
-def other_primary_account(world):
-    return world.other_primary_account
-
-
-@pytest.fixture
-def other_secondary_account(world):
-    return world.other_secondary_account
-
-
-@pytest.fixture
-def region_agent(world):
-    return world.region_agent
-
-
-@pytest.fixture
-def client_of(client, world):
-    return lambda account: signed_in(client, world.sessions, account)
 
 
 @pytest.fixture

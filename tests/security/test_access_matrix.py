@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from accounts.models import AccountSession, HandoverProposal, PasswordLink, User
 from outbox.models import OutgoingEmail
 from passkeys.models import Passkey
 from proconnect.models import AccessRequest
+from tests.database import rows_of
 from tests.factories import (
     PASSWORD,
     ActionFormationFactory,
@@ -668,17 +668,12 @@ def client_for(role, world):
 
 def stored_data():
     """Every row of every table but sessions and Django's own bookkeeping, every
-    column as stored. Read with plain SQL: taken before and after each request
-    (about 1,600 times a run), through the ORM it cost most of this file's time."""
-    data = {}
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            if model._meta.app_label in {"contenttypes", "sessions", "auth"}:
-                continue
-            table, pk = (connection.ops.quote_name(name) for name in (model._meta.db_table, model._meta.pk.column))
-            cursor.execute(f"SELECT * FROM {table} ORDER BY {pk}")  # noqa: S608 (names from the models, quoted)
-            data[model._meta.label] = cursor.fetchall()
-    return data
+    column as stored (tests/database.py)."""
+    return {
+        model._meta.label: rows_of(model)
+        for model in apps.get_models()
+        if model._meta.app_label not in {"contenttypes", "sessions", "auth"}
+    }
 
 
 def outcome(response, url):
